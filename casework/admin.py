@@ -1,0 +1,257 @@
+"""Administration: the calendar, rule profiles (versioned edits, explicit corrections),
+departments, staff roles and API clients."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from guardian.admin import GuardedModelAdmin
+
+from casework.calendar.models import CalendarDay, CalendarYear
+from casework.calendar.services import load_year, parse_calendar_file, year_edited
+from casework.clocks.models import Clock
+from casework.clocks.services import apply_rule_correction, preview_rule_correction
+from casework.errors import DomainError
+from casework.events.models import Event
+from casework.forms import CalendarImportForm, RuleCorrectionForm
+from casework.handoffs.models import Handoff
+from casework.org.models import ApiClient, Department, Jurisdiction, Membership
+from casework.rules.models import Rule, RuleProfile, RuleVersion, Source, StartsOn, Unit
+from casework.rules.services import update_rule
+
+admin.site.site_header = "公共资源交易协同监管平台 · 系统管理"
+admin.site.site_title = "系统管理"
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 3
+    fields = ["date", "kind", "name"]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "loaded", "source", "loaded_at"]
+    fields = ["year", "source"]
+    readonly_fields: list[str] = []
+    inlines = [CalendarDayInline]
+    change_list_template = "admin/casework/calendaryear/change_list.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["year"] if obj else []
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        moved = year_edited(actor=request.user, cal_year=form.instance)
+        self.message_user(request, f"{form.instance.year} 年已保存并标记为已载入；重新计算了 {moved} 个时钟。")
+
+    def get_urls(self):
+        return [path("import/", self.admin_site.admin_view(self.import_view),
+                     name="casework_calendaryear_import")] + super().get_urls()
+
+    def import_view(self, request):
+        form = CalendarImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                year, source, days = parse_calendar_file(upload.read(), upload.name)
+                year = form.cleaned_data["year"] or year
+                source = form.cleaned_data["source"] or source
+                if year is None:
+                    raise DomainError.for_field("year", "请填写年份（CSV 文件不含年份）")
+                load_year(actor=request.user, year=year, source=source, days=days)
+            except DomainError as exc:
+                for field, msgs in exc.field_errors.items():
+                    form.add_error(field if field in form.fields else None, msgs[0])
+                if not exc.field_errors:
+                    form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已导入 {year} 年工作日历（{len(days)} 天），相关时钟已重新计算。")
+                return redirect("admin:casework_calendaryear_changelist")
+        return render(request, "admin/casework/calendaryear/import.html",
+                      {**self.admin_site.each_context(request), "form": form, "title": "导入工作日历"})
+
+
+class RuleEditForm(forms.ModelForm):
+    amount = forms.IntegerField(label="时限", min_value=1, required=False,
+                                help_text="留空表示不设固定时限")
+    unit = forms.ChoiceField(label="单位", choices=Unit.choices)
+    starts_on = forms.ChoiceField(label="起算", choices=StartsOn.choices)
+    source = forms.ChoiceField(label="来源", choices=Source.choices)
+    clause = forms.CharField(label="条款", max_length=128, required=False)
+    note = forms.CharField(label="说明", max_length=255, required=False)
+    change_reason = forms.CharField(label="修改原因", max_length=255,
+                                    help_text="每次修改生成新版本；已在计时的时钟仍按原版本，除非另行更正")
+
+    class Meta:
+        model = Rule
+        fields = ["name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.current_version if self.instance.pk else None
+        if current:
+            for name in ("amount", "unit", "starts_on", "source", "clause", "note"):
+                self.fields[name].initial = getattr(current, name)
+
+
+class RuleVersionInline(admin.TabularInline):
+    model = RuleVersion
+    extra = 0
+    can_delete = False
+    fields = ["number", "amount", "unit", "starts_on", "source", "clause", "note", "change_reason",
+              "created_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Rule)
+class RuleAdmin(admin.ModelAdmin):
+    form = RuleEditForm
+    list_display = ["name", "key", "profile", "limit", "citation", "version"]
+    list_filter = ["profile"]
+    search_fields = ["name", "key"]
+    inlines = [RuleVersionInline]
+    readonly_fields = ["key", "profile"]
+
+    @admin.display(description="时限")
+    def limit(self, obj):
+        return obj.current_version.limit_display
+
+    @admin.display(description="依据")
+    def citation(self, obj):
+        return obj.current_version.citation
+
+    @admin.display(description="版本")
+    def version(self, obj):
+        return obj.current_version.number
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        terms = {k: form.cleaned_data[k] for k in ("amount", "unit", "starts_on", "source", "clause", "note")}
+        if "name" in form.changed_data:
+            obj.save(update_fields=["name"])
+        try:
+            update_rule(actor=request.user, rule=obj, reason=form.cleaned_data["change_reason"], **terms)
+        except DomainError as exc:
+            if exc.message != "规则内容未改变" or "name" not in form.changed_data:
+                messages.error(request, exc.message)
+                return
+        stale = len(preview_rule_correction(obj))
+        if stale:
+            url = reverse("admin:casework_rule_correct", args=[obj.pk])
+            messages.warning(request, f"有 {stale} 个计时中的时钟仍按旧版本计算。"
+                                      f"如需按新版本更正，请到“预览更正”：{url}")
+
+    def get_urls(self):
+        return [path("<int:pk>/correct/", self.admin_site.admin_view(self.correct_view),
+                     name="casework_rule_correct")] + super().get_urls()
+
+    def correct_view(self, request, pk):
+        rule = get_object_or_404(Rule, pk=pk)
+        rows = preview_rule_correction(rule)
+        form = RuleCorrectionForm(request.POST or None)
+        form.fields["clocks"].choices = [(str(r["clock"].pk), str(r["clock"].pk)) for r in rows]
+        if request.method == "POST" and form.is_valid():
+            try:
+                n = apply_rule_correction(actor=request.user, rule=rule, reason=form.cleaned_data["reason"],
+                                          clock_ids=[int(i) for i in form.cleaned_data["clocks"]])
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已按第 {rule.current_version.number} 版更正 {n} 个时钟。")
+                return redirect("admin:casework_rule_change", pk)
+        return render(request, "admin/casework/rule/correct.html", {
+            **self.admin_site.each_context(request), "rule": rule, "rows": rows, "form": form,
+            "title": f"预览更正：{rule}"})
+
+
+class RuleInline(admin.TabularInline):
+    model = Rule
+    extra = 0
+    fields = ["key", "name", "current_version"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RuleProfile)
+class RuleProfileAdmin(admin.ModelAdmin):
+    list_display = ["name", "jurisdiction", "preset", "reminder_working_days",
+                    "supervision_after_working_days", "circular_after_working_days"]
+    inlines = [RuleInline]
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "type", "jurisdiction", "is_supervision_office", "active"]
+    list_filter = ["type", "jurisdiction"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "department", "role"]
+    list_filter = ["role", "department"]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "department", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["key_prefix", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False  # tokens are shown once: create with `manage.py apiclient create`
+
+
+@admin.register(Clock)
+class ClockAdmin(admin.ModelAdmin):
+    list_display = ["label", "department", "state", "due_at", "provisional", "rule_version"]
+    list_filter = ["state", "provisional"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # clocks change only through audited services
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["seq", "at", "actor_label", "action", "object_type", "object_id"]
+    list_filter = ["action"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Handoff)
+class HandoffAdmin(GuardedModelAdmin):
+    list_display = ["reference", "kind", "title", "sender", "receiver", "state"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,27 @@
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from casework.org.models import ApiClient
+from casework.org.services import authenticate_token
+
+
+class ApiClientAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer <token>`: the client acts as its department's service user."""
+
+    keyword = "bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1").split()
+        if not header or header[0].lower() != self.keyword:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Authorization 头格式应为：Bearer <令牌>")
+        client = authenticate_token(header[1])
+        if client is None:
+            raise exceptions.AuthenticationFailed("令牌无效或已停用")
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        request.api_client = client
+        return client.user, client
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'

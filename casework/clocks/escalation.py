@@ -1,0 +1,154 @@
+"""The escalation ladder and the periodic sweep that climbs it.
+
+The sweep reads only clocks whose `next_action_at` has come (a partial index), so its cost
+grows with the number of clocks due, not the number open. Each rung is an EscalationStep row
+with a unique (clock, kind) constraint, written in the same transaction as its notifications
+and audit events: a rung fires at most once even with two beat processes (rows are claimed
+with SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite serialises writers with BEGIN
+IMMEDIATE), a worker that dies mid-batch (the transaction rolls back) or a retried task.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from casework.calendar.services import get_calendar
+from casework.clocks import timing
+from casework.clocks.models import Clock, EscalationStep
+from casework.clocks.services import ladder, next_action_at
+from casework.events.services import Entry, record_many
+from casework.notifications.models import Notification
+from casework.notifications.services import create_many
+from casework.org.models import Department, Jurisdiction, Membership
+
+log = logging.getLogger(__name__)
+Kind = EscalationStep.Kind
+Role = Membership.Role
+
+
+def _fmt(at: dt.datetime) -> str:
+    return f"{timing.due_date(at):%Y年%m月%d日} 24:00"
+
+
+class _Directory:
+    """Who to tell, loaded once per batch for the departments involved."""
+
+    def __init__(self, departments: set[int]):
+        self.jurisdictions = {j.id: j for j in Jurisdiction.objects.all()}
+        self.offices = {d.jurisdiction_id: d for d in Department.objects.filter(
+            is_supervision_office=True, active=True)}
+        dept_ids = set(departments) | {d.id for d in self.offices.values()}
+        self.people: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for user_id, dept_id, role in Membership.objects.filter(
+                department_id__in=dept_ids, user__is_active=True,
+                role__in=[Role.HANDLER, Role.LEADER, Role.SUPERVISOR]).values_list(
+                "user_id", "department_id", "role"):
+            self.people[(dept_id, role)].append(user_id)
+
+    def office_for(self, jurisdiction_id: int) -> Department | None:
+        seen = set()
+        while jurisdiction_id and jurisdiction_id not in seen:
+            seen.add(jurisdiction_id)
+            if jurisdiction_id in self.offices:
+                return self.offices[jurisdiction_id]
+            jurisdiction_id = self.jurisdictions[jurisdiction_id].parent_id
+        return None
+
+    def recipients(self, clock: Clock, kind: str) -> list[int]:
+        handlers = [clock.assignee_id] if clock.assignee_id else self.people[(clock.department_id, Role.HANDLER)]
+        leaders = self.people[(clock.department_id, Role.LEADER)]
+        if kind == Kind.REMINDER:
+            users = handlers
+        elif kind == Kind.BREACH:
+            users = handlers + leaders
+        elif kind == Kind.SUPERVISION:
+            office = self.office_for(clock.department.jurisdiction_id)
+            users = leaders + (self.people[(office.id, Role.SUPERVISOR)] if office else [])
+        else:
+            users = []
+        return list(dict.fromkeys(u for u in users if u))
+
+
+def _message(clock: Clock, kind: str, profile) -> tuple[str, str]:
+    dept = clock.department.display_name
+    due = _fmt(clock.due_at)
+    if kind == Kind.REMINDER:
+        return (f"临期提醒：{clock.label}将于{due}到期",
+                f"{dept}办理的“{clock.label}”将于{due}到期，请及时办理。")
+    if kind == Kind.BREACH:
+        return (f"超期：{clock.label}已于{due}到期",
+                f"{dept}办理的“{clock.label}”已于{due}到期仍未办结，已记录为超期。")
+    if kind == Kind.SUPERVISION:
+        n = profile.supervision_after_working_days
+        return (f"督办：{dept}“{clock.label}”超期{n}个工作日",
+                f"{dept}办理的“{clock.label}”期限为{due}，已超期{n}个工作日仍未办结，请予督办。")
+    n = profile.circular_after_working_days
+    return (f"列入通报：{dept}“{clock.label}”", f"超期{n}个工作日，已列入定期通报。")
+
+
+def _fire(clocks: list[Clock], now: dt.datetime) -> int:
+    cal = get_calendar()
+    existing: dict[int, set[str]] = defaultdict(set)
+    for clock_id, kind in EscalationStep.objects.filter(clock__in=clocks).values_list("clock_id", "kind"):
+        existing[clock_id].add(kind)
+    directory = _Directory({c.department_id for c in clocks})
+    steps, notes, entries, fired_count = [], [], [], 0
+    for clock in clocks:
+        profile = clock.rule_version.rule.profile
+        times = ladder(cal, clock, profile)
+        fired = existing[clock.id]
+        if clock.closed_at is None and clock.state in (Clock.State.RUNNING, Clock.State.BREACHED):
+            for kind in EscalationStep.ORDER:
+                at = times.get(kind)
+                if at is None or kind in fired or at > now:
+                    continue
+                skipped = kind == Kind.REMINDER and times[Kind.BREACH] <= now
+                steps.append(EscalationStep(clock=clock, kind=kind, scheduled_for=at,
+                                            fired_at=now, skipped=skipped))
+                fired.add(kind)
+                fired_count += 1
+                before_state = clock.state
+                if kind == Kind.BREACH and clock.state == Clock.State.RUNNING:
+                    clock.state = Clock.State.BREACHED
+                entries.append(Entry(clock, f"clock.{kind}", {"state": before_state},
+                                     {"state": clock.state, "scheduled_for": at,
+                                      "due_at": clock.due_at, "skipped": skipped}))
+                if skipped:
+                    continue
+                title, body = _message(clock, kind, profile)
+                for user_id in directory.recipients(clock, kind):
+                    notes.append(Notification(recipient_id=user_id, kind=kind, title=title,
+                                              body=body, url=f"/clocks/{clock.id}/", clock=clock,
+                                              created_at=now))
+        clock.next_action_at = next_action_at(cal, clock, profile, fired)
+    EscalationStep.objects.bulk_create(steps)
+    create_many(notes)
+    record_many(entries, at=now)
+    Clock.objects.bulk_update(clocks, ["state", "next_action_at"])
+    return fired_count
+
+
+def sweep(now: dt.datetime | None = None, batch_size: int = 500) -> int:
+    """Fire every rung that has come due. Returns the number of rungs fired."""
+    now = now or timezone.now()
+    total = 0
+    while True:
+        with transaction.atomic():
+            qs = (Clock.objects.filter(next_action_at__lte=now).order_by("next_action_at")
+                  .select_related("rule_version__rule__profile", "department"))
+            if connection.features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True, of=("self",))
+            clocks = list(qs[:batch_size])
+            if not clocks:
+                break
+            total += _fire(clocks, now)
+        if len(clocks) < batch_size:
+            break
+    if total:
+        log.info("deadline sweep fired %d escalation steps", total)
+    return total

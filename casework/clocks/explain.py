@@ -1,0 +1,69 @@
+"""'Why this date': the start, the rule and its clause, and every day skipped and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from casework.calendar.services import get_calendar
+from casework.clocks import timing
+from casework.clocks.models import Clock
+from casework.clocks.services import ladder
+from casework.rules.models import Unit
+
+
+@dataclass
+class DayLine:
+    date: object
+    counted: bool
+    reason: str
+    ordinal: int | None
+    provisional: bool
+
+
+def explain(clock: Clock) -> dict:
+    cal = get_calendar()
+    version = clock.rule_version
+    profile = version.rule.profile
+    start = timing.local_date(clock.started_at)
+    last = timing.due_date(clock.due_at)
+    pauses = list(clock.pauses.all())
+    paused_ranges = [(timing.local_date(p.started_at),
+                      timing.local_date(p.ended_at) if p.ended_at else None, p.reason) for p in pauses]
+
+    def pause_reason(day):
+        for a, b, reason in paused_ranges:
+            if a < day and (b is None or day <= b):
+                return reason
+        return None
+
+    lines: list[DayLine] = []
+    counted = 0
+    if version.unit != Unit.MONTHS:
+        for note in cal.days(start, last):
+            paused = pause_reason(note.date)
+            if paused is not None and (note.counted or version.unit == Unit.CALENDAR_DAYS):
+                lines.append(DayLine(note.date, False, f"暂停计时：{paused}", None, note.provisional))
+                continue
+            is_counted = note.counted if version.unit == Unit.WORKING_DAYS else True
+            if version.unit == Unit.CALENDAR_DAYS and counted >= (version.amount + clock.paused_units):
+                is_counted = False
+                reason = f"{note.reason}：期满日为休息日，顺延"
+            else:
+                reason = note.reason if note.counted or version.unit == Unit.CALENDAR_DAYS else f"{note.reason}，不计入"
+            if is_counted:
+                counted += 1
+            lines.append(DayLine(note.date, is_counted, reason, counted if is_counted else None,
+                                 note.provisional))
+    fired = {s.kind: s for s in clock.steps.all()}
+    rungs = [{"kind": kind, "label": label, "at": at, "step": fired.get(kind)}
+              for (kind, label), at in zip(
+                  [("reminder", "临期提醒"), ("breach", "超期通知"), ("supervision", "督办"),
+                   ("circular", "列入通报")], ladder(cal, clock, profile).values(), strict=True)]
+    provisional_years = [y for y in range(clock.first_year, clock.last_year + 1)
+                         if not cal.is_loaded(y)]
+    return {
+        "clock": clock, "version": version, "profile": profile,
+        "start_date": start, "due_date": last, "days": lines, "counted": counted,
+        "pauses": pauses, "ladder": rungs, "provisional_years": provisional_years,
+        "skipped": [line for line in lines if not line.counted],
+    }

@@ -1,0 +1,288 @@
+"""Statutory clocks: start, pause, resume, complete, cancel, recompute, correct.
+
+Every change is atomic, writes an audit event, and keeps `next_action_at` (the escalation
+sweep's index) true. A deadline is recomputed only here, by an explicit, audited event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from casework.calendar.services import get_calendar
+from casework.calendar.workcalendar import OutOfRange, WorkCalendar
+from casework.clocks import timing
+from casework.clocks.models import Clock, EscalationStep, PauseSpan
+from casework.errors import Conflict, DomainError
+from casework.events.services import Entry, record, record_many
+from casework.org.models import Department
+from casework.rules.models import Rule, RuleProfile, RuleVersion, Unit
+from casework.rules.services import rule_for
+
+
+def ladder(cal: WorkCalendar, clock: Clock, profile: RuleProfile) -> dict:
+    return timing.ladder_times(
+        cal, clock.due_at,
+        reminder_working_days=profile.reminder_working_days,
+        supervision_after_working_days=profile.supervision_after_working_days,
+        circular_after_working_days=profile.circular_after_working_days)
+
+
+def next_action_at(cal: WorkCalendar, clock: Clock, profile: RuleProfile,
+                   fired: set[str]) -> dt.datetime | None:
+    if clock.closed_at is not None or clock.state in (Clock.State.PAUSED, Clock.State.CANCELLED):
+        return None
+    pending = [t for kind, t in ladder(cal, clock, profile).items()
+               if t is not None and kind not in fired]
+    return min(pending) if pending else None
+
+
+def _fired_kinds(clock: Clock) -> set[str]:
+    return set(EscalationStep.objects.filter(clock=clock).values_list("kind", flat=True))
+
+
+def _profile(clock: Clock) -> RuleProfile:
+    return clock.rule_version.rule.profile
+
+
+def _snapshot(clock: Clock) -> dict:
+    return {"state": clock.state, "due_at": clock.due_at, "provisional": clock.provisional,
+            "rule_version": clock.rule_version.number, "paused_units": clock.paused_units}
+
+
+def _apply_due(cal: WorkCalendar, clock: Clock, version: RuleVersion) -> None:
+    try:
+        result = timing.compute_due(cal, clock.started_at, version.amount, version.unit,
+                                    clock.paused_units)
+    except OutOfRange as exc:
+        raise DomainError.for_field("started_at", str(exc)) from exc
+    clock.due_at = timing.end_of_day(result.date)
+    clock.provisional = result.provisional
+    clock.first_year, clock.last_year = result.first_year, result.last_year
+
+
+def _locked(clock: Clock) -> Clock:
+    return (Clock.objects.select_for_update(of=("self",))
+            .select_related("rule_version__rule__profile", "department").get(pk=clock.pk))
+
+
+@transaction.atomic
+def start_clock(*, actor, subject, rule_key: str, department: Department, started_at: dt.datetime,
+                counterpart: Department | None = None, assignee=None, label: str = "") -> Clock | None:
+    """Start the clock that `rule_key` sets for `department` on `subject`.
+
+    Returns None when the department's rule profile deliberately sets no fixed limit for that
+    step (the step is still recorded by the caller, just not timed).
+    """
+    if timezone.is_naive(started_at):
+        raise DomainError.for_field("started_at", "起算时间须带时区")
+    rule: Rule = rule_for(department, rule_key)
+    version = rule.current_version
+    if version.amount is None:
+        return None
+    cal = get_calendar()
+    clock = Clock(subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk),
+                  label=label or rule.name, department=department, counterpart=counterpart,
+                  assignee=assignee, rule_version=version, started_at=started_at)
+    _apply_due(cal, clock, version)
+    now = timezone.now()
+    clock.state = Clock.State.RUNNING
+    clock.next_action_at = next_action_at(cal, clock, rule.profile, set())
+    clock.save()
+    record(actor=actor, obj=clock, action="clock.started",
+           after={"label": clock.label, "rule": rule.key, "rule_version": version.number,
+                  "started_at": started_at, "due_at": clock.due_at,
+                  "provisional": clock.provisional, "department": department.code,
+                  "subject": f"{clock.subject_type.app_label}.{clock.subject_type.model}:{clock.subject_id}",
+                  "late_at_start": clock.due_at <= now})
+    return clock
+
+
+def clocks_for(subject):
+    ct = ContentType.objects.get_for_model(subject)
+    return Clock.objects.filter(subject_type=ct, subject_id=str(subject.pk))
+
+
+@transaction.atomic
+def complete_clock(*, actor, clock: Clock, at: dt.datetime | None = None, note: str = "") -> Clock:
+    clock = _locked(clock)
+    if clock.closed_at is not None or clock.state == Clock.State.CANCELLED:
+        raise Conflict(f"时钟“{clock.label}”已结束，不能重复办结")
+    at = at or timezone.now()
+    before = _snapshot(clock)
+    if clock.state == Clock.State.PAUSED:
+        _end_pause(get_calendar(), clock, at)
+    clock.closed_at = at
+    clock.state = Clock.State.MET if at <= clock.due_at else Clock.State.BREACHED
+    clock.next_action_at = None
+    clock.save(update_fields=["closed_at", "state", "next_action_at", "due_at", "paused_units",
+                              "provisional", "first_year", "last_year"])
+    record(actor=actor, obj=clock, action="clock.completed", reason=note, before=before,
+           after={**_snapshot(clock), "closed_at": at, "late": clock.state == Clock.State.BREACHED})
+    return clock
+
+
+@transaction.atomic
+def cancel_clock(*, actor, clock: Clock, reason: str) -> Clock:
+    if not (reason or "").strip():
+        raise DomainError.for_field("reason", "撤销时钟须说明理由")
+    clock = _locked(clock)
+    if clock.closed_at is not None or clock.state == Clock.State.CANCELLED:
+        raise Conflict(f"时钟“{clock.label}”已结束")
+    before = _snapshot(clock)
+    clock.state, clock.closed_at, clock.next_action_at = Clock.State.CANCELLED, timezone.now(), None
+    clock.save(update_fields=["state", "closed_at", "next_action_at"])
+    record(actor=actor, obj=clock, action="clock.cancelled", reason=reason, before=before,
+           after=_snapshot(clock))
+    return clock
+
+
+@transaction.atomic
+def pause_clock(*, actor, clock: Clock, reason: str, at: dt.datetime | None = None) -> Clock:
+    """Stop the clock, e.g. while testing, appraisal or expert review is under way."""
+    if not (reason or "").strip():
+        raise DomainError.for_field("reason", "暂停计时须说明原因（如检验、检测、鉴定、专家评审）")
+    clock = _locked(clock)
+    if clock.state != Clock.State.RUNNING or clock.closed_at is not None:
+        raise Conflict(f"只有计时中的时钟可以暂停，“{clock.label}”当前为{clock.get_state_display()}")
+    if clock.rule_version.unit == Unit.MONTHS:
+        raise DomainError("按月计算的周期不能暂停")
+    at = at or timezone.now()
+    if at < clock.started_at:
+        raise DomainError.for_field("at", "暂停时间不能早于起算时间")
+    before = _snapshot(clock)
+    PauseSpan.objects.create(clock=clock, started_at=at, reason=reason.strip())
+    clock.state, clock.next_action_at = Clock.State.PAUSED, None
+    clock.save(update_fields=["state", "next_action_at"])
+    record(actor=actor, obj=clock, action="clock.paused", reason=reason, before=before,
+           after={**_snapshot(clock), "paused_at": at})
+    return clock
+
+
+def _end_pause(cal: WorkCalendar, clock: Clock, at: dt.datetime) -> PauseSpan:
+    span = clock.pauses.filter(ended_at__isnull=True).order_by("-started_at").first()
+    if span is None:
+        raise Conflict("时钟未处于暂停状态")
+    if at < span.started_at:
+        raise DomainError.for_field("at", "恢复时间不能早于暂停时间")
+    span.ended_at = at
+    span.units = timing.paused_units_between(cal, clock.rule_version.unit, span.started_at, at)
+    span.save(update_fields=["ended_at", "units"])
+    clock.paused_units += span.units
+    _apply_due(cal, clock, clock.rule_version)
+    return span
+
+
+@transaction.atomic
+def resume_clock(*, actor, clock: Clock, at: dt.datetime | None = None) -> Clock:
+    clock = _locked(clock)
+    if clock.state != Clock.State.PAUSED:
+        raise Conflict(f"“{clock.label}”未暂停，无需恢复")
+    at = at or timezone.now()
+    cal = get_calendar()
+    before = _snapshot(clock)
+    span = _end_pause(cal, clock, at)
+    clock.state = Clock.State.RUNNING
+    _reset_future_steps(cal, clock)
+    clock.next_action_at = next_action_at(cal, clock, _profile(clock), _fired_kinds(clock))
+    clock.save()
+    record(actor=actor, obj=clock, action="clock.resumed", before=before,
+           after={**_snapshot(clock), "resumed_at": at, "not_counted": span.units})
+    return clock
+
+
+def _reset_future_steps(cal: WorkCalendar, clock: Clock) -> list[str]:
+    """After a deadline moved later, rungs already fired for times now in the future are
+    withdrawn (audited by the caller), so the ladder fires them again at the right time."""
+    times = ladder(cal, clock, _profile(clock))
+    now = timezone.now()
+    stale = [s for s in clock.steps.all() if times.get(s.kind) and times[s.kind] > now]
+    if stale:
+        EscalationStep.objects.filter(pk__in=[s.pk for s in stale]).delete()
+        if clock.state == Clock.State.BREACHED and clock.closed_at is None and clock.due_at > now:
+            clock.state = Clock.State.RUNNING
+    return [s.kind for s in stale]
+
+
+def _recompute(cal: WorkCalendar, clock: Clock, version: RuleVersion) -> tuple[dict, dict] | None:
+    before = _snapshot(clock)
+    clock.rule_version = version
+    _apply_due(cal, clock, version)
+    if before == _snapshot(clock):
+        return None
+    withdrawn = _reset_future_steps(cal, clock)
+    clock.next_action_at = next_action_at(cal, clock, _profile(clock), _fired_kinds(clock))
+    clock.save()
+    after = _snapshot(clock)
+    if withdrawn:
+        after["withdrawn_steps"] = withdrawn
+    return before, after
+
+
+@transaction.atomic
+def recompute_for_calendar_year(*, actor, year: int) -> int:
+    """A year was loaded or corrected: recompute open clocks whose period touches it."""
+    cal = get_calendar()
+    entries = []
+    for clock in (Clock.objects.select_for_update(of=("self",))
+                  .select_related("rule_version__rule__profile")
+                  .filter(closed_at__isnull=True, first_year__lte=year, last_year__gte=year)
+                  .exclude(state=Clock.State.CANCELLED)):
+        change = _recompute(cal, clock, clock.rule_version)
+        if change:
+            entries.append(Entry(clock, "clock.recomputed", change[0], change[1],
+                                 f"{year} 年工作日历载入或更正", actor))
+    # A clock whose deadline fell before `year` may now land inside it only if it was
+    # provisional; those are covered by the range above because last_year was computed
+    # on the provisional calendar, which can only move the date later by whole rest days.
+    record_many(entries)
+    return len(entries)
+
+
+def preview_rule_correction(rule: Rule) -> list[dict]:
+    """Open clocks on an older version of `rule` and where the current version would move them."""
+    cal = get_calendar()
+    current = rule.current_version
+    rows = []
+    for clock in (Clock.objects.filter(rule_version__rule=rule, closed_at__isnull=True)
+                  .exclude(state=Clock.State.CANCELLED).exclude(rule_version=current)
+                  .select_related("rule_version", "department").order_by("due_at")):
+        if current.amount is None:
+            new_due = None
+        else:
+            result = timing.compute_due(cal, clock.started_at, current.amount, current.unit,
+                                        clock.paused_units)
+            new_due = timing.end_of_day(result.date)
+        rows.append({"clock": clock, "old_version": clock.rule_version.number,
+                     "old_due": clock.due_at, "new_due": new_due})
+    return rows
+
+
+@transaction.atomic
+def apply_rule_correction(*, actor, rule: Rule, clock_ids: list[int], reason: str) -> int:
+    """Move the chosen open clocks onto the rule's current version, explicitly and audited."""
+    if not (reason or "").strip():
+        raise DomainError.for_field("reason", "更正须说明理由")
+    current = rule.current_version
+    if current.amount is None:
+        raise DomainError("当前版本不设时限，无法据此更正时钟；如需停止计时请逐个撤销")
+    cal = get_calendar()
+    clocks = list(Clock.objects.select_for_update(of=("self",))
+                  .select_related("rule_version__rule__profile")
+                  .filter(pk__in=clock_ids, rule_version__rule=rule, closed_at__isnull=True)
+                  .exclude(Q(state=Clock.State.CANCELLED) | Q(rule_version=current)))
+    if len(clocks) != len(set(clock_ids)):
+        raise Conflict("所选时钟已变化（已办结、已更正或不属于该规则），请重新预览")
+    entries = []
+    for clock in clocks:
+        before = _snapshot(clock)
+        change = _recompute(cal, clock, current) or (before, _snapshot(clock))
+        if not Clock.objects.filter(pk=clock.pk, rule_version=current).exists():
+            clock.save(update_fields=["rule_version"])
+        entries.append(Entry(clock, "clock.rule_corrected", change[0], change[1], reason, actor))
+    record_many(entries)
+    return len(entries)

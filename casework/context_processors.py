@@ -1,0 +1,20 @@
+from casework.calendar.services import missing_year_warning
+from casework.org.models import Membership
+from casework.org.selectors import user_departments, user_roles
+
+
+def portal(request):
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    roles = user_roles(user)
+    is_admin = Membership.Role.ADMIN in roles or user.is_superuser
+    unread = user.notifications.filter(read_at__isnull=True).count()
+    return {
+        "portal_departments": user_departments(user),
+        "portal_roles": roles,
+        "portal_is_supervisor": Membership.Role.SUPERVISOR in roles,
+        "portal_is_admin": is_admin,
+        "portal_unread": unread,
+        "calendar_warning": missing_year_warning() if is_admin else None,
+    }

@@ -1,0 +1,29 @@
+from django import forms
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", max_length=255, widget=forms.TextInput)
+
+
+class ResultForm(forms.Form):
+    result = forms.CharField(label="办理结果", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReturnForm(forms.Form):
+    reasons = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 3}),
+                              min_length=10, error_messages={
+                                  "min_length": "退回须书面说明理由（不少于10个字）"})
+
+
+class CalendarImportForm(forms.Form):
+    file = forms.FileField(label="文件（.json 或 .csv）")
+    year = forms.IntegerField(label="年份", min_value=1990, max_value=2099, required=False,
+                              help_text="CSV 文件必填；JSON 文件可在文件中给出")
+    source = forms.CharField(label="依据（通知文号）", max_length=255, required=False,
+                             help_text="CSV 文件必填；JSON 文件可在文件中给出")
+
+
+class RuleCorrectionForm(forms.Form):
+    reason = forms.CharField(label="更正理由", max_length=255)
+    clocks = forms.MultipleChoiceField(label="要更正的时钟", widget=forms.CheckboxSelectMultiple,
+                                       error_messages={"required": "请至少选择一个时钟"})

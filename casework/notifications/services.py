@@ -1,0 +1,66 @@
+"""In-app inbox and e-mail. Notifications are rows written in the same transaction as the
+step that caused them; e-mail is sent after commit by a Celery task, claimed once per row."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from casework.errors import NotFound
+from casework.notifications.models import Notification
+
+log = logging.getLogger(__name__)
+
+
+def create_many(notifications: list[Notification]) -> list[Notification]:
+    if not notifications:
+        return []
+    created = Notification.objects.bulk_create(notifications)  # PostgreSQL/SQLite return ids
+    ids = [n.pk for n in created]
+
+    def enqueue():
+        from casework.tasks import send_notification_emails
+
+        for i in range(0, len(ids), 500):
+            send_notification_emails.delay(ids[i:i + 500])
+
+    transaction.on_commit(enqueue)
+    return created
+
+
+def send_emails(ids: list[int]) -> int:
+    """Send each notification's e-mail at most once: a row is claimed before it is sent."""
+    sent = 0
+    for note in Notification.objects.filter(pk__in=ids, email_claimed_at__isnull=True).select_related("recipient"):
+        claimed = Notification.objects.filter(pk=note.pk, email_claimed_at__isnull=True).update(
+            email_claimed_at=timezone.now())
+        if claimed != 1 or not note.recipient.email:
+            continue
+        try:
+            send_mail(note.title, f"{note.body}\n\n{settings.PORTAL_BASE_URL}{note.url}",
+                      None, [note.recipient.email])
+        except Exception:
+            # Release the claim so the retried task can try again.
+            Notification.objects.filter(pk=note.pk).update(email_claimed_at=None)
+            raise
+        Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def inbox(user):
+    return Notification.objects.filter(recipient=user)
+
+
+def mark_read(*, actor, notification_id: int) -> Notification:
+    note = Notification.objects.filter(pk=notification_id, recipient=actor).first()
+    if note is None:
+        raise NotFound()
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return note

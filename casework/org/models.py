@@ -1,0 +1,125 @@
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+
+
+class Jurisdiction(models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = "province", "省级"
+        CITY = "city", "市级"
+        DISTRICT = "district", "区级"
+        COUNTY = "county", "县级"
+
+    code = models.CharField("行政区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=64)
+    level = models.CharField("层级", max_length=16, choices=Level.choices)
+    parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政区域"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    def lineage(self) -> list["Jurisdiction"]:
+        """This jurisdiction and its ancestors, nearest first."""
+        chain, node = [], self
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+
+class Department(models.Model):
+    class Type(models.TextChoices):
+        DRC = "drc", "发展改革/综合监管部门"
+        DISCIPLINE = "discipline", "纪检监察机关"
+        COURT = "court", "人民法院"
+        PROCURATORATE = "procuratorate", "人民检察院"
+        POLICE = "police", "公安机关"
+        AUDIT = "audit", "审计机关"
+        MARKET_REGULATION = "market_regulation", "市场监管部门"
+        SASAC = "sasac", "国资监管机构"
+        LAW_ENFORCEMENT = "law_enforcement", "综合行政执法部门"
+        HOUSING = "housing", "住房城乡建设部门"
+        TRANSPORT = "transport", "交通运输部门"
+        WATER = "water", "水利部门"
+        AGRICULTURE = "agriculture", "农业农村部门"
+        NATURAL_RESOURCES = "natural_resources", "自然资源部门"
+        FINANCE = "finance", "财政部门"
+        TRADING_CENTRE = "trading_centre", "公共资源交易中心"
+        BUSINESS_ENVIRONMENT = "business_environment", "营商环境/政务服务部门"
+        OTHER = "other", "其他行业主管部门"
+
+    code = models.CharField("单位代码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=128)
+    short_name = models.CharField("简称", max_length=64, blank=True)
+    type = models.CharField("类型", max_length=32, choices=Type.choices)
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name="所属行政区域",
+                                     on_delete=models.PROTECT, related_name="departments")
+    parent = models.ForeignKey("self", verbose_name="上级单位", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    is_supervision_office = models.BooleanField("综合监管办公室", default=False)
+    active = models.BooleanField("启用", default=True)
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="department",
+                                 editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "单位"
+        ordering = ["jurisdiction__code", "code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def level(self) -> str:
+        return self.jurisdiction.level
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        HANDLER = "handler", "经办人"
+        LEADER = "leader", "负责人"
+        LIAISON = "liaison", "联络员"
+        SUPERVISOR = "supervisor", "监管人员"
+        ADMIN = "admin", "管理员"
+        API = "api", "接口客户端"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField("角色", max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "人员角色"
+        constraints = [models.UniqueConstraint(fields=["user", "department", "role"],
+                                               name="membership_unique_role")]
+
+    def __str__(self):
+        return f"{self.user} · {self.department.display_name} · {self.get_role_display()}"
+
+
+class ApiClient(models.Model):
+    """Another government system. Its token acts as a service user of one department."""
+
+    name = models.CharField("名称", max_length=64, unique=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="api_clients")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="api_client", editable=False)
+    key_prefix = models.CharField(max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口客户端"
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,60 @@
+"""What an actor belongs to and may see. Every read in the portal starts here."""
+
+from __future__ import annotations
+
+from casework.org.models import Department, Jurisdiction, Membership
+
+
+def user_departments(user) -> list[Department]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_portal_departments", None)
+    if cached is None:
+        cached = list(Department.objects.filter(memberships__user=user, active=True)
+                      .select_related("jurisdiction").distinct())
+        user._portal_departments = cached
+    return cached
+
+
+def user_roles(user) -> set[str]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(Membership.objects.filter(user=user).values_list("role", flat=True))
+
+
+def descendant_jurisdiction_ids(root_ids: set[int]) -> set[int]:
+    parents = dict(Jurisdiction.objects.values_list("id", "parent_id"))
+    result = set(root_ids)
+    changed = True
+    while changed:
+        changed = False
+        for jid, parent in parents.items():
+            if parent in result and jid not in result:
+                result.add(jid)
+                changed = True
+    return result
+
+
+def supervised_jurisdiction_ids(user) -> set[int]:
+    """Jurisdictions (with everything below them) a supervisor oversees."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    roots = set(Membership.objects.filter(
+        user=user, role=Membership.Role.SUPERVISOR, department__is_supervision_office=True,
+    ).values_list("department__jurisdiction_id", flat=True))
+    return descendant_jurisdiction_ids(roots) if roots else set()
+
+
+def supervision_office_for(jurisdiction: Jurisdiction) -> Department | None:
+    """The nearest supervision office at or above a jurisdiction."""
+    for node in jurisdiction.lineage():
+        office = Department.objects.filter(jurisdiction=node, is_supervision_office=True,
+                                           active=True).first()
+        if office:
+            return office
+    return None
+
+
+def departments_for_api(user):
+    """Departments are public facts inside the government network: every client may list them."""
+    return Department.objects.filter(active=True).select_related("jurisdiction")

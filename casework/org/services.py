@@ -1,0 +1,150 @@
+"""Departments, memberships and API clients."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+
+from casework.errors import Conflict, DomainError
+from casework.events.services import record
+from casework.org.models import ApiClient, Department, Jurisdiction, Membership
+
+TOKEN_PREFIX = "sp_"
+
+
+def ensure_jurisdiction(*, code: str, name: str, level: str, parent: Jurisdiction | None) -> Jurisdiction:
+    obj, _ = Jurisdiction.objects.update_or_create(
+        code=code, defaults={"name": name, "level": level, "parent": parent})
+    return obj
+
+
+@transaction.atomic
+def ensure_department(*, actor=None, code: str, name: str, type: str, jurisdiction: Jurisdiction,
+                      short_name: str = "", parent: Department | None = None,
+                      is_supervision_office: bool = False) -> Department:
+    """Create or update a department by its stable code, with its access group."""
+    if type not in Department.Type.values:
+        raise DomainError.for_field("type", f"未知的单位类型：{type}")
+    existing = Department.objects.filter(code=code).first()
+    values = {"name": name, "short_name": short_name, "type": type, "jurisdiction": jurisdiction,
+              "parent": parent, "is_supervision_office": is_supervision_office}
+    if existing is None:
+        group, _ = Group.objects.get_or_create(name=f"department:{code}")
+        dept = Department.objects.create(code=code, group=group, **values)
+        record(actor=actor, obj=dept, action="department.created",
+               after={"code": code, "name": name, "type": type})
+        return dept
+    changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
+    if changed:
+        before = {k: str(getattr(existing, k)) for k in changed}
+        for k, v in changed.items():
+            setattr(existing, k, v)
+        existing.save(update_fields=list(changed))
+        record(actor=actor, obj=existing, action="department.updated", before=before,
+               after={k: str(v) for k, v in changed.items()})
+    return existing
+
+
+@transaction.atomic
+def add_membership(*, actor=None, user, department: Department, role: str) -> Membership:
+    if role not in Membership.Role.values:
+        raise DomainError.for_field("role", f"未知的角色：{role}")
+    if role == Membership.Role.SUPERVISOR and not department.is_supervision_office:
+        raise DomainError.for_field(
+            "role", f"监管人员须属于综合监管办公室，{department.name}不是综合监管办公室")
+    membership, created = Membership.objects.get_or_create(user=user, department=department, role=role)
+    user.groups.add(department.group)
+    if created:
+        record(actor=actor, obj=membership, action="membership.added",
+               after={"user": user.username, "department": department.code, "role": role})
+    return membership
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
+
+
+@transaction.atomic
+def create_api_client(*, actor=None, name: str, department: Department) -> tuple[ApiClient, str]:
+    """Create a client and return it with its token; only the token's hash is stored."""
+    if not NAME_RE.match(name or ""):
+        raise DomainError.for_field(
+            "name", "客户端名称须为 2–64 位字母、数字、点、下划线或连字符，且以字母或数字开头")
+    if ApiClient.objects.filter(name=name).exists():
+        raise Conflict(f"接口客户端“{name}”已存在", field_errors={"name": ["已存在"]})
+    User = get_user_model()
+    try:
+        with transaction.atomic():
+            user = User.objects.create(username=f"api.{name}"[:150], is_active=True)
+    except IntegrityError as exc:
+        raise Conflict(f"用户名 api.{name} 已被占用") from exc
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    add_membership(actor=actor, user=user, department=department, role=Membership.Role.API)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    client = ApiClient.objects.create(name=name, department=department, user=user,
+                                      key_prefix=token[:10], key_hash=_hash_token(token))
+    record(actor=actor, obj=client, action="apiclient.created",
+           after={"name": name, "department": department.code, "key_prefix": client.key_prefix})
+    return client, token
+
+
+@transaction.atomic
+def rotate_api_client_token(*, actor=None, client: ApiClient) -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    before = {"key_prefix": client.key_prefix}
+    client.key_prefix, client.key_hash, client.revoked_at = token[:10], _hash_token(token), None
+    client.save(update_fields=["key_prefix", "key_hash", "revoked_at"])
+    record(actor=actor, obj=client, action="apiclient.token_rotated", before=before,
+           after={"key_prefix": client.key_prefix})
+    return token
+
+
+def authenticate_token(token: str) -> ApiClient | None:
+    client = (ApiClient.objects.select_related("user", "department")
+              .filter(key_hash=_hash_token(token), revoked_at__isnull=True).first())
+    if client is None or not client.user.is_active:
+        return None
+    return client
+
+
+@transaction.atomic
+def load_org_preset(*, actor=None, preset: str) -> list[Department]:
+    """Jurisdictions, departments (from the seed document) and rule profiles for a preset."""
+    from casework import presets
+    from casework.rules.services import load_rule_preset
+
+    data = presets.read("org", preset)
+    by_code: dict[str, Jurisdiction] = {}
+    for item in data["jurisdictions"]:
+        by_code[item["code"]] = ensure_jurisdiction(
+            code=item["code"], name=item["name"], level=item["level"],
+            parent=by_code.get(item["parent"]) if item["parent"] else None)
+    for item in data["jurisdictions"]:
+        if item.get("profile"):
+            load_rule_preset(actor=actor, jurisdiction=by_code[item["code"]], preset=item["profile"])
+    departments: dict[str, Department] = {}
+    pending = list(data["departments"])
+    while pending:  # parents first, whatever the file order
+        progressed = False
+        for item in list(pending):
+            parent_code = item.get("parent") or ""
+            if parent_code and parent_code not in departments:
+                continue
+            departments[item["code"]] = ensure_department(
+                actor=actor, code=item["code"], name=item["name"], type=item["type"],
+                short_name=item.get("short_name", ""), jurisdiction=by_code[item["jurisdiction"]],
+                parent=departments.get(parent_code), is_supervision_office=item.get("supervision_office", False))
+            pending.remove(item)
+            progressed = True
+        if not progressed:
+            raise DomainError(f"预设 {preset} 中的上级单位无法解析：{[i['code'] for i in pending]}")
+    return list(departments.values())

@@ -1,0 +1,106 @@
+from django.conf import settings
+from django.db import models
+
+from casework.org.models import Jurisdiction
+
+
+class Unit(models.TextChoices):
+    WORKING_DAYS = "working_days", "个工作日"
+    CALENDAR_DAYS = "calendar_days", "日"
+    MONTHS = "months", "个月"
+
+
+class StartsOn(models.TextChoices):
+    DISCOVERY = "discovery", "发现之日"
+    RECEIPT = "receipt", "收到之日"
+    DECISION = "decision", "作出决定之日"
+    COMPLETION = "completion", "办结之日"
+    ACCEPTANCE = "acceptance", "受理之日"
+    PENALTY = "penalty", "处罚/记录之日"
+    PERIOD_START = "period_start", "周期开始"
+    CHANGE = "change", "变更之日"
+    INSPECTION_END = "inspection_end", "检查结束之日"
+
+
+class Source(models.TextChoices):
+    SEED = "seed", "本地文件规定"
+    NATIONAL = "national", "国家规定"
+    DEFAULT = "default", "默认（本地文件未规定）"
+
+
+class RuleProfile(models.Model):
+    """A jurisdiction's time limits and escalation ladder: policy as data."""
+
+    jurisdiction = models.OneToOneField(Jurisdiction, on_delete=models.PROTECT,
+                                        related_name="rule_profile", verbose_name="行政区域")
+    preset = models.CharField("预设", max_length=32, blank=True)
+    name = models.CharField("名称", max_length=128)
+    document = models.CharField("依据文件", max_length=255)
+    reminder_working_days = models.PositiveSmallIntegerField(
+        "临期提醒（到期前工作日）", default=1)
+    supervision_after_working_days = models.PositiveSmallIntegerField(
+        "督办（超期后工作日）", default=3)
+    circular_after_working_days = models.PositiveSmallIntegerField(
+        "列入通报（超期后工作日）", default=5)
+    escalation_note = models.CharField("升级规则说明", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "规则配置"
+
+    def __str__(self):
+        return self.name
+
+
+class Rule(models.Model):
+    """One time limit. Its terms live in versions; a clock keeps the version it started under."""
+
+    profile = models.ForeignKey(RuleProfile, on_delete=models.CASCADE, related_name="rules")
+    key = models.CharField("规则键", max_length=64)
+    name = models.CharField("环节", max_length=128)
+    current_version = models.ForeignKey("RuleVersion", null=True, on_delete=models.PROTECT,
+                                        related_name="+", editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "时限规则"
+        ordering = ["profile", "id"]
+        constraints = [models.UniqueConstraint(fields=["profile", "key"], name="rule_unique_key")]
+
+    def __str__(self):
+        return f"{self.profile.jurisdiction.name} · {self.name}"
+
+
+class RuleVersion(models.Model):
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("版本")
+    amount = models.PositiveIntegerField("时限", null=True, blank=True,
+                                         help_text="留空表示不设固定时限（不计时）。")
+    unit = models.CharField("单位", max_length=16, choices=Unit.choices)
+    starts_on = models.CharField("起算", max_length=16, choices=StartsOn.choices)
+    source = models.CharField("来源", max_length=16, choices=Source.choices)
+    clause = models.CharField("条款", max_length=128, blank=True)
+    note = models.CharField("说明", max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    change_reason = models.CharField("修改原因", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "规则版本"
+        ordering = ["rule", "-number"]
+        constraints = [models.UniqueConstraint(fields=["rule", "number"], name="ruleversion_unique")]
+
+    def __str__(self):
+        return f"{self.rule.name} v{self.number}：{self.limit_display}"
+
+    @property
+    def limit_display(self) -> str:
+        if self.amount is None:
+            return "不设固定时限"
+        return f"{self.amount}{self.get_unit_display()}"
+
+    @property
+    def citation(self) -> str:
+        parts = [self.clause or self.get_source_display()]
+        if self.note:
+            parts.append(self.note)
+        return "；".join(parts)

@@ -1,0 +1,78 @@
+"""Reads, already scoped to what the actor may see. What one may not see raises NotFound."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from guardian.shortcuts import get_objects_for_user
+
+from casework.clocks.models import Clock, EscalationStep
+from casework.errors import NotFound
+from casework.handoffs.models import Handoff
+from casework.org.selectors import supervised_jurisdiction_ids, user_departments
+
+__all__ = ["supervised_jurisdiction_ids"]
+
+
+def visible_handoffs(user):
+    if not getattr(user, "is_authenticated", False):
+        return Handoff.objects.none()
+    granted = get_objects_for_user(user, "casework.view_handoff", klass=Handoff,
+                                   accept_global_perms=False)
+    supervised = supervised_jurisdiction_ids(user)
+    qs = Handoff.objects.filter(
+        Q(pk__in=granted.values("pk"))
+        | Q(sender__jurisdiction_id__in=supervised) | Q(receiver__jurisdiction_id__in=supervised))
+    return qs.select_related("sender", "receiver")
+
+
+def get_handoff(user, pk) -> Handoff:
+    handoff = visible_handoffs(user).filter(pk=pk).first()
+    if handoff is None:
+        raise NotFound("未找到该事项。")
+    return handoff
+
+
+def visible_clocks(user):
+    """A department's own clocks and the ones it waits on; a supervisor's whole jurisdiction."""
+    if not getattr(user, "is_authenticated", False):
+        return Clock.objects.none()
+    depts = [d.id for d in user_departments(user)]
+    supervised = supervised_jurisdiction_ids(user)
+    return (Clock.objects.filter(Q(department_id__in=depts) | Q(counterpart_id__in=depts)
+                                 | Q(department__jurisdiction_id__in=supervised))
+            .select_related("department", "counterpart", "rule_version__rule__profile",
+                            "subject_type"))
+
+
+def get_clock(user, pk) -> Clock:
+    clock = visible_clocks(user).filter(pk=pk).first()
+    if clock is None:
+        raise NotFound("未找到该时限。")
+    return clock
+
+
+def workbench_clocks(user):
+    """Open clocks my departments must act on, most urgent first."""
+    depts = [d.id for d in user_departments(user)]
+    return (visible_clocks(user).filter(department_id__in=depts, closed_at__isnull=True)
+            .exclude(state=Clock.State.CANCELLED).order_by("due_at"))
+
+
+def supervision_clocks(user):
+    """Overdue clocks across the jurisdictions a supervisor oversees."""
+    supervised = supervised_jurisdiction_ids(user)
+    return (visible_clocks(user).filter(department__jurisdiction_id__in=supervised,
+                                        closed_at__isnull=True, state=Clock.State.BREACHED)
+            .order_by("due_at"))
+
+
+def circular_steps(user, since=None, until=None):
+    supervised = supervised_jurisdiction_ids(user)
+    qs = (EscalationStep.objects.filter(kind=EscalationStep.Kind.CIRCULAR,
+                                        clock__department__jurisdiction_id__in=supervised)
+          .select_related("clock__department", "clock__rule_version__rule"))
+    if since:
+        qs = qs.filter(fired_at__gte=since)
+    if until:
+        qs = qs.filter(fired_at__lt=until)
+    return qs.order_by("-fired_at")

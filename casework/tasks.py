@@ -1,0 +1,29 @@
+"""Celery tasks take ids (or nothing) and call services."""
+
+from celery import shared_task
+
+
+@shared_task(name="casework.tasks.sweep_deadlines", acks_late=True)
+def sweep_deadlines() -> int:
+    from casework.clocks.escalation import sweep
+
+    return sweep()
+
+
+@shared_task(name="casework.tasks.send_notification_emails", bind=True, max_retries=8,
+             acks_late=True)
+def send_notification_emails(self, ids: list[int]) -> int:
+    from casework.notifications.services import send_emails
+
+    try:
+        return send_emails(ids)
+    except Exception as exc:  # SMTP down: retry with back-off; claimed rows were released
+        raise self.retry(exc=exc, countdown=min(60 * 2 ** self.request.retries, 3600)) from exc
+
+
+@shared_task(name="casework.tasks.warn_missing_calendar_year")
+def warn_missing_calendar_year() -> bool:
+    """From November on, tell administrators (once per year) that next year is missing."""
+    from casework.calendar.services import notify_admins_of_missing_year
+
+    return notify_admins_of_missing_year()

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from casework import views
+
+app_name = "casework"
+
+urlpatterns = [
+    path("", views.workbench, name="workbench"),
+    path("clocks/<int:pk>/", views.clock_detail, name="clock"),
+    path("clocks/<int:pk>/pause/", views.clock_pause, name="clock_pause"),
+    path("clocks/<int:pk>/resume/", views.clock_resume, name="clock_resume"),
+    path("handoffs/<int:pk>/", views.handoff_detail, name="handoff"),
+    path("handoffs/<int:pk>/<str:action>/", views.handoff_action, name="handoff_action"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
+    path("supervision/", views.supervision, name="supervision"),
+]

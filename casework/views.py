@@ -1,0 +1,145 @@
+"""Pages: the same services and selectors as the API, rendered with templates/."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from casework import selectors
+from casework.calendar.services import get_calendar
+from casework.clocks import services as clock_services
+from casework.clocks.explain import explain
+from casework.clocks.models import Clock
+from casework.clocks.services import ladder
+from casework.errors import DomainError, Forbidden
+from casework.events.services import timeline
+from casework.forms import ReasonForm, ResultForm, ReturnForm
+from casework.handoffs import services as handoff_services
+from casework.notifications import services as notification_services
+from casework.org.selectors import user_departments
+
+
+def urgency(clock: Clock, now: dt.datetime, cal) -> str:
+    """Colour class for the workbench: overdue, due within the reminder window, paused, on time."""
+    if clock.state == Clock.State.PAUSED:
+        return "paused"
+    if clock.due_at <= now:
+        return "overdue"
+    reminder_at = ladder(cal, clock, clock.rule_version.rule.profile)["reminder"]
+    if reminder_at is not None and reminder_at <= now:
+        return "due-soon"
+    return "ok"
+
+
+@login_required
+def workbench(request):
+    now = timezone.now()
+    clocks = list(selectors.workbench_clocks(request.user).prefetch_related("subject")[:300])
+    cal = get_calendar()
+    rows = [{"clock": c, "urgency": urgency(c, now, cal), "subject": c.subject} for c in clocks]
+    handoffs = selectors.visible_handoffs(request.user).filter(
+        receiver__in=user_departments(request.user), state="sent")[:50]
+    return render(request, "casework/workbench.html", {
+        "rows": rows, "now": now, "incoming": handoffs,
+        "counts": {k: sum(r["urgency"] == k for r in rows) for k in ("overdue", "due-soon", "ok", "paused")},
+    })
+
+
+@login_required
+def clock_detail(request, pk: int):
+    clock = selectors.get_clock(request.user, pk)
+    mine = clock.department in user_departments(request.user)
+    return render(request, "casework/clock_detail.html", {
+        "why": explain(clock), "clock": clock, "events": timeline(clock), "can_act": mine,
+        "pause_form": ReasonForm(), "subject": clock.subject,
+    })
+
+
+def _clock_for_action(request, pk):
+    clock = selectors.get_clock(request.user, pk)
+    if clock.department not in user_departments(request.user):
+        raise Forbidden("只有责任单位可以暂停或恢复计时")
+    return clock
+
+
+@login_required
+@require_POST
+def clock_pause(request, pk: int):
+    clock = _clock_for_action(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        raise DomainError.for_field("reason", "暂停计时须说明原因")
+    clock_services.pause_clock(actor=request.user, clock=clock, reason=form.cleaned_data["reason"])
+    messages.success(request, "已暂停计时")
+    return redirect("casework:clock", pk=pk)
+
+
+@login_required
+@require_POST
+def clock_resume(request, pk: int):
+    clock = _clock_for_action(request, pk)
+    clock = clock_services.resume_clock(actor=request.user, clock=clock)
+    messages.success(request, f"已恢复计时，新的截止时间为 {timezone.localtime(clock.due_at):%Y-%m-%d %H:%M}")
+    return redirect("casework:clock", pk=pk)
+
+
+@login_required
+def handoff_detail(request, pk: int):
+    handoff = selectors.get_handoff(request.user, pk)
+    return render(request, "casework/handoff_detail.html", {
+        "handoff": handoff, "events": timeline(handoff),
+        "clocks": clock_services.clocks_for(handoff).select_related("rule_version__rule"),
+        "can_act": request.user.has_perm(handoff_services.ACT, handoff),
+        "result_form": ResultForm(), "return_form": ReturnForm(),
+    })
+
+
+@login_required
+@require_POST
+def handoff_action(request, pk: int, action: str):
+    handoff = selectors.get_handoff(request.user, pk)
+    if action == "receive":
+        handoff_services.receive_handoff(actor=request.user, handoff=handoff)
+        messages.success(request, "已签收")
+    elif action == "complete":
+        handoff_services.complete_handoff(actor=request.user, handoff=handoff,
+                                          result=request.POST.get("result", ""))
+        messages.success(request, "已办结")
+    elif action == "return":
+        handoff_services.return_handoff(actor=request.user, handoff=handoff,
+                                        reasons=request.POST.get("reasons", ""))
+        messages.success(request, "已退回")
+    else:
+        raise DomainError(f"未知操作：{action}")
+    return redirect("casework:handoff", pk=pk)
+
+
+@login_required
+def inbox(request):
+    notes = notification_services.inbox(request.user)[:200]
+    return render(request, "casework/inbox.html", {"notes": notes})
+
+
+@login_required
+@require_POST
+def inbox_read(request, pk: int):
+    note = notification_services.mark_read(actor=request.user, notification_id=pk)
+    return HttpResponseRedirect(note.url or reverse("casework:inbox"))
+
+
+@login_required
+def supervision(request):
+    if not selectors.supervised_jurisdiction_ids(request.user):
+        raise Forbidden("仅综合监管办公室的监管人员可以查看督办总览")
+    today = timezone.localdate()
+    quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    return render(request, "casework/supervision.html", {
+        "overdue": selectors.supervision_clocks(request.user)[:500],
+        "circular": selectors.circular_steps(request.user, since=quarter_start)[:500],
+        "quarter_start": quarter_start,
+    })
