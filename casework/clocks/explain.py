@@ -39,17 +39,23 @@ def explain(clock: Clock) -> dict:
     lines: list[DayLine] = []
     counted = 0
     if version.unit != Unit.MONTHS:
+        limit = version.amount + clock.paused_units
         for note in cal.days(start, last):
             paused = pause_reason(note.date)
             if paused is not None and (note.counted or version.unit == Unit.CALENDAR_DAYS):
                 lines.append(DayLine(note.date, False, f"暂停计时：{paused}", None, note.provisional))
                 continue
-            is_counted = note.counted if version.unit == Unit.WORKING_DAYS else True
-            if version.unit == Unit.CALENDAR_DAYS and counted >= (version.amount + clock.paused_units):
-                is_counted = False
-                reason = f"{note.reason}：期满日为休息日，顺延"
+            if version.unit == Unit.WORKING_DAYS:
+                is_counted = note.counted
+                reason = note.reason if note.counted else f"{note.reason}，不计入"
+            elif counted < limit:  # calendar days: every day counts, rest days included
+                is_counted = True
+                reason = note.reason
+                if counted + 1 == limit and not note.counted:
+                    reason = f"{note.reason}；期满日为休息日，依法顺延"
             else:
-                reason = note.reason if note.counted or version.unit == Unit.CALENDAR_DAYS else f"{note.reason}，不计入"
+                is_counted = False
+                reason = "顺延后的期满日" if note.counted else f"{note.reason}，继续顺延"
             if is_counted:
                 counted += 1
             lines.append(DayLine(note.date, is_counted, reason, counted if is_counted else None,

@@ -246,7 +246,7 @@ def recompute_for_calendar_year(*, actor, year: int) -> int:
 def preview_rule_correction(rule: Rule) -> list[dict]:
     """Open clocks on an older version of `rule` and where the current version would move them."""
     cal = get_calendar()
-    current = rule.current_version
+    current = Rule.objects.select_related("current_version").get(pk=rule.pk).current_version
     rows = []
     for clock in (Clock.objects.filter(rule_version__rule=rule, closed_at__isnull=True)
                   .exclude(state=Clock.State.CANCELLED).exclude(rule_version=current)
@@ -267,6 +267,7 @@ def apply_rule_correction(*, actor, rule: Rule, clock_ids: list[int], reason: st
     """Move the chosen open clocks onto the rule's current version, explicitly and audited."""
     if not (reason or "").strip():
         raise DomainError.for_field("reason", "更正须说明理由")
+    rule = Rule.objects.select_related("current_version").get(pk=rule.pk)
     current = rule.current_version
     if current.amount is None:
         raise DomainError("当前版本不设时限，无法据此更正时钟；如需停止计时请逐个撤销")

@@ -61,7 +61,7 @@ def update_rule(*, actor, rule: Rule, reason: str, **terms) -> RuleVersion:
     """Write a new version of a rule. Running clocks keep the version they started under."""
     if not (reason or "").strip():
         raise DomainError.for_field("change_reason", "修改规则须填写原因")
-    rule = Rule.objects.select_for_update().get(pk=rule.pk)
+    caller_rule, rule = rule, Rule.objects.select_for_update().get(pk=rule.pk)
     current = rule.current_version
     merged = {k: terms.get(k, getattr(current, k)) for k in TERMS}
     clean = _validate_terms(merged)
@@ -69,7 +69,7 @@ def update_rule(*, actor, rule: Rule, reason: str, **terms) -> RuleVersion:
         raise DomainError("规则内容未改变")
     version = RuleVersion.objects.create(rule=rule, number=current.number + 1, created_by=actor,
                                          change_reason=reason.strip(), **clean)
-    rule.current_version = version
+    rule.current_version = caller_rule.current_version = version
     rule.save(update_fields=["current_version"])
     record(actor=actor, obj=rule, action="rules.rule_updated", reason=reason,
            before={"version": current.number, **{k: getattr(current, k) for k in TERMS}},

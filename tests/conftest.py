@@ -1,0 +1,89 @@
+"""Shared fixtures. Personas (Luoyang preset):
+
+- alice: handler at the trading centre (sends clues)
+- bob: handler at the housing bureau (receives them)
+- carol: leader of the housing bureau
+- dave: supervisor at the DRC, the supervision office (sees the whole city)
+- erin: handler at the transport bureau (an outsider to alice/bob's items)
+- olga: administrator
+"""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+
+from casework.clocks.timing import SHANGHAI
+from casework.org.models import Department, Membership
+from casework.org.services import add_membership, load_org_preset
+
+
+def at(y, m, d, hh=10, mm=0) -> dt.datetime:
+    """An aware Asia/Shanghai datetime."""
+    return dt.datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def luoyang(db):
+    depts = load_org_preset(preset="luoyang")
+    by_type = {}
+    for d in depts:
+        by_type.setdefault(d.type, d)
+    by_type["all"] = depts
+    return by_type
+
+
+def make_user(username, dept: Department, role: str, **extra):
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username,
+                                                email=f"{username}@example.invalid", **extra)
+    add_membership(user=user, department=dept, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(luoyang):
+    return make_user("alice", luoyang["trading_centre"], Membership.Role.HANDLER)
+
+
+@pytest.fixture
+def bob(luoyang):
+    return make_user("bob", luoyang["housing"], Membership.Role.HANDLER)
+
+
+@pytest.fixture
+def carol(luoyang):
+    return make_user("carol", luoyang["housing"], Membership.Role.LEADER)
+
+
+@pytest.fixture
+def dave(luoyang):
+    office = next(d for d in luoyang["all"] if d.is_supervision_office)
+    return make_user("dave", office, Membership.Role.SUPERVISOR)
+
+
+@pytest.fixture
+def erin(luoyang):
+    return make_user("erin", luoyang["transport"], Membership.Role.HANDLER)
+
+
+@pytest.fixture
+def olga(luoyang):
+    office = next(d for d in luoyang["all"] if d.is_supervision_office)
+    return make_user("olga", office, Membership.Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def frozen():
+    """Pin the clock: `frozen(at(...))` travels there without ticking."""
+    travellers = []
+
+    def go(when):
+        traveller = time_machine.travel(when, tick=False)
+        traveller.start()
+        travellers.append(traveller)
+        return when
+
+    yield go
+    for traveller in reversed(travellers):
+        traveller.stop()
