@@ -1,4 +1,5 @@
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from casework.org.models import ApiClient
@@ -25,3 +26,15 @@ class ApiClientAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
+
+
+
+class ApiClientAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Describes the bearer token in the OpenAPI schema."""
+
+    target_class = "casework.api_auth.ApiClientAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer",
+                "description": "接口客户端令牌：python manage.py apiclient create NAME --department CODE"}

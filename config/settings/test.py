@@ -16,3 +16,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so the Celery worker and beat started by the integration tests
     # see the same test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-portal.sqlite3")}
+# Serve static files from the apps' folders without collectstatic, as the pages would be.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -123,7 +123,7 @@ def test_sweep_cost_follows_clocks_due_not_clocks_open(luoyang, bob, carol, froz
     assert queries_for_one_sweep() == small
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_sweeps_fire_each_rung_once(luoyang, bob, carol, frozen):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent sweepers need a server database (SQLite serialises writers)")

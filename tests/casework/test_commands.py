@@ -1,0 +1,70 @@
+"""The command-line tools a new user and an operator run."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from rest_framework.test import APIClient
+
+from casework.handoffs.models import Handoff
+from casework.org.models import ApiClient, Membership
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["2026-09-30", "3"], "2026-10-10"),                          # National Day + make-up Saturday
+    (["2026-12-30", "3"], "2027-01-04 provisional"),              # 2027 not loaded yet
+    (["2026-09-24", "3", "--calendar-days"], "2026-09-28"),       # ends on a holiday Sunday: rolls
+    (["2026-11-16", "1"], "2026-11-17"),
+])
+def test_workdays_add(db, args, expected):
+    assert run("workdays", "add", *args).strip() == expected
+
+
+@pytest.mark.parametrize("args,message", [
+    (["2026-02-30", "3"], "日期“2026-02-30”无效"),
+    (["2026-09-30", "0"], "天数须至少为 1"),
+    (["2026-09-30", "x"], "不是整数"),
+])
+def test_workdays_errors(db, args, message):
+    with pytest.raises(CommandError, match=message):
+        run("workdays", "add", *args)
+
+
+def test_apiclient_create_prints_working_token_last(luoyang):
+    out = run("apiclient", "create", "monitor", "--department", luoyang["trading_centre"].code)
+    token = out.strip().splitlines()[-1]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.get("/api/v1/departments/").status_code == 200
+    assert not ApiClient.objects.filter(key_hash=token).exists()  # only the hash is stored
+    with pytest.raises(CommandError, match="已存在"):
+        run("apiclient", "create", "monitor", "--department", luoyang["trading_centre"].code)
+    with pytest.raises(CommandError, match="单位代码“NOPE”不存在"):
+        run("apiclient", "create", "other", "--department", "NOPE")
+
+
+@pytest.mark.parametrize("preset", ["luoyang", "pingdingshan", "hegang", "weihai", "zengdu"])
+def test_seed_demo_is_idempotent(db, settings, preset):
+    settings.DEBUG = True
+    first = run("seed_demo", "--preset", preset)
+    counts = (Membership.objects.count(), Handoff.objects.count(), ApiClient.objects.count())
+    second = run("seed_demo", "--preset", preset)
+    assert (Membership.objects.count(), Handoff.objects.count(), ApiClient.objects.count()) == counts
+    assert "所有演示用户的密码" in first and ".supervisor" in first
+    token = second.strip().splitlines()[-1]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.get("/api/v1/departments/").status_code == 200
+
+
+def test_seed_demo_refuses_production_without_flag(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--allow-production"):
+        run("seed_demo")
