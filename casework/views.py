@@ -16,6 +16,7 @@ from casework.clocks import services as clock_services
 from casework.clocks.explain import explain
 from casework.clocks.models import Clock
 from casework.clocks.services import ladder
+from casework.clocks.timing import start_of_day
 from casework.errors import DomainError, Forbidden
 from casework.events.services import timeline
 from casework.forms import ReasonForm, ResultForm, ReturnForm
@@ -140,6 +141,6 @@ def supervision(request):
     quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     return render(request, "casework/supervision.html", {
         "overdue": selectors.supervision_clocks(request.user)[:500],
-        "circular": selectors.circular_steps(request.user, since=quarter_start)[:500],
+        "circular": selectors.circular_steps(request.user, since=start_of_day(quarter_start))[:500],
         "quarter_start": quarter_start,
     })

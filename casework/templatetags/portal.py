@@ -20,3 +20,10 @@ def due(clock):
 @register.filter
 def last_day(at):
     return due_date(at) if at else None
+
+
+@register.filter
+def action_label(action):
+    from casework.events.labels import action_label as label
+
+    return label(action)

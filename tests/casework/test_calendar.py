@@ -100,7 +100,7 @@ def test_admin_import_page(client, olga, tmp_path):
     resp = client.post("/admin/casework/calendaryear/import/",
                        {"file": SimpleUploadedFile("2027.csv", csv), "year": "", "source": ""})
     assert "请填写年份" in resp.content.decode()
-    resp = client.post("/admin/casework/calendaryear/import/",
-                       {"file": SimpleUploadedFile("2027.csv", csv), "year": "2027", "source": "国办发明电〔2026〕测试号"})
+    form = {"file": SimpleUploadedFile("2027.csv", csv), "year": "2027", "source": "国办发明电〔2026〕测试号"}
+    resp = client.post("/admin/casework/calendaryear/import/", form)
     assert resp.status_code == 302
     assert CalendarYear.objects.get(year=2027).days.count() == 2
