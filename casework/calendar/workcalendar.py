@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 FIRST_YEAR = 1990
 LAST_YEAR = 2100
@@ -38,8 +39,7 @@ class DayNote:
     provisional: bool
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     date: dt.date        # last day of the period; the period ends 24:00 of this day
     first_year: int
     last_year: int
@@ -58,7 +58,8 @@ class WorkCalendar:
         self._first = dt.date(FIRST_YEAR, 1, 1).toordinal()
         self._last = dt.date(LAST_YEAR, 12, 31).toordinal()
         self._working = [o for o in range(self._first, self._last + 1) if self._is_working(o)]
-        self._loaded_ordinal_years = self.loaded_years
+        self._min_start = self._first
+        self._max_start = dt.date(LAST_YEAR - 1, 12, 31).toordinal()
 
     # --- single days ---------------------------------------------------------------------
     def _is_working(self, ordinal: int) -> bool:
@@ -91,7 +92,8 @@ class WorkCalendar:
         if n < 1:
             raise ValueError("n must be at least 1")
         o = start.toordinal()
-        self._check(start)
+        if not self._min_start <= o <= self._max_start:
+            self._check(start)
         i = bisect.bisect_right(self._working, o) + n - 1
         if i >= len(self._working):
             raise OutOfRange(f"beyond {LAST_YEAR}")
@@ -149,5 +151,9 @@ class WorkCalendar:
             raise OutOfRange(f"日期 {day} 超出日历支持范围（{FIRST_YEAR}–{LAST_YEAR - 1}）")
 
     def _result(self, start: dt.date, end: dt.date) -> Result:
-        provisional = any(y not in self.loaded_years for y in range(start.year, end.year + 1))
-        return Result(end, start.year, end.year, provisional)
+        first, last = start.year, end.year
+        if first == last:
+            provisional = first not in self.loaded_years
+        else:
+            provisional = any(y not in self.loaded_years for y in range(first, last + 1))
+        return Result(end, first, last, provisional)

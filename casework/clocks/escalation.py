@@ -25,8 +25,11 @@ from casework.events.services import Entry, record_many
 from casework.notifications.models import Notification
 from casework.notifications.services import create_many
 from casework.org.models import Department, Jurisdiction, Membership
+from casework.rules.models import RuleVersion
 
 log = logging.getLogger(__name__)
+SWEEP_FIELDS = ("id", "label", "department_id", "assignee_id", "rule_version_id", "state", "due_at",
+                "closed_at", "next_action_at")
 Kind = EscalationStep.Kind
 Role = Membership.Role
 
@@ -59,7 +62,7 @@ class _Directory:
             jurisdiction_id = self.jurisdictions[jurisdiction_id].parent_id
         return None
 
-    def recipients(self, clock: Clock, kind: str) -> list[int]:
+    def recipients(self, clock: Clock, kind: str, jurisdiction_id: int) -> list[int]:
         handlers = [clock.assignee_id] if clock.assignee_id else self.people[(clock.department_id, Role.HANDLER)]
         leaders = self.people[(clock.department_id, Role.LEADER)]
         if kind == Kind.REMINDER:
@@ -67,15 +70,14 @@ class _Directory:
         elif kind == Kind.BREACH:
             users = handlers + leaders
         elif kind == Kind.SUPERVISION:
-            office = self.office_for(clock.department.jurisdiction_id)
+            office = self.office_for(jurisdiction_id)
             users = leaders + (self.people[(office.id, Role.SUPERVISOR)] if office else [])
         else:
             users = []
         return list(dict.fromkeys(u for u in users if u))
 
 
-def _message(clock: Clock, kind: str, profile) -> tuple[str, str]:
-    dept = clock.department.display_name
+def _message(clock: Clock, kind: str, profile, dept: str) -> tuple[str, str]:
     due = _fmt(clock.due_at)
     if kind == Kind.REMINDER:
         return (f"临期提醒：{clock.label}将于{due}到期",
@@ -97,12 +99,18 @@ def _fire(clocks: list[Clock], now: dt.datetime) -> int:
     for clock_id, kind in EscalationStep.objects.filter(clock__in=clocks).values_list("clock_id", "kind"):
         existing[clock_id].add(kind)
     directory = _Directory({c.department_id for c in clocks})
+    # The few distinct profiles and departments of a batch, looked up once.
+    profiles = {v.id: v.rule.profile for v in RuleVersion.objects.filter(
+        id__in={c.rule_version_id for c in clocks}).select_related("rule__profile")}
+    departments = {d.id: d for d in Department.objects.filter(id__in={c.department_id for c in clocks})}
     steps, notes, entries, fired_count = [], [], [], 0
     for clock in clocks:
-        profile = clock.rule_version.rule.profile
+        profile = profiles[clock.rule_version_id]
+        dept = departments[clock.department_id]
         times = ladder(cal, clock, profile)
         fired = existing[clock.id]
         if clock.closed_at is None and clock.state in (Clock.State.RUNNING, Clock.State.BREACHED):
+            skipped_kinds = []
             for kind in EscalationStep.ORDER:
                 at = times.get(kind)
                 if at is None or kind in fired or at > now:
@@ -112,24 +120,33 @@ def _fire(clocks: list[Clock], now: dt.datetime) -> int:
                                             fired_at=now, skipped=skipped))
                 fired.add(kind)
                 fired_count += 1
+                if skipped:
+                    # Recorded on its step row and named in the next rung's event; not sent.
+                    skipped_kinds.append(kind)
+                    continue
                 before_state = clock.state
                 if kind == Kind.BREACH and clock.state == Clock.State.RUNNING:
                     clock.state = Clock.State.BREACHED
-                entries.append(Entry(clock, f"clock.{kind}", {"state": before_state},
-                                     {"state": clock.state, "scheduled_for": at,
-                                      "due_at": clock.due_at, "skipped": skipped}))
-                if skipped:
-                    continue
-                title, body = _message(clock, kind, profile)
-                for user_id in directory.recipients(clock, kind):
+                after = {"state": clock.state, "scheduled_for": at, "due_at": clock.due_at}
+                if skipped_kinds:
+                    after["skipped"], skipped_kinds = skipped_kinds, []
+                entries.append(Entry(clock, f"clock.{kind}", {"state": before_state}, after))
+                title, body = _message(clock, kind, profile, dept.display_name)
+                for user_id in directory.recipients(clock, kind, dept.jurisdiction_id):
                     notes.append(Notification(recipient_id=user_id, kind=kind, title=title,
                                               body=body, url=f"/clocks/{clock.id}/", clock=clock,
                                               created_at=now))
-        clock.next_action_at = next_action_at(cal, clock, profile, fired)
+        clock.next_action_at = next_action_at(cal, clock, profile, fired, times)
     EscalationStep.objects.bulk_create(steps)
     create_many(notes)
     record_many(entries, at=now)
-    Clock.objects.bulk_update(clocks, ["state", "next_action_at"])
+    # One UPDATE per distinct outcome: clocks due together usually share their next rung's time,
+    # and this is far cheaper than bulk_update's per-row CASE expressions.
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for clock in clocks:
+        groups[(clock.state, clock.next_action_at)].append(clock.pk)
+    for (state, next_at), ids in groups.items():
+        Clock.objects.filter(pk__in=ids).update(state=state, next_action_at=next_at)
     return fired_count
 
 
@@ -140,7 +157,7 @@ def sweep(now: dt.datetime | None = None, batch_size: int = 500) -> int:
     while True:
         with transaction.atomic():
             qs = (Clock.objects.filter(next_action_at__lte=now).order_by("next_action_at")
-                  .select_related("rule_version__rule__profile", "department"))
+                  .only(*SWEEP_FIELDS))
             if connection.features.has_select_for_update_skip_locked:
                 qs = qs.select_for_update(skip_locked=True, of=("self",))
             clocks = list(qs[:batch_size])

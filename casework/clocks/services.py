@@ -33,10 +33,11 @@ def ladder(cal: WorkCalendar, clock: Clock, profile: RuleProfile) -> dict:
 
 
 def next_action_at(cal: WorkCalendar, clock: Clock, profile: RuleProfile,
-                   fired: set[str]) -> dt.datetime | None:
+                   fired: set[str], times: dict | None = None) -> dt.datetime | None:
     if clock.closed_at is not None or clock.state in (Clock.State.PAUSED, Clock.State.CANCELLED):
         return None
-    pending = [t for kind, t in ladder(cal, clock, profile).items()
+    times = times if times is not None else ladder(cal, clock, profile)
+    pending = [t for kind, t in times.items()
                if t is not None and kind not in fired]
     return min(pending) if pending else None
 

@@ -72,6 +72,9 @@ def test_late_sweep_fires_each_due_rung_once_and_skips_the_stale_reminder(luoyan
     assert set(clock.steps.filter(skipped=True).values_list("kind", flat=True)) == {"reminder"}
     assert recipients("reminder") == []
     assert recipients("breach") == ["bob", "carol"]
+    breach = timeline(clock).get(action="clock.breach")
+    assert breach.after["skipped"] == ["reminder"]
+    assert not timeline(clock).filter(action="clock.reminder").exists()
     assert escalation.sweep() == 0
 
 

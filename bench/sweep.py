@@ -1,0 +1,121 @@
+"""The deadline sweep on PostgreSQL: 1,000 due clocks among 10,000 and among 1,000,000 open ones.
+Prints figures; asserts nothing about time.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/sweep.py [--big 1000000]
+
+Works in its own database (portal_bench), created afresh and dropped at the end.
+"""
+
+import argparse
+import os
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--big", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=1_000)
+    parser.add_argument("--keep", action="store_true", help="keep the portal_bench database")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("set DATABASE_URL to a PostgreSQL server (the bench creates its own database)")
+    import psycopg
+
+    parsed = urllib.parse.urlparse(url)
+    admin_url = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS portal_bench")
+        conn.execute("CREATE DATABASE portal_bench")
+    os.environ["DATABASE_URL"] = parsed._replace(path="/portal_bench").geturl()
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    os.environ.setdefault("PORTAL_VAR_DIR", str(ROOT / "var" / "bench"))
+    import django
+
+    django.setup()
+    try:
+        run(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute("DROP DATABASE IF EXISTS portal_bench")
+
+
+def run(args):
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection
+
+    from casework.clocks.escalation import sweep
+    from casework.clocks.models import Clock
+    from casework.org.models import Department, Membership
+    from casework.org.services import add_membership, load_org_preset
+    from casework.rules.models import Rule
+
+    call_command("migrate", verbosity=0)
+    load_org_preset(preset="luoyang")
+    housing = Department.objects.get(code="LY-HOUSING") if Department.objects.filter(
+        code="LY-HOUSING").exists() else Department.objects.filter(type="housing").first()
+    User = get_user_model()
+    for role in (Membership.Role.HANDLER, Membership.Role.LEADER):
+        add_membership(user=User.objects.create(username=f"bench-{role}"), department=housing, role=role)
+    version = Rule.objects.get(profile__preset="luoyang", key="referral.return").current_version
+    ct = ContentType.objects.get_for_model(Department)
+    columns = (ct.id, housing.id, version.id)
+
+    def insert(n: int, due: bool):
+        # Open clocks whose next action is weeks away, or due clocks whose deadline passed yesterday.
+        offset = "- interval '1 day'" if due else "+ interval '30 days'"
+        nxt = "now() - interval '1 minute'" if due else "now() + interval '29 days'"
+        with connection.cursor() as cur:
+            cur.execute(f"""
+                INSERT INTO casework_clock (subject_type_id, subject_id, label, department_id, rule_version_id,
+                    started_at, due_at, state, provisional, first_year, last_year, paused_units, next_action_at,
+                    created_at)
+                SELECT %s, g::text, '基准测试', %s, %s, now() - interval '5 days', date_trunc('day', now()) {offset},
+                       'running', false, 2026, 2026, 0, {nxt}, now()
+                FROM generate_series(1, %s) g""", [*columns, n])
+
+    def scenario(open_count: int) -> tuple[float, int]:
+        with connection.cursor() as cur:
+            cur.execute("TRUNCATE casework_clock, casework_escalationstep, casework_notification CASCADE")
+        t0 = time.perf_counter()
+        insert(open_count - args.due, due=False)
+        insert(args.due, due=True)
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE casework_clock")
+        load = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        fired = sweep()
+        elapsed = time.perf_counter() - t0
+        print(f"  {open_count:>9,} open, {args.due:,} due: sweep {elapsed * 1000:7.1f} ms, fired {fired:,} rungs "
+              f"(load {load:.1f} s)")
+        return elapsed, fired
+
+    # warm-up run so imports, the calendar and plans are cached for both measurements alike
+    print("sweep benchmark on PostgreSQL")
+    scenario(args.due + 100)
+    small, _ = scenario(args.small)
+    big, _ = scenario(args.big)
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN SELECT id FROM casework_clock WHERE next_action_at <= now() ORDER BY next_action_at "
+                    "LIMIT 500")
+        plan = " / ".join(row[0].strip() for row in cur.fetchall())
+    print(f"plan: {plan}")
+    print(f"ratio big/small: {big / small:.2f}x (target within 2x); big under 1 s: {'met' if big < 1 else 'NOT met'}")
+    print(f"open clocks now: {Clock.objects.count():,}")
+
+
+if __name__ == "__main__":
+    main()
