@@ -85,7 +85,8 @@ def run(args):
                     created_at)
                 SELECT %s, g::text, %s, %s, %s, now() - interval '5 days', date_trunc('day', now()) {offset},
                        'running', false, 2026, 2026, 0, {nxt}, now()
-                FROM generate_series(1, %s) g""", [columns[0], "基准测试（到期）" if due else "基准测试", *columns[1:], n])
+                FROM generate_series(1, %s) g""",
+                [columns[0], "基准测试（到期）" if due else "基准测试", *columns[1:], n])
 
     def reset_due():
         with connection.cursor() as cur:
