@@ -93,6 +93,7 @@ class Command(BaseCommand):
             return dt.datetime.combine(day, dt.time(10, 0), tzinfo=SHANGHAI)
 
         items = [
+            (centre, housing, "clue_referral", "某污水处理厂项目：投标人报价呈规律性差异", 10),
             (centre, housing, "clue_referral", "某中学教学楼工程：多家投标人标书特征码一致（疑似围标）", 6),
             (centre, transport, "clue_referral", "某国道养护工程：评标回退记录异常", 2),
             (centre, housing, "clue_referral", "某保障房项目：投标人关联关系预警", 0),
