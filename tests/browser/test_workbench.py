@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from casework.calendar.services import get_calendar
@@ -44,6 +45,8 @@ def page(monkeypatch):
         context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
         yield context.new_page()
         browser.close()
+        # ORM calls made while Playwright's loop ran used their own connection: close it here.
+        connections.close_all()
 
 
 def login(page, live_server, username):
