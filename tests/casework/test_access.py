@@ -55,6 +55,21 @@ def test_only_the_receiver_may_act(handoff, alice, bob, erin):
     handoffs.receive_handoff(actor=bob, handoff=handoff)
 
 
+def test_pause_and_resume_from_the_clock_page(client, handoff, bob, alice, frozen):
+    clock = selectors.workbench_clocks(bob).get()
+    login(client, alice)  # the sender sees the clock but may not stop it
+    assert client.post(reverse("casework:clock_pause", args=[clock.pk]), {"reason": "x"}).status_code == 403
+    login(client, bob)
+    assert client.post(reverse("casework:clock_pause", args=[clock.pk]), {"reason": ""}).status_code == 400
+    frozen(at(2026, 11, 3, 9))
+    assert client.post(reverse("casework:clock_pause", args=[clock.pk]), {"reason": "等待鉴定"}).status_code == 302
+    frozen(at(2026, 11, 5, 9))
+    resp = client.post(reverse("casework:clock_resume", args=[clock.pk]), follow=True)
+    assert "已恢复计时" in resp.content.decode()
+    clock.refresh_from_db()
+    assert clock.state == "running" and clock.paused_units == 2
+
+
 def test_outsider_post_is_404_not_403(client, handoff, erin):
     resp = login(client, erin).post(reverse("casework:handoff_action", args=[handoff.pk, "receive"]))
     assert resp.status_code == 404
@@ -75,6 +90,10 @@ def test_return_needs_written_reasons_and_closes_the_clock(client, handoff, bob,
     assert handoff.state == "returned" and handoff.result == reasons
     clock = selectors.visible_clocks(bob).get()
     assert clock.state == "met"
+    from casework.events.services import timeline
+
+    event = timeline(handoff).get(action="handoff.returned")
+    assert event.actor == bob and event.ip == "127.0.0.1" and event.after["text"] == reasons
     # a double click on "return" is refused, not applied twice
     resp = client.post(reverse("casework:handoff_action", args=[handoff.pk, "return"]), {"reasons": reasons})
     assert resp.status_code == 409

@@ -1,0 +1,40 @@
+"""Administrators edit rules (versioned) and correct running clocks only on purpose."""
+
+from casework.clocks import services
+from casework.rules.models import Rule
+from tests.conftest import at
+
+
+def test_rule_edit_creates_a_version_and_correction_is_previewed_then_applied(client, luoyang, olga):
+    clock = services.start_clock(actor=None, subject=luoyang["housing"], rule_key="referral.return",
+                                 department=luoyang["housing"], started_at=at(2026, 11, 2))
+    rule = Rule.objects.get(profile__jurisdiction=luoyang["housing"].jurisdiction, key="referral.return")
+    client.force_login(olga)
+    form = {"name": rule.name, "amount": "5", "unit": "working_days", "starts_on": "receipt", "source": "default",
+            "clause": "参照 曾都 第十四条(三)", "note": "市里决定统一为5个工作日", "change_reason": "统一时限",
+            "versions-TOTAL_FORMS": "1", "versions-INITIAL_FORMS": "1", "versions-MIN_NUM_FORMS": "0",
+            "versions-MAX_NUM_FORMS": "1000", "versions-0-id": str(rule.current_version.pk),
+            "versions-0-rule": str(rule.pk)}
+    resp = client.post(f"/admin/casework/rule/{rule.pk}/change/", form, follow=True)
+    assert resp.status_code == 200
+    rule.refresh_from_db()
+    assert rule.current_version.number == 2 and rule.current_version.amount == 5
+    assert "仍按旧版本计算" in resp.content.decode()
+    clock.refresh_from_db()
+    assert clock.rule_version.number == 1  # untouched until corrected
+
+    preview = client.get(f"/admin/casework/rule/{rule.pk}/correct/").content.decode()
+    assert "2026-11-05 24:00" in preview and "2026-11-09 24:00" in preview
+    resp = client.post(f"/admin/casework/rule/{rule.pk}/correct/", {"clocks": [str(clock.pk)], "reason": ""})
+    assert resp.status_code == 200 and "该字段是必填项" in resp.content.decode()
+    clock.refresh_from_db()
+    assert clock.rule_version.number == 1
+    resp = client.post(f"/admin/casework/rule/{rule.pk}/correct/", {"clocks": [str(clock.pk)], "reason": "统一时限"})
+    assert resp.status_code == 302
+    clock.refresh_from_db()
+    assert clock.rule_version.number == 2 and clock.due_at == at(2026, 11, 10, 0, 0)
+
+
+def test_non_staff_cannot_reach_admin(client, bob):
+    client.force_login(bob)
+    assert client.get("/admin/casework/rule/").status_code == 302  # to the admin login
