@@ -237,9 +237,8 @@ def recompute_for_calendar_year(*, actor, year: int) -> int:
         if change:
             entries.append(Entry(clock, "clock.recomputed", change[0], change[1],
                                  f"{year} 年工作日历载入或更正", actor))
-    # A clock whose deadline fell before `year` may now land inside it only if it was
-    # provisional; those are covered by the range above because last_year was computed
-    # on the provisional calendar, which can only move the date later by whole rest days.
+    # A deadline computed before `year` was loaded already spans it (first_year..last_year), so
+    # the range above finds every clock the change can move.
     record_many(entries)
     return len(entries)
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from casework.clocks.services import cancel_clock, clocks_for, complete_clock, start_clock
+from casework.clocks.services import clocks_for, complete_clock, start_clock
 from casework.errors import Conflict, DomainError, Forbidden
 from casework.events.services import record
 from casework.handoffs.models import Handoff
@@ -106,6 +106,3 @@ def return_handoff(*, actor, handoff: Handoff, reasons: str) -> Handoff:
     if handoff.state not in (Handoff.State.SENT, Handoff.State.RECEIVED):
         raise Conflict(f"该事项已{handoff.get_state_display()}")
     return _close(actor, handoff, Handoff.State.RETURNED, reasons, "handoff.returned")
-
-
-__all__ = ["send_handoff", "receive_handoff", "complete_handoff", "return_handoff", "cancel_clock"]

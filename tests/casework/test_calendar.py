@@ -104,3 +104,16 @@ def test_admin_import_page(client, olga, tmp_path):
     resp = client.post("/admin/casework/calendaryear/import/", form)
     assert resp.status_code == 302
     assert CalendarYear.objects.get(year=2027).days.count() == 2
+
+
+def test_administrators_are_notified_once_when_next_year_is_missing(olga, bob):
+    import datetime as dt
+
+    from casework.calendar.services import notify_admins_of_missing_year
+    from casework.notifications.models import Notification
+
+    assert notify_admins_of_missing_year(dt.date(2026, 10, 15)) is False
+    assert notify_admins_of_missing_year(dt.date(2026, 11, 2)) is True
+    assert notify_admins_of_missing_year(dt.date(2026, 11, 3)) is True   # the periodic task runs again
+    notes = Notification.objects.filter(kind="calendar_missing_2027")
+    assert [n.recipient.username for n in notes] == ["olga"]
