@@ -56,6 +56,8 @@ class Department(models.Model):
     code = models.CharField("单位代码", max_length=32, unique=True)
     name = models.CharField("名称", max_length=128)
     short_name = models.CharField("简称", max_length=64, blank=True)
+    doc_abbr = models.CharField("发文机关代字", max_length=16, blank=True,
+                                help_text="文号中的机关代字，如“洛住建”；留空则用简称。")
     type = models.CharField("类型", max_length=32, choices=Type.choices)
     jurisdiction = models.ForeignKey(Jurisdiction, verbose_name="所属行政区域",
                                      on_delete=models.PROTECT, related_name="departments")

@@ -43,6 +43,10 @@ class RuleProfile(models.Model):
     circular_after_working_days = models.PositiveSmallIntegerField(
         "列入通报（超期后工作日）", default=5)
     escalation_note = models.CharField("升级规则说明", max_length=255, blank=True)
+    copy_bid_rigging_to_police = models.BooleanField(
+        "围标串标、弄虚作假线索同时推送公安机关", default=False,
+        help_text="如威海 (八)：涉及围标串标、弄虚作假等疑似违法行为的，同时推送至公安机关。")
+    copy_clause = models.CharField("推送公安依据", max_length=128, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "规则配置"

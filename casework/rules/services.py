@@ -36,12 +36,14 @@ def _validate_terms(terms: dict) -> dict:
 def load_rule_preset(*, actor=None, jurisdiction: Jurisdiction, preset: str) -> RuleProfile:
     """Create the jurisdiction's profile from a preset file; existing rules are left as edited."""
     data = presets.read("rules", preset)
-    meta, ladder = data["profile"], data.get("escalation", {})
+    meta, ladder, referral = data["profile"], data.get("escalation", {}), data.get("referral", {})
     profile, created = RuleProfile.objects.get_or_create(
         jurisdiction=jurisdiction,
         defaults={"preset": preset, "name": meta["name"], "document": meta["document"],
                   **{k: v for k, v in ladder.items() if k != "escalation_note"},
-                  "escalation_note": ladder.get("escalation_note", "")})
+                  "escalation_note": ladder.get("escalation_note", ""),
+                  "copy_bid_rigging_to_police": referral.get("copy_bid_rigging_to_police", False),
+                  "copy_clause": referral.get("copy_clause", "")})
     if created:
         record(actor=actor, obj=profile, action="rules.profile_created", after={"preset": preset})
     for item in data["rules"]:
