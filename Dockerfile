@@ -6,7 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 
 # Letters need CJK fonts; WeasyPrint needs Pango, and HarfBuzz subsetting (without it ~50x slower).
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        fonts-noto-cjk fonts-cwtex-fs libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
+        fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -255,3 +255,28 @@ class HandoffAdmin(GuardedModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- Official letters: read-only; a letter is issued only through casework.letters.services ----------------
+from casework.letters.models import Letter  # noqa: E402  (kept beside its registration)
+
+
+@admin.register(Letter)
+class LetterAdmin(admin.ModelAdmin):
+    list_display = ["doc_number", "kind", "title", "issuer", "addressee_display", "issued_at"]
+    list_filter = ["kind", "year"]
+    search_fields = ["doc_number", "title"]
+    readonly_fields = [f.name for f in Letter._meta.fields] + ["subject"]
+
+    @admin.display(description="主送机关")
+    def addressee_display(self, obj):
+        return obj.addressee_display
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the stored PDF is the record
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

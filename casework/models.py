@@ -4,12 +4,14 @@ from casework.calendar.models import CalendarDay, CalendarYear
 from casework.clocks.models import Clock, EscalationStep, PauseSpan
 from casework.events.models import AuditHead, Event
 from casework.handoffs.models import Handoff
+from casework.letters.models import Letter, LetterSequence
 from casework.notifications.models import Notification
 from casework.org.models import ApiClient, Department, Jurisdiction, Membership
 from casework.rules.models import Rule, RuleProfile, RuleVersion
+from casework.webhooks.models import WebhookDelivery
 
 __all__ = [
     "ApiClient", "AuditHead", "CalendarDay", "CalendarYear", "Clock", "Department",
-    "EscalationStep", "Event", "Handoff", "Jurisdiction", "Membership", "Notification",
-    "PauseSpan", "Rule", "RuleProfile", "RuleVersion",
+    "EscalationStep", "Event", "Handoff", "Jurisdiction", "Letter", "LetterSequence", "Membership",
+    "Notification", "PauseSpan", "Rule", "RuleProfile", "RuleVersion", "WebhookDelivery",
 ]

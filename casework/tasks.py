@@ -27,3 +27,21 @@ def warn_missing_calendar_year() -> bool:
     from casework.calendar.services import notify_admins_of_missing_year
 
     return notify_admins_of_missing_year()
+
+
+@shared_task(name="casework.tasks.deliver_webhook", acks_late=True)
+def deliver_webhook(delivery_id: int) -> bool:
+    from casework.webhooks.services import deliver
+
+    return deliver(delivery_id)
+
+
+@shared_task(name="casework.tasks.retry_webhooks")
+def retry_webhooks() -> int:
+    """Re-dispatch callbacks whose back-off has passed, including any whose task was lost."""
+    from casework.webhooks.services import deliver, due_deliveries
+
+    ids = due_deliveries()
+    for delivery_id in ids:
+        deliver(delivery_id)
+    return len(ids)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from casework import views
+from casework.letters import views as letter_views
 
 app_name = "casework"
 
@@ -14,4 +15,5 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
     path("supervision/", views.supervision, name="supervision"),
+    path("letters/<int:pk>.pdf", letter_views.letter_pdf, name="letter_pdf"),
 ]

@@ -51,7 +51,7 @@ def _profile(clock: Clock) -> RuleProfile:
 
 
 def _snapshot(clock: Clock) -> dict:
-    return {"state": clock.state, "due_at": clock.due_at, "provisional": clock.provisional,
+    return {"label": clock.label, "state": clock.state, "due_at": clock.due_at, "provisional": clock.provisional,
             "rule_version": clock.rule_version.number, "paused_units": clock.paused_units}
 
 

@@ -22,9 +22,13 @@ class Handoff(models.Model):
 
     class State(models.TextChoices):
         SENT = "sent", "待签收"
-        RECEIVED = "received", "办理中"
+        RECEIVED = "received", "已签收"
+        ACCEPTED = "accepted", "已受理"
         RETURNED = "returned", "已退回"
+        FORWARDED = "forwarded", "已转送"
         COMPLETED = "completed", "已办结"
+
+    OPEN_STATES = (State.SENT, State.RECEIVED, State.ACCEPTED)
 
     reference = models.CharField("编号", max_length=32, unique=True)
     kind = models.CharField("类型", max_length=32, choices=Kind.choices)
@@ -51,6 +55,10 @@ class Handoff(models.Model):
         return f"{self.reference} {self.title}"
 
     def get_absolute_url(self):
+        """The mechanism's own page where it has one (a referral transfer opens its clue)."""
         from django.urls import reverse
 
+        transfer = getattr(self, "transfer", None)
+        if transfer is not None:
+            return transfer.clue.get_absolute_url()
         return reverse("casework:handoff", args=[self.pk])

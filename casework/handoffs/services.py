@@ -76,14 +76,33 @@ def receive_handoff(*, actor, handoff: Handoff) -> Handoff:
     return handoff
 
 
+def _complete_open_clocks(actor, handoff: Handoff, at) -> None:
+    for clock in clocks_for(handoff).filter(closed_at__isnull=True).exclude(state="cancelled"):
+        complete_clock(actor=actor, clock=clock, at=at)
+
+
 def _close(actor, handoff: Handoff, state: str, text: str, action: str) -> Handoff:
     before = {"state": handoff.state}
     handoff.state, handoff.result, handoff.closed_at = state, text.strip(), timezone.now()
     handoff.save(update_fields=["state", "result", "closed_at"])
-    for clock in clocks_for(handoff).filter(closed_at__isnull=True).exclude(state="cancelled"):
-        complete_clock(actor=actor, clock=clock, at=handoff.closed_at)
+    _complete_open_clocks(actor, handoff, handoff.closed_at)
     record(actor=actor, obj=handoff, action=action, before=before,
            after={"state": state, "text": handoff.result})
+    return handoff
+
+
+@transaction.atomic
+def accept_handoff(*, actor, handoff: Handoff) -> Handoff:
+    """The receiver takes the matter on: the window for returning it closes, met."""
+    handoff = _locked_for_receiver(actor, handoff)
+    if handoff.state not in (Handoff.State.SENT, Handoff.State.RECEIVED):
+        raise Conflict(f"该事项当前为“{handoff.get_state_display()}”，不能受理")
+    before = {"state": handoff.state}
+    now = timezone.now()
+    handoff.state, handoff.received_at = Handoff.State.ACCEPTED, handoff.received_at or now
+    handoff.save(update_fields=["state", "received_at"])
+    _complete_open_clocks(actor, handoff, now)
+    record(actor=actor, obj=handoff, action="handoff.accepted", before=before, after={"state": handoff.state})
     return handoff
 
 
@@ -92,9 +111,18 @@ def complete_handoff(*, actor, handoff: Handoff, result: str) -> Handoff:
     if not (result or "").strip():
         raise DomainError.for_field("result", "请填写办理结果")
     handoff = _locked_for_receiver(actor, handoff)
-    if handoff.state not in (Handoff.State.SENT, Handoff.State.RECEIVED):
+    if handoff.state not in Handoff.OPEN_STATES:
         raise Conflict(f"该事项已{handoff.get_state_display()}")
     return _close(actor, handoff, Handoff.State.COMPLETED, result, "handoff.completed")
+
+
+@transaction.atomic
+def forward_handoff(*, actor, handoff: Handoff, note: str) -> Handoff:
+    """In scope but for another level: passed on; this receiver's clocks close."""
+    handoff = _locked_for_receiver(actor, handoff)
+    if handoff.state not in (Handoff.State.SENT, Handoff.State.RECEIVED):
+        raise Conflict(f"该事项当前为“{handoff.get_state_display()}”，不能转送")
+    return _close(actor, handoff, Handoff.State.FORWARDED, note, "handoff.forwarded")
 
 
 @transaction.atomic

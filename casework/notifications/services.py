@@ -64,3 +64,15 @@ def mark_read(*, actor, notification_id: int) -> Notification:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])
     return note
+
+
+def notify_department(*, department, roles, kind: str, title: str, body: str = "", url: str = "",
+                      clock=None) -> list[Notification]:
+    """An inbox row (and e-mail) for every active member of `department` holding one of `roles`."""
+    from casework.org.models import Membership
+
+    users = (Membership.objects.filter(department=department, role__in=list(roles), user__is_active=True)
+             .values_list("user_id", flat=True).distinct())
+    now = timezone.now()
+    return create_many([Notification(recipient_id=u, kind=kind, title=title, body=body, url=url, clock=clock,
+                                     created_at=now) for u in users])

@@ -27,3 +27,24 @@ def action_label(action):
     from casework.events.labels import action_label as label
 
     return label(action)
+
+
+@register.filter
+def event_detail(event) -> str:
+    """One line saying what an audit event was about: the clock, the letter, the department, the reason."""
+    after = event.after or {}
+    parts = []
+    if after.get("label"):
+        parts.append(after["label"])
+    if after.get("doc_number"):
+        parts.append(f"{after['doc_number']} {after.get('title', '')}".strip())
+    if after.get("receiver_name"):
+        parts.append(after["receiver_name"])
+    for key in ("reasons", "result", "text"):
+        if after.get(key):
+            text = str(after[key])
+            parts.append(text if len(text) <= 40 else text[:40] + "…")
+            break
+    if event.action == "clock.completed" and after.get("late"):
+        parts.append("逾期")
+    return "：".join(parts)

@@ -186,6 +186,7 @@ SWEEP_INTERVAL_SECONDS = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "120"))
 CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "casework.tasks.sweep_deadlines", "schedule": SWEEP_INTERVAL_SECONDS},
     "calendar-watch": {"task": "casework.tasks.warn_missing_calendar_year", "schedule": 6 * 3600.0},
+    "webhook-retry": {"task": "casework.tasks.retry_webhooks", "schedule": 30.0},
 }
 
 # --- E-mail -----------------------------------------------------------------------------

@@ -1,0 +1,89 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from casework.org.models import Department
+
+
+class LetterSequence(models.Model):
+    """The last 发文顺序号 an issuing department used in one year. Locked (select_for_update) while a letter
+    is issued, in the same transaction as the letter: numbers are gapless and never repeated."""
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="letter_sequences",
+                                   verbose_name="发文单位")
+    year = models.PositiveSmallIntegerField("年度")
+    last_number = models.PositiveIntegerField("已用至", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发文字号序列"
+        constraints = [models.UniqueConstraint(fields=["department", "year"], name="letter_sequence_unique_year")]
+
+    def __str__(self):
+        return f"{self.department.display_name} {self.year}年 已用至{self.last_number}号"
+
+
+class Letter(models.Model):
+    """An issued official letter. The stored PDF is the record; `sha256` proves it is unchanged."""
+
+    class Kind(models.TextChoices):
+        TRANSFER = "transfer", "移送函"
+        RECEIPT = "receipt", "移送回执"
+        RETURN = "return", "退回函"
+        FORWARD_NOTICE = "forward_notice", "转送告知函"
+        ASSISTANCE = "assistance", "协助办理函"
+        GENERIC = "generic", "函"
+
+    # The character after the issuer's abbreviation in the 发文字号, e.g. 市住建局移〔2026〕3号.
+    DOC_CHAR = {
+        Kind.TRANSFER: "移", Kind.RECEIPT: "执", Kind.RETURN: "退",
+        Kind.FORWARD_NOTICE: "告", Kind.ASSISTANCE: "协", Kind.GENERIC: "函",
+    }
+
+    issuer = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="issued_letters",
+                               verbose_name="发文单位")
+    addressee = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="received_letters", verbose_name="主送单位")
+    addressee_name = models.CharField("主送机关（名称）", max_length=200, blank=True,
+                                      help_text="主送机关不是平台内单位时填写；填写后作为主送机关名称。")
+    kind = models.CharField("文种", max_length=32, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField("年度")
+    number = models.PositiveIntegerField("发文顺序号")
+    doc_number = models.CharField("发文字号", max_length=64, unique=True)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文", help_text="自然段之间以空行分隔。")
+    reasons = models.JSONField("退回理由", default=list, blank=True)
+    materials = models.JSONField("附件", default=list, blank=True)
+    cc = models.JSONField("抄送", default=list, blank=True)
+    issued_at = models.DateTimeField("成文时间")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="issued_letters", verbose_name="签发人")
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    subject_id = models.CharField(max_length=64)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    file = models.FileField("文件", upload_to="letters/%Y/", max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveIntegerField("字节数")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公文函件"
+        ordering = ["-issued_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["issuer", "year", "number"], name="letter_unique_number")]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="letter_subject")]
+
+    def __str__(self):
+        return f"{self.doc_number} {self.title}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("casework:letter_pdf", args=[self.pk])
+
+    @property
+    def addressee_display(self) -> str:
+        if self.addressee_name:
+            return self.addressee_name
+        return self.addressee.name if self.addressee_id else ""
+
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.body.split("\n\n") if p.strip()]

@@ -1,0 +1,155 @@
+"""Letters to PDF: a Django template per kind (templates/letters/<kind>.html, all extending
+letters/base.html, laid out after GB/T 9704-2012), rendered with WeasyPrint.
+
+Fonts are system fonts; WeasyPrint embeds subsets of them. GB/T 9704 sets the body in 仿宋, the masthead and
+title in 小标宋 and first-level headings in 黑体. The body uses the official 仿宋_GB2312 / FangSong where the
+server has it, and otherwise Noto Serif CJK SC (fonts-noto-cjk). cwTeXFangSong (fonts-cwtex-fs) is not in the
+default stack: it is a Traditional-Chinese font that lacks about a third of the simplified characters (2,379 of
+GB 2312's 6,763; 36 % of the characters of a typical 移送函), so a body set in it falls back to the Song face
+character by character and reads like a ransom note, with Taiwan-style centred punctuation. Override the stacks
+with settings.LETTER_FONTS (a dict with any of the keys of FONTS) to use another installed face.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from casework.clocks.timing import SHANGHAI
+from casework.letters.models import Letter
+
+# CSS font-family values. Names that are not installed are skipped.
+FONTS = {
+    "body": '"仿宋_GB2312", "FangSong_GB2312", "FangSong", "Noto Serif CJK SC", serif',  # 仿宋
+    "title": '"Noto Serif CJK SC", serif',  # set bold: the stand-in for 小标宋
+    "heading": '"Noto Sans CJK SC", sans-serif',  # 黑体
+    "folio": '"Noto Serif CJK SC", serif',  # 页码: 宋体
+}
+
+
+def fonts() -> dict[str, str]:
+    return {**FONTS, **getattr(settings, "LETTER_FONTS", {})}
+
+
+# The text block (版心) is 156 mm wide; the masthead may use at most this much of it.
+MASTHEAD_WIDTH_MM = 150.0
+# GB/T 9704 "一般应小于22mm×15mm": the masthead characters are at most 15 mm wide.
+MASTHEAD_MAX_CHAR_MM = 15.0
+MASTHEAD_MIN_CHAR_MM = 8.0
+
+# Pango and fontconfig are not documented as thread-safe: one render at a time per process. Issuing a
+# letter holds the numbering lock anyway, so this costs nothing there.
+_render_lock = threading.Lock()
+_font_config = None
+
+# WeasyPrint logs every layout step at INFO ("Step 2 - Fetching and parsing CSS"); keep the portal's log readable.
+_progress_log = logging.getLogger("weasyprint.progress")
+if _progress_log.level == logging.NOTSET:
+    _progress_log.setLevel(logging.WARNING)
+
+
+def template_name(kind: str) -> str:
+    return f"letters/{kind}.html"
+
+
+def chinese_date(when) -> str:
+    """成文日期: Arabic numerals, year, month and day in full, no leading zeros (GB/T 9704 7.3.5.3)."""
+    day = when.astimezone(SHANGHAI).date() if hasattr(when, "astimezone") else when
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _width_em(text: str) -> float:
+    """Approximate printed width in em: CJK characters are one em, ASCII letters and digits half."""
+    return sum(0.5 if ord(c) < 0x2E80 else 1.0 for c in text)
+
+
+def masthead(name: str) -> dict:
+    """The issuing organ's name as a masthead: one line per organ for a joint name ("甲 乙"), sized so
+    the longest line fits the text block."""
+    lines = name.split() or [name]
+    longest = max(_width_em(line) for line in lines)
+    size = max(MASTHEAD_MIN_CHAR_MM, min(MASTHEAD_MAX_CHAR_MM, MASTHEAD_WIDTH_MM / max(longest, 1)))
+    return {"lines": lines, "size_mm": round(size, 2)}
+
+
+def _clean_item(text: str) -> str:
+    # 附件名称后不加标点符号 (GB/T 9704 7.3.4)
+    return text.strip().rstrip("。；;，,、：:")
+
+
+CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_ordinal(n: int) -> str:
+    """一, 二 … 十, 十一 … 九十九: the numbering of first-level headings (一、二、…)."""
+    if n < 10:
+        return CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+
+
+def subject_label(subject) -> str:
+    if subject is None:
+        return ""
+    label = getattr(subject, "letter_label", None)
+    if callable(label):
+        label = label()
+    return str(label or subject)
+
+
+def context(letter: Letter, subject=None) -> dict:
+    date = chinese_date(letter.issued_at)
+    reasons = [r.strip() for r in letter.reasons if r and r.strip()]
+    materials = [_clean_item(m) for m in letter.materials if m and m.strip()]
+    related = {}
+    if letter.kind == Letter.Kind.RECEIPT and letter.subject_type_id:
+        transfer = (Letter.objects.filter(issuer_id=letter.issuer_id, kind=Letter.Kind.TRANSFER,
+                                          subject_type_id=letter.subject_type_id, subject_id=letter.subject_id)
+                    .order_by("-issued_at", "-id").first())
+        related["transfer_letter"] = transfer
+    return {
+        "letter": letter,
+        "fonts": fonts(),
+        "issuer": letter.issuer,
+        "masthead": masthead(letter.issuer.name),
+        "addressee": letter.addressee_display,
+        "paragraphs": letter.paragraphs(),
+        "reasons": reasons,
+        "numbered_reasons": [(cn_ordinal(i), r) for i, r in enumerate(reasons, 1)],
+        "materials": materials,
+        "cc": [c.strip() for c in letter.cc if c and c.strip()],
+        "date": date,
+        "subject_label": subject_label(subject if subject is not None else letter.subject),
+        # 成文日期右空四字; a signature longer than the date is set 右空二字 instead
+        "sign_right_em": 4 if max(_width_em(x) for x in letter.issuer.name.split() or [""]) <= _width_em(date) else 2,
+        **related,
+    }
+
+
+def render_html(letter: Letter, subject=None) -> str:
+    return render_to_string(template_name(letter.kind), context(letter, subject))
+
+
+def _no_fetch(url: str, *args, **kwargs):
+    """Letters use no external resource: refuse every URL (file://, http://) a template or text might name."""
+    raise ValueError(f"letters fetch no resources: {url}")
+
+
+def html_to_pdf(html: str) -> bytes:
+    # Imported here: importing WeasyPrint parses its stylesheets, which no other command needs.
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    global _font_config
+    with _render_lock:
+        if _font_config is None:
+            _font_config = FontConfiguration()
+        return HTML(string=html, base_url=None, url_fetcher=_no_fetch).write_pdf(font_config=_font_config)
+
+
+def render_pdf(letter: Letter, subject=None) -> bytes:
+    """The PDF of a letter that has its number, issuer, addressee, text and issue time set."""
+    return html_to_pdf(render_html(letter, subject))

@@ -1,0 +1,198 @@
+"""Issuing official letters: the 发文字号, the PDF, its storage and its verification.
+
+Numbering is per issuing department and year (Asia/Shanghai), gapless and never repeated: the department's
+LetterSequence row is locked (select_for_update) in the same transaction as the new Letter row, so a letter
+that is rolled back gives its number back to the next one.
+
+Lock order. `record()` locks the audit chain head until the transaction ends, and callers often record events
+before they issue a letter in the same transaction (a referral sends its hand-over, then issues its 移送函).
+`issue_letter` therefore takes the chain head first and the sequence second, always in that order, so two
+transactions can never hold one lock each and wait for the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from casework.clocks.timing import SHANGHAI
+from casework.errors import DomainError, Forbidden, NotFound
+from casework.events.models import AuditHead
+from casework.events.services import record
+from casework.letters import render
+from casework.letters.models import Letter, LetterSequence
+from casework.org.models import Department
+from casework.org.selectors import supervised_jurisdiction_ids, user_departments
+
+log = logging.getLogger(__name__)
+
+
+class LetterIntegrityError(DomainError):
+    """The stored file of an issued letter is missing or no longer matches its recorded SHA-256."""
+
+    status = 500
+    code = "letter_integrity"
+
+
+def doc_number(issuer: Department, kind: str, year: int, number: int) -> str:
+    """发文字号: 机关代字 + 类别字 + 〔年份〕 + 顺序号 + 号, e.g. 市住建局移〔2026〕3号 (GB/T 9704 7.2.4)."""
+    abbr = issuer.doc_abbr or issuer.short_name or issuer.name
+    return f"{abbr}{Letter.DOC_CHAR[kind]}〔{year}〕{number}号"
+
+
+def _paragraphs(body: Iterable[str] | str) -> list[str]:
+    if isinstance(body, str):
+        body = re.split(r"\n\s*\n", body)
+    return [p.strip() for p in body if p and p.strip()]
+
+
+def _items(values: Iterable[str] | str | None) -> list[str]:
+    if not values:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    return [str(v).strip() for v in values if v and str(v).strip()]
+
+
+def _validate(*, kind, title, paragraphs, addressee, addressee_name, issuer) -> None:
+    errors: dict[str, list[str]] = {}
+    if kind not in Letter.Kind.values:
+        errors["kind"] = [f"未知的文种：{kind}"]
+    if not (title or "").strip():
+        errors["title"] = ["请填写标题"]
+    elif len(title.strip()) > Letter._meta.get_field("title").max_length:
+        errors["title"] = ["标题过长（不超过200字）"]
+    if not paragraphs:
+        errors["body"] = ["请填写正文"]
+    if addressee is None and not (addressee_name or "").strip():
+        errors["addressee"] = ["请指定主送单位或填写主送机关名称"]
+    elif len((addressee_name or "").strip()) > Letter._meta.get_field("addressee_name").max_length:
+        errors["addressee"] = ["主送机关名称过长（不超过200字）"]
+    if issuer is None:
+        errors["issuer"] = ["请指定发文单位"]
+    if errors:
+        raise DomainError("文书信息有误：" + "；".join(v[0] for v in errors.values()), field_errors=errors)
+
+
+def _next_number(issuer: Department, year: int) -> int:
+    """Take the next number of (issuer, year), holding the sequence row's lock until the transaction ends."""
+    seq = LetterSequence.objects.select_for_update().filter(department=issuer, year=year).first()
+    if seq is None:
+        # The first letter of the year: create the row. Two transactions may race here; the unique
+        # constraint lets one win, the other's savepoint rolls back and it re-reads (and waits on) the row.
+        try:
+            with transaction.atomic():
+                LetterSequence.objects.create(department=issuer, year=year, last_number=0)
+        except IntegrityError:
+            pass
+        seq = LetterSequence.objects.select_for_update().get(department=issuer, year=year)
+    seq.last_number += 1
+    seq.save(update_fields=["last_number"])
+    return seq.last_number
+
+
+def _storage_name(letter: Letter, digest: str) -> str:
+    code = re.sub(r"[^A-Za-z0-9_-]+", "-", letter.issuer.code).strip("-") or f"dept{letter.issuer_id}"
+    return f"letters/{letter.year}/{code}-{letter.year}-{letter.number:04d}-{digest[:12]}.pdf"
+
+
+def _store(name: str, data: bytes, digest: str) -> tuple[str, bool]:
+    """Save the bytes; returns (stored name, whether this call wrote a new file)."""
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as fh:
+            if hashlib.sha256(fh.read()).hexdigest() == digest:
+                return name, False  # the same bytes are already there (an earlier, rolled-back attempt)
+    return default_storage.save(name, ContentFile(data)), True
+
+
+def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list[str] | str, subject,
+                 addressee: Department | None = None, addressee_name: str = "", materials: Iterable[str] = (),
+                 cc: Iterable[str] = (), issued_at: dt.datetime | None = None,
+                 reasons: Iterable[str] | str = ()) -> Letter:
+    """Number, render, store and record an official letter. `reasons` (退回理由) are set out in their own
+    section of a return letter. The actor must belong to the issuing department (None: the system)."""
+    paragraphs = _paragraphs(body or [])
+    _validate(kind=kind, title=title, paragraphs=paragraphs, addressee=addressee, addressee_name=addressee_name,
+              issuer=issuer)
+    if subject is None or getattr(subject, "pk", None) is None:
+        raise DomainError.for_field("subject", "文书须关联一个已保存的事项")
+    if actor is not None and issuer not in user_departments(actor):
+        raise Forbidden("只能以本单位名义签发文书", field_errors={"issuer": ["不是本单位"]})
+    issued_at = issued_at or timezone.now()
+    if timezone.is_naive(issued_at):
+        raise DomainError.for_field("issued_at", "成文时间须带时区")
+    year = issued_at.astimezone(SHANGHAI).year
+
+    with transaction.atomic():
+        AuditHead.objects.select_for_update().get(pk=1)  # lock order: chain head, then sequence (see above)
+        number = _next_number(issuer, year)
+        letter = Letter(
+            issuer=issuer, addressee=addressee, addressee_name=(addressee_name or "").strip(), kind=kind,
+            year=year, number=number, doc_number=doc_number(issuer, kind, year, number), title=title.strip(),
+            body="\n\n".join(paragraphs), reasons=_items(reasons), materials=_items(materials), cc=_items(cc),
+            issued_at=issued_at, issued_by=actor,
+            subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk),
+        )
+        data = render.render_pdf(letter, subject)
+        digest = hashlib.sha256(data).hexdigest()
+        name, wrote = _store(_storage_name(letter, digest), data, digest)
+        try:
+            letter.file.name, letter.sha256, letter.size = name, digest, len(data)
+            letter.save()
+            record(actor=actor, obj=letter, action="letter.issued", after={
+                "doc_number": letter.doc_number, "kind": kind, "title": letter.title, "sha256": digest,
+                "addressee": letter.addressee_display,
+            })
+        except BaseException:
+            if wrote:
+                default_storage.delete(name)
+            raise
+    return letter
+
+
+def letter_bytes(letter: Letter) -> bytes:
+    """The stored PDF, verified against the SHA-256 recorded when the letter was issued."""
+    try:
+        with default_storage.open(letter.file.name, "rb") as fh:
+            data = fh.read()
+    except (FileNotFoundError, OSError) as exc:
+        log.error("letter %s: stored file %s is missing", letter.doc_number, letter.file.name)
+        raise LetterIntegrityError(f"文书 {letter.doc_number} 的存档文件缺失，请联系系统管理员。") from exc
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != letter.sha256 or len(data) != letter.size:
+        log.error("letter %s: stored file %s fails verification (sha256 %s, recorded %s)",
+                  letter.doc_number, letter.file.name, digest, letter.sha256)
+        raise LetterIntegrityError(
+            f"文书 {letter.doc_number} 的存档文件与签发时记录的 SHA-256 不符，可能已被篡改，已拒绝提供。"
+            "请联系系统管理员核查。")
+    return data
+
+
+def visible_letters(user) -> QuerySet:
+    """Letters my departments issued or received; a supervisor's, those of the jurisdictions overseen."""
+    if not getattr(user, "is_authenticated", False):
+        return Letter.objects.none()
+    depts = [d.id for d in user_departments(user)]
+    supervised = supervised_jurisdiction_ids(user)
+    return (Letter.objects.filter(Q(issuer_id__in=depts) | Q(addressee_id__in=depts)
+                                  | Q(issuer__jurisdiction_id__in=supervised)
+                                  | Q(addressee__jurisdiction_id__in=supervised))
+            .select_related("issuer", "addressee"))
+
+
+def get_letter(user, pk) -> Letter:
+    """A letter the user may see; NotFound (404) for one they may not know exists."""
+    letter = visible_letters(user).filter(pk=pk).first()
+    if letter is None:
+        raise NotFound("未找到该文书。")
+    return letter

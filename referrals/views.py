@@ -1,0 +1,198 @@
+"""Pages for clue referrals: the same services as the API, rendered with templates/referrals/."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from casework.errors import DomainError, Forbidden
+from casework.org.models import Department
+from casework.org.selectors import user_departments
+from referrals import selectors, services
+from referrals.forms import ClueForm, ForwardForm, TransferForm
+from referrals.models import JurisdictionDispute, Matter
+
+
+def _field_errors_to_form(form, exc: DomainError):
+    for field, msgs in exc.field_errors.items():
+        form.add_error(field.split(".")[0] if field.split(".")[0] in form.fields else None, msgs[0])
+    if not exc.field_errors:
+        form.add_error(None, exc.message)
+
+
+@login_required
+def clue_list(request):
+    clues = selectors.visible_clues(request.user)
+    q = request.GET.get("q", "").strip()
+    if q:
+        clues = clues.filter(Q(project_name__icontains=q) | Q(project_code__icontains=q) | Q(reference__icontains=q))
+    status = request.GET.get("status")
+    if status:
+        clues = clues.filter(status=status)
+    can_push = any(d.type == Department.Type.TRADING_CENTRE for d in user_departments(request.user))
+    return render(request, "referrals/clue_list.html", {"clues": clues[:200], "q": q, "status": status,
+                                                         "can_push": can_push})
+
+
+@login_required
+def clue_new(request):
+    services.pushing_department(request.user)
+    if request.method == "POST":
+        form = ClueForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            files = data["files"]
+            try:
+                with transaction.atomic():  # the clue and its evidence land together, or not at all
+                    result = services.intake_clue(actor=request.user, submission_key=data["submission_key"],
+                                                  data=services.ClueInput(
+                                                      external_id=data["external_id"],
+                                                      project_code=data["project_code"],
+                                                      project_name=data["project_name"],
+                                                      discovered_at=data["discovered_at"],
+                                                      signal_type=data["signal_type"], summary=data["summary"],
+                                                      supervising_department=data["supervising_department"].code,
+                                                      bidders=data["bidders"]))
+                    if result.created:
+                        for upload in files:
+                            services.add_evidence(actor=request.user, clue=result.clue, upload=upload)
+            except DomainError as exc:
+                _field_errors_to_form(form, exc)
+            else:
+                if result.created:
+                    messages.success(request, f"线索已推送至{result.clue.supervising_department.name}，"
+                                              f"编号 {result.clue.reference}")
+                else:
+                    messages.info(request, f"该线索已提交过（编号 {result.clue.reference}），未重复创建")
+                return redirect(result.clue)
+    else:
+        form = ClueForm(initial={"submission_key": uuid.uuid4().hex})
+    return render(request, "referrals/clue_form.html", {"form": form})
+
+
+def _page(request, clue, **extra):
+    my = set(user_departments(request.user))
+    transfers = list(clue.transfers.select_related("sender", "receiver", "handoff", "transfer_letter",
+                                                   "receipt_letter", "return_letter", "forward_letter",
+                                                   "receipt_signed_by"))
+    holders = [d for d in services.holder_departments(clue) if d in my]
+    jurisdiction_depts = Department.objects.filter(active=True).exclude(type=Department.Type.TRADING_CENTRE)
+    if holders:
+        jurisdiction_depts = jurisdiction_depts.exclude(pk__in=[d.pk for d in holders])
+    routes = [(Matter(m).label, selectors.suggest_receivers(clue, m, holders[0] if holders else None))
+              for m in Matter.values if m not in ("other",)]
+    materials = "\n".join([e.material_line for e in clue.evidence.all()]
+                          + ["线索摘要及交易记录", "相关投标文件"])
+    context = {
+        "clue": clue, "transfers": transfers, "my": my, "holders": holders,
+        "is_supervising": clue.supervising_department in my,
+        "clocks": selectors.clue_clocks(clue), "events": selectors.clue_timeline(clue),
+        "routes": [(label, rows) for label, rows in routes if rows],
+        "transfer_form": TransferForm(departments=jurisdiction_depts.order_by("jurisdiction__code", "code"),
+                                      initial={"materials": materials, "delivery_method": "system"}),
+        "disputes": list(clue.disputes.select_related("first", "second", "office", "designated")),
+        "is_office_supervisor": any(d.is_supervision_office for d in my) and request.user.memberships.filter(
+            role="supervisor", department__is_supervision_office=True).exists(),
+        "all_departments": Department.objects.filter(active=True).order_by("jurisdiction__code", "code"),
+    }
+    for t in transfers:
+        t.mine = t.receiver in my
+        t.forward_form = ForwardForm(departments=Department.objects.filter(type=t.receiver.type, active=True)
+                                     .exclude(jurisdiction=t.receiver.jurisdiction))
+    context.update(extra)
+    return render(request, "referrals/clue_detail.html", context, status=400 if extra.get("error_form") else 200)
+
+
+@login_required
+def clue_detail(request, pk: int):
+    return _page(request, selectors.get_clue(request.user, pk))
+
+
+@login_required
+@require_POST
+def clue_action(request, pk: int, action: str):
+    clue = selectors.get_clue(request.user, pk)
+    user = request.user
+    if action == "register":
+        services.register_clue(actor=user, clue=clue)
+        messages.success(request, "已登记")
+    elif action == "handle":
+        services.handle_clue(actor=user, clue=clue, result=request.POST.get("result", ""))
+        messages.success(request, "已由本部门办结")
+    elif action == "evidence":
+        files = request.FILES.getlist("files")
+        if not files:
+            raise DomainError.for_field("files", "请选择要上传的证据文件")
+        with transaction.atomic():
+            added = [services.add_evidence(actor=user, clue=clue, upload=f) for f in files]
+        messages.success(request, f"已上传 {sum(1 for _, new in added if new)} 个证据文件"
+                                  f"{'（重复文件已识别，未重复保存）' if any(not new for _, new in added) else ''}")
+    elif action == "transfer":
+        form = TransferForm(request.POST, departments=Department.objects.filter(active=True))
+        if not form.is_valid():
+            return _page(request, clue, transfer_form=form, error_form=True)
+        data = form.cleaned_data
+        try:
+            transfers = services.transfer_clue(
+                actor=user, clue=clue, receivers=list(data["receivers"]), matter=data["matter"],
+                legal_basis=data["legal_basis"], materials=data["materials"].splitlines(),
+                delivery_method=data["delivery_method"], delivered_at=data["delivered_at"])
+        except DomainError as exc:
+            if exc.status != 400:
+                raise
+            _field_errors_to_form(form, exc)
+            return _page(request, clue, transfer_form=form, error_form=True)
+        messages.success(request, "已移送：" + "、".join(t.receiver.name for t in transfers))
+    else:
+        raise DomainError(f"未知操作：{action}")
+    return redirect(clue)
+
+
+@login_required
+@require_POST
+def transfer_action(request, pk: int, tid: int, action: str):
+    clue = selectors.get_clue(request.user, pk)
+    transfer = selectors.get_transfer(request.user, clue, tid)
+    user, post = request.user, request.POST
+    if action == "sign":
+        services.sign_receipt(actor=user, transfer=transfer)
+        messages.success(request, "已签收移送回执")
+    elif action == "accept":
+        services.accept_transfer(actor=user, transfer=transfer)
+        messages.success(request, "已受理，并告知移送单位")
+    elif action == "result":
+        services.report_result(actor=user, transfer=transfer, result=post.get("result", ""))
+        messages.success(request, "已反馈处理结果")
+    elif action == "return":
+        services.return_transfer(actor=user, transfer=transfer, reasons=post.get("reasons", ""))
+        messages.success(request, "已书面说明理由退回")
+    elif action == "forward":
+        to = Department.objects.filter(pk=post.get("to_department") or 0).first()
+        if to is None:
+            raise DomainError.for_field("to_department", "请选择转送单位")
+        services.forward_transfer(actor=user, transfer=transfer, to_department=to, reasons=post.get("reasons", ""))
+        messages.success(request, f"已转送{to.name}并告知移送单位")
+    else:
+        raise DomainError(f"未知操作：{action}")
+    return redirect(clue)
+
+
+@login_required
+@require_POST
+def dispute_decide(request, pk: int, did: int):
+    clue = selectors.get_clue(request.user, pk)
+    dispute = JurisdictionDispute.objects.filter(clue=clue, pk=did).first()
+    if dispute is None:
+        raise DomainError("未找到该管辖争议")
+    dept = Department.objects.filter(pk=request.POST.get("department") or 0).first()
+    if dept is None:
+        raise DomainError.for_field("department", "请选择指定管辖的单位")
+    if not request.user.memberships.filter(department=dispute.office, role="supervisor").exists():
+        raise Forbidden("只有综合监管部门的监管人员可以指定管辖")
+    services.decide_dispute(actor=request.user, dispute=dispute, department=dept, reason=request.POST.get("reason", ""))
+    messages.success(request, f"已指定由{dept.name}管辖")
+    return redirect(clue)
