@@ -107,3 +107,16 @@ def test_register_callback_over_api(monitor, luoyang, receiver):
     resp = monitor.put(f"/api/v1/clues/{clue_id}/callback/", {"url": receiver.url}, format="json")
     assert resp.status_code == 200 and len(resp.json()["secret"]) == 64
     assert monitor.put(f"/api/v1/clues/{clue_id}/callback/", {"url": "ftp://x"}, format="json").status_code == 400
+
+
+def test_beat_retry_task_delivers_what_a_lost_task_left_behind(luoyang, alice, bob, receiver,
+                                                               django_capture_on_commit_callbacks):
+    from casework.tasks import retry_webhooks
+
+    with django_capture_on_commit_callbacks(execute=False):  # the dispatch task is "lost"
+        clue = services.intake_clue(actor=alice, data=clue_input(luoyang, callback_url=receiver.url)).clue
+        services.register_clue(actor=bob, clue=clue)
+    assert len(receiver.received) == 0
+    assert retry_webhooks() == 1
+    assert len(receiver.received) == 1
+    assert retry_webhooks() == 0

@@ -39,7 +39,8 @@ class Command(BaseCommand):
             logins = self._users(departments)
             token, client_name = self._api_client(departments, preset)
             created = self._demo_items(departments, preset)
-        self._print(preset, logins, client_name, token, created)
+            created += self._demo_clues(departments)
+        self._print(preset, logins, client_name, token, created, departments)
 
     def _users(self, departments):
         User = get_user_model()
@@ -107,13 +108,56 @@ class Command(BaseCommand):
                                      "应在时限内书面说明理由退回。")
         return len(items)
 
-    def _print(self, preset, logins, client_name, token, created):
+    def _demo_clues(self, departments):
+        """Two real clue referrals through the same services a user would go through: one just
+        pushed (awaiting registration), one transferred to the police (their return window running)."""
+        from referrals import services as referrals
+        from referrals.models import Clue, Matter
+
+        by_type = {}
+        for d in departments:
+            by_type.setdefault(d.type, d)
+        centre, housing, police = by_type["trading_centre"], by_type["housing"], by_type["police"]
+        if Clue.objects.filter(source_department=centre, external_id__startswith="DEMO-").exists():
+            return 0
+        User = get_user_model()
+        officer = User.objects.get(username=f"{centre.code.lower()}.handler")
+        handler = User.objects.get(username=f"{housing.code.lower()}.handler")
+        discovered = timezone.now() - dt.timedelta(hours=20)
+        first = referrals.intake_clue(actor=officer, data=referrals.ClueInput(
+            external_id="DEMO-1", project_code="DEMO-GC-001", project_name="城区雨污分流改造工程（演示）",
+            discovered_at=discovered, signal_type="related_bidders", supervising_department=housing.code,
+            summary="演示数据：两家投标人的项目负责人社保缴纳单位相同，疑似关联投标。",
+            bidders=[{"name": "演示甲建设有限公司", "uscc": ""}, {"name": "演示乙工程有限公司", "uscc": ""}]))
+        second = referrals.intake_clue(actor=officer, data=referrals.ClueInput(
+            external_id="DEMO-2", project_code="DEMO-GC-002", project_name="市体育中心改造工程（演示）",
+            discovered_at=discovered, signal_type="bid_file_fingerprint", supervising_department=housing.code,
+            summary="演示数据：三家投标人的投标文件机器码一致，疑似同一台电脑制作。"))
+        referrals.register_clue(actor=handler, clue=second.clue)
+        referrals.transfer_clue(actor=handler, clue=second.clue, receivers=[police], matter=Matter.CRIME,
+                                legal_basis="《招标投标法》第五十三条、国务院第310号令",
+                                materials=["线索摘要及交易记录", "投标文件机器码比对报告"])
+        return 2 if first.created else 1
+
+    def _print(self, preset, logins, client_name, token, created, departments):
         out = self.stdout.write
         out(f"演示数据已就绪（预设：{preset}）。所有演示用户的密码：{DEMO_PASSWORD}")
         out(f"{'用户名':<28}角色\t单位")
         for dept, role, username in logins:
             out(f"{username:<30}{Membership.Role(role).label}\t{dept.name}")
+        office = next(d for d in departments if d.is_supervision_office)
+        first = {}
+        for d in departments:
+            first.setdefault(d.type, d)
+        out("推荐从这些账号开始：")
+        for dept, role, what in (
+                (first["trading_centre"], "handler", "交易中心经办人：推送线索"),
+                (first["housing"], "handler", "住建部门经办人：工作台有待办、临期和超期事项"),
+                (first["police"], "handler", "公安经办人：有待签收、受理或退回的移送线索"),
+                (office, "supervisor", "综合监管办公室监管人员：督办总览"),
+                (office, "admin", "管理员：/admin/ 工作日历、时限规则")):
+            out(f"  {dept.code.lower() + '.' + role:<22}{what}")
         if created:
-            out(f"已创建 {created} 个演示移交事项。")
+            out(f"已创建 {created} 个演示事项（含问题线索，见“问题线索”页面）。")
         out(f"交易中心接口客户端 {client_name} 的令牌（每次执行本命令都会更换）：")
         out(token)
