@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
-from guardian.shortcuts import get_objects_for_user
-
 from casework.clocks.models import Clock, EscalationStep
 from casework.errors import NotFound
 from casework.handoffs.models import Handoff
-from casework.org.selectors import supervised_jurisdiction_ids, user_departments
+from casework.org.selectors import scoped, supervised_jurisdiction_ids, user_departments
 
 __all__ = ["supervised_jurisdiction_ids"]
 
 
 def visible_handoffs(user):
-    if not getattr(user, "is_authenticated", False):
-        return Handoff.objects.none()
-    granted = get_objects_for_user(user, "casework.view_handoff", klass=Handoff,
-                                   accept_global_perms=False)
-    supervised = supervised_jurisdiction_ids(user)
-    qs = Handoff.objects.filter(
-        Q(pk__in=granted.values("pk"))
-        | Q(sender__jurisdiction_id__in=supervised) | Q(receiver__jurisdiction_id__in=supervised))
-    return qs.select_related("sender", "receiver")
+    return scoped(user, Handoff.objects.select_related("sender", "receiver"),
+                  department_fields=("sender", "receiver"), perm="casework.view_handoff")
 
 
 def get_handoff(user, pk) -> Handoff:
@@ -34,14 +24,9 @@ def get_handoff(user, pk) -> Handoff:
 
 def visible_clocks(user):
     """A department's own clocks and the ones it waits on; a supervisor's whole jurisdiction."""
-    if not getattr(user, "is_authenticated", False):
-        return Clock.objects.none()
-    depts = [d.id for d in user_departments(user)]
-    supervised = supervised_jurisdiction_ids(user)
-    return (Clock.objects.filter(Q(department_id__in=depts) | Q(counterpart_id__in=depts)
-                                 | Q(department__jurisdiction_id__in=supervised))
-            .select_related("department", "counterpart", "rule_version__rule__profile",
-                            "subject_type"))
+    return scoped(user, Clock.objects.select_related("department", "counterpart", "rule_version__rule__profile",
+                                                     "subject_type"),
+                  department_fields=("department", "counterpart"))
 
 
 def get_clock(user, pk) -> Clock:

@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.api import ClockOut
 from casework.errors import DomainError
 from referrals import selectors, services
 from referrals.models import SignalType
@@ -46,18 +47,6 @@ class ClueIn(serializers.Serializer):
         if parsed.tzinfo is None:
             raise serializers.ValidationError("须带时区偏移，如 +08:00")
         return parsed
-
-
-class ClockOut(serializers.Serializer):
-    name = serializers.CharField(source="label")
-    department = serializers.CharField(source="department.code")
-    started_at = serializers.DateTimeField()
-    due_at = serializers.DateTimeField()
-    state = serializers.CharField()
-    provisional = serializers.BooleanField()
-    rule = serializers.CharField(source="rule_version.rule.key")
-    rule_citation = serializers.CharField(source="rule_version.citation")
-    limit = serializers.CharField(source="rule_version.limit_display")
 
 
 class TransferOut(serializers.Serializer):

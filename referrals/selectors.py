@@ -2,23 +2,16 @@
 clue; supervisors see their jurisdiction; everyone else gets a 404."""
 
 from django.db.models import Q
-from guardian.shortcuts import get_objects_for_user
 
 from casework.errors import NotFound
 from casework.events.models import Event
-from casework.org.selectors import supervised_jurisdiction_ids
+from casework.org.selectors import scoped
 from referrals.models import Clue, Transfer
 
 
 def visible_clues(user):
-    if not getattr(user, "is_authenticated", False):
-        return Clue.objects.none()
-    granted = get_objects_for_user(user, "referrals.view_clue", klass=Clue, accept_global_perms=False)
-    supervised = supervised_jurisdiction_ids(user)
-    return (Clue.objects.filter(Q(pk__in=granted.values("pk"))
-                                | Q(supervising_department__jurisdiction_id__in=supervised)
-                                | Q(source_department__jurisdiction_id__in=supervised))
-            .select_related("source_department", "supervising_department"))
+    return scoped(user, Clue.objects.select_related("source_department", "supervising_department"),
+                  department_fields=("supervising_department", "source_department"), perm="referrals.view_clue")
 
 
 def get_clue(user, pk) -> Clue:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from casework.errors import DomainError, Forbidden
+from casework.letters.services import visible_letters
 from casework.org.models import Department
 from casework.org.selectors import user_departments
 from referrals import selectors, services
@@ -99,8 +100,11 @@ def _page(request, clue, **extra):
             role="supervisor", department__is_supervision_office=True).exists(),
         "all_departments": Department.objects.filter(active=True).order_by("jurisdiction__code", "code"),
     }
+    letter_ids = [x.pk for t in transfers for x in t.letters]
+    readable = set(visible_letters(request.user).filter(pk__in=letter_ids).values_list("pk", flat=True))
     for t in transfers:
         t.mine = t.receiver in my
+        t.readable_letters = [x for x in t.letters if x.pk in readable]  # only links that will open
         t.forward_form = ForwardForm(departments=Department.objects.filter(type=t.receiver.type, active=True)
                                      .exclude(jurisdiction=t.receiver.jurisdiction))
     context.update(extra)

@@ -87,3 +87,29 @@ def frozen():
     yield go
     for traveller in reversed(travellers):
         traveller.stop()
+
+
+def run_concurrently(*workers, timeout: float = 60):
+    """Run each callable in its own thread, released together by a barrier, each closing its own
+    database connection. Returns (results, errors) in completion order."""
+    import threading
+
+    from django.db import connection
+
+    barrier, results, errors = threading.Barrier(len(workers)), [], []
+
+    def run(work):
+        try:
+            barrier.wait(timeout=timeout)
+            results.append(work())
+        except Exception as exc:  # reported to the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return results, errors

@@ -22,7 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from casework.clocks.timing import SHANGHAI
@@ -32,7 +32,7 @@ from casework.events.services import record
 from casework.letters import render
 from casework.letters.models import Letter, LetterSequence
 from casework.org.models import Department
-from casework.org.selectors import supervised_jurisdiction_ids, user_departments
+from casework.org.selectors import scoped, user_departments
 
 log = logging.getLogger(__name__)
 
@@ -180,14 +180,8 @@ def letter_bytes(letter: Letter) -> bytes:
 
 def visible_letters(user) -> QuerySet:
     """Letters my departments issued or received; a supervisor's, those of the jurisdictions overseen."""
-    if not getattr(user, "is_authenticated", False):
-        return Letter.objects.none()
-    depts = [d.id for d in user_departments(user)]
-    supervised = supervised_jurisdiction_ids(user)
-    return (Letter.objects.filter(Q(issuer_id__in=depts) | Q(addressee_id__in=depts)
-                                  | Q(issuer__jurisdiction_id__in=supervised)
-                                  | Q(addressee__jurisdiction_id__in=supervised))
-            .select_related("issuer", "addressee"))
+    return scoped(user, Letter.objects.select_related("issuer", "addressee"),
+                  department_fields=("issuer", "addressee"))
 
 
 def get_letter(user, pk) -> Letter:

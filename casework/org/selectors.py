@@ -58,3 +58,31 @@ def supervision_office_for(jurisdiction: Jurisdiction) -> Department | None:
 def departments_for_api(user):
     """Departments are public facts inside the government network: every client may list them."""
     return Department.objects.filter(active=True).select_related("jurisdiction")
+
+
+def scoped(user, queryset, *, department_fields: tuple[str, ...], perm: str | None = None):
+    """What `user` may see of `queryset`, the one rule every read follows:
+
+    - with `perm`: the rows granted to the user's department groups (django-guardian);
+      without it: the rows where one of `department_fields` is one of the user's departments;
+    - plus, for supervisors, the rows where one of `department_fields` lies in a jurisdiction they oversee.
+    Anonymous users see nothing.
+    """
+    from django.db.models import Q
+    from guardian.shortcuts import get_objects_for_user
+
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    visible = Q()
+    if perm:
+        granted = get_objects_for_user(user, perm, klass=queryset.model, accept_global_perms=False)
+        visible |= Q(pk__in=granted.values("pk"))
+    else:
+        depts = [d.id for d in user_departments(user)]
+        for field in department_fields:
+            visible |= Q(**{f"{field}_id__in": depts})
+    supervised = supervised_jurisdiction_ids(user)
+    if supervised:
+        for field in department_fields:
+            visible |= Q(**{f"{field}__jurisdiction_id__in": supervised})
+    return queryset.filter(visible)

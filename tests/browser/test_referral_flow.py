@@ -39,8 +39,8 @@ def as_user(page, live_server, username):
     login(page, live_server, username)
 
 
-def letter_png(page, live_server, link_text: str, name: str) -> Path:
-    href = page.get_by_role("link", name=link_text).first.get_attribute("href")
+def letter_png(page, live_server, link_text: str, name: str, within: str = "body") -> Path:
+    href = page.locator(within).get_by_role("link", name=link_text).first.get_attribute("href")
     pdf = page.request.get(f"{live_server.url}{href}").body()
     assert pdf.startswith(b"%PDF")
     target = SHOTS / f"{name}.pdf"
@@ -112,7 +112,9 @@ def test_clue_from_intake_to_result(page, live_server, luoyang, alice, bob, tmp_
     page.fill("textarea[name=result]", "已对三家投标人立案调查，拟依法处以罚款并记入信用记录。")
     page.get_by_role("button", name="书面反馈处理结果").click()
     assert "已办结" in page.locator("#clue-status").inner_text()
-    letter_png(page, live_server, "移送回执", "referral-letter-receipt")
+    mine = clue.transfers.get(receiver=luoyang["market_regulation"])
+    assert page.locator(f"#transfer-{clue.transfers.get(receiver=luoyang['police']).pk} a").count() == 0
+    letter_png(page, live_server, "移送回执", "referral-letter-receipt", within=f"#transfer-{mine.pk}")
     page.screenshot(path=str(SHOTS / "referral-2-closed.png"), full_page=True)
     timeline = page.locator("ol.timeline").inner_text()
     for step in ("移送", "签收", "书面说明理由退回", "受理", "签发文书"):

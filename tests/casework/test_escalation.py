@@ -1,6 +1,5 @@
 """The escalation ladder: each rung at its time, once, to the right people."""
 
-import threading
 
 import pytest
 from django.db import connection
@@ -10,7 +9,7 @@ from casework.clocks import escalation, services
 from casework.clocks.models import Clock, EscalationStep
 from casework.events.services import timeline, verify_chain
 from casework.notifications.models import Notification
-from tests.conftest import at
+from tests.conftest import at, run_concurrently
 
 
 def start(luoyang, when):
@@ -133,21 +132,7 @@ def test_two_concurrent_sweeps_fire_each_rung_once(luoyang, bob, carol, frozen):
     for _ in range(40):
         start(luoyang, at(2026, 11, 2))
     frozen(at(2026, 11, 6, 1))
-    results, errors = [], []
-
-    def run():
-        try:
-            results.append(escalation.sweep(batch_size=7))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = run_concurrently(*[lambda: escalation.sweep(batch_size=7)] * 2)
     assert not errors
     assert sum(results) == 80
     assert EscalationStep.objects.count() == 80

@@ -24,7 +24,7 @@ from casework.letters.services import (
     letter_bytes,
     visible_letters,
 )
-from tests.conftest import at
+from tests.conftest import at, run_concurrently
 
 MATERIALS = ["问题线索登记表", "投标文件机器码比对报告", "投标保证金缴纳凭证"]
 
@@ -106,24 +106,10 @@ def test_concurrent_letters_get_numbers_one_to_eight(luoyang, bob):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent numbering needs a server database (SQLite serialises writers)")
     # (the first letter of the year: every thread also races to create the sequence row)
-    start = threading.Barrier(8)
-    numbers, errors = [], []
+    def worker(i):
+        return lambda: issue(luoyang, bob, title=f"关于协助调查的函（{i}）", kind=Letter.Kind.ASSISTANCE).number
 
-    def run(i):
-        try:
-            start.wait(timeout=30)
-            letter = issue(luoyang, bob, title=f"关于协助调查的函（{i}）", kind=Letter.Kind.ASSISTANCE)
-            numbers.append(letter.number)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    numbers, errors = run_concurrently(*[worker(i) for i in range(8)])
     assert not errors
     assert sorted(numbers) == list(range(1, 9))
     assert sorted(Letter.objects.values_list("number", flat=True)) == list(range(1, 9))

@@ -1,7 +1,6 @@
 """Intake over REST and the web form: validation, idempotency, the push clock, the police copy."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.db import connection
@@ -13,7 +12,7 @@ from casework.notifications.models import Notification
 from casework.org.services import create_api_client, load_org_preset
 from referrals import services
 from referrals.models import Clue
-from tests.conftest import make_user
+from tests.conftest import make_user, run_concurrently
 from tests.referrals.conftest import clue_input, payload
 
 
@@ -117,23 +116,8 @@ def test_luoyang_does_not_copy_to_police(clue):
 def test_two_identical_requests_racing_make_one_clue(luoyang, alice):
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent writers (PostgreSQL)")
-    barrier, results, errors = threading.Barrier(4), [], []
     data = clue_input(luoyang)  # the very same request, four times at once
-
-    def push():
-        try:
-            barrier.wait()
-            results.append(services.intake_clue(actor=alice, data=data))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=push) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = run_concurrently(*[lambda: services.intake_clue(actor=alice, data=data)] * 4)
     assert not errors, errors
     assert Clue.objects.count() == 1
     assert sorted(r.created for r in results) == [False, False, False, True]
