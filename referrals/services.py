@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import mimetypes
 import uuid
 from dataclasses import dataclass
 
@@ -309,7 +308,7 @@ def add_evidence(*, actor, clue: Clue, upload) -> tuple[Evidence, bool]:
     if existing:
         return existing, False
     upload.seek(0)
-    content_type = EVIDENCE_TYPES[ext] if ext else (mimetypes.guess_type(name)[0] or "application/octet-stream")
+    content_type = EVIDENCE_TYPES[ext]
     try:
         with transaction.atomic():
             evidence = Evidence(clue=clue, name=name, size=upload.size, sha256=sha, content_type=content_type,
