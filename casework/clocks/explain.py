@@ -39,7 +39,7 @@ def explain(clock: Clock) -> dict:
     lines: list[DayLine] = []
     counted = 0
     if version.unit != Unit.MONTHS:
-        limit = version.amount + clock.paused_units
+        limit = version.amount + clock.added_units
         for note in cal.days(start, last):
             paused = pause_reason(note.date)
             if paused is not None and (note.counted or version.unit == Unit.CALENDAR_DAYS):

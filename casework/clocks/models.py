@@ -40,6 +40,7 @@ class Clock(models.Model):
     first_year = models.PositiveSmallIntegerField()
     last_year = models.PositiveSmallIntegerField()
     paused_units = models.PositiveIntegerField(default=0)
+    extended_units = models.PositiveIntegerField(default=0)  # approved extensions (延期)
     closed_at = models.DateTimeField(null=True, blank=True)
     next_action_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -56,6 +57,11 @@ class Clock(models.Model):
 
     def __str__(self):
         return f"{self.label}（{self.get_state_display()}）"
+
+    @property
+    def added_units(self) -> int:
+        """Units added to the rule's amount: time paused (not counted) plus approved extensions."""
+        return self.paused_units + self.extended_units
 
     @property
     def is_open(self) -> bool:

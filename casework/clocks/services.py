@@ -17,7 +17,7 @@ from casework.calendar.services import get_calendar
 from casework.calendar.workcalendar import OutOfRange, WorkCalendar
 from casework.clocks import timing
 from casework.clocks.models import Clock, EscalationStep, PauseSpan
-from casework.errors import Conflict, DomainError
+from casework.errors import Conflict, DomainError, Forbidden
 from casework.events.services import Entry, record, record_many
 from casework.org.models import Department
 from casework.rules.models import Rule, RuleProfile, RuleVersion, Unit
@@ -52,13 +52,14 @@ def _profile(clock: Clock) -> RuleProfile:
 
 def _snapshot(clock: Clock) -> dict:
     return {"label": clock.label, "state": clock.state, "due_at": clock.due_at, "provisional": clock.provisional,
-            "rule_version": clock.rule_version.number, "paused_units": clock.paused_units}
+            "rule_version": clock.rule_version.number, "paused_units": clock.paused_units,
+            "extended_units": clock.extended_units}
 
 
 def _apply_due(cal: WorkCalendar, clock: Clock, version: RuleVersion) -> None:
     try:
         result = timing.compute_due(cal, clock.started_at, version.amount, version.unit,
-                                    clock.paused_units)
+                                    clock.added_units)
     except OutOfRange as exc:
         raise DomainError.for_field("started_at", str(exc)) from exc
     clock.due_at = timing.end_of_day(result.date)
@@ -179,6 +180,35 @@ def _end_pause(cal: WorkCalendar, clock: Clock, at: dt.datetime) -> PauseSpan:
 
 
 @transaction.atomic
+def extend_clock(*, actor, clock: Clock, units: int, reason: str) -> Clock:
+    """An approved extension (延期): only a leader of the responsible department may approve it."""
+    from casework.org.models import Membership
+
+    if not isinstance(units, int) or units < 1 or units > 60:
+        raise DomainError.for_field("units", "延长时限须为 1–60 的整数")
+    if len((reason or "").strip()) < 5:
+        raise DomainError.for_field("reason", "延期须说明理由（不少于5个字）")
+    clock = _locked(clock)
+    if not Membership.objects.filter(user=actor, department=clock.department, role=Membership.Role.LEADER).exists():
+        raise Forbidden(f"延期须由{clock.department.name}负责人批准")
+    if clock.closed_at is not None or clock.state not in (Clock.State.RUNNING, Clock.State.PAUSED):
+        raise Conflict(f"“{clock.label}”当前为{clock.get_state_display()}，不能延期")
+    if clock.rule_version.unit == Unit.MONTHS:
+        raise DomainError("按月计算的周期不能延期")
+    cal = get_calendar()
+    before = _snapshot(clock)
+    clock.extended_units += units
+    _apply_due(cal, clock, clock.rule_version)
+    if clock.state == Clock.State.RUNNING:
+        _reset_future_steps(cal, clock)
+        clock.next_action_at = next_action_at(cal, clock, _profile(clock), _fired_kinds(clock))
+    clock.save()
+    record(actor=actor, obj=clock, action="clock.extended", reason=reason.strip(), before=before,
+           after={**_snapshot(clock), "approved_by": actor.username, "units": units})
+    return clock
+
+
+@transaction.atomic
 def resume_clock(*, actor, clock: Clock, at: dt.datetime | None = None) -> Clock:
     clock = _locked(clock)
     if clock.state != Clock.State.PAUSED:
@@ -255,7 +285,7 @@ def preview_rule_correction(rule: Rule) -> list[dict]:
             new_due = None
         else:
             result = timing.compute_due(cal, clock.started_at, current.amount, current.unit,
-                                        clock.paused_units)
+                                        clock.added_units)
             new_due = timing.end_of_day(result.date)
         rows.append({"clock": clock, "old_version": clock.rule_version.number,
                      "old_due": clock.due_at, "new_due": new_due})

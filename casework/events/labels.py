@@ -10,6 +10,7 @@ ACTION_LABELS = {
     "clock.resumed": "恢复计时",
     "clock.completed": "计时结束",
     "clock.cancelled": "撤销计时",
+    "clock.extended": "批准延期",
     "clock.recomputed": "依工作日历重新计算期限",
     "clock.rule_corrected": "按新版规则更正期限",
     "handoff.sent": "移交",

@@ -33,11 +33,14 @@ class Letter(models.Model):
         FORWARD_NOTICE = "forward_notice", "转送告知函"
         ASSISTANCE = "assistance", "协助办理函"
         GENERIC = "generic", "函"
+        DECISION = "decision", "投诉处理决定书"
+        NOTICE = "notice", "告知书"
 
     # The character after the issuer's abbreviation in the 发文字号, e.g. 市住建局移〔2026〕3号.
     DOC_CHAR = {
         Kind.TRANSFER: "移", Kind.RECEIPT: "执", Kind.RETURN: "退",
-        Kind.FORWARD_NOTICE: "告", Kind.ASSISTANCE: "协", Kind.GENERIC: "函",
+        Kind.FORWARD_NOTICE: "告", Kind.ASSISTANCE: "协", Kind.GENERIC: "函", Kind.DECISION: "决",
+        Kind.NOTICE: "知",
     }
 
     issuer = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="issued_letters",

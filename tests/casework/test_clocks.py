@@ -139,3 +139,18 @@ def test_clock_keeps_its_rule_version_until_corrected(luoyang, subject, olga):
     assert timeline(clock).last().action == "clock.rule_corrected"
     with pytest.raises(Conflict):  # a second apply of the same preview is refused, not repeated
         services.apply_rule_correction(actor=olga, rule=rule, clock_ids=[clock.pk], reason="再次")
+
+
+def test_extension_needs_a_leader_and_moves_the_deadline(luoyang, subject, bob, carol):
+    from casework.errors import Forbidden
+
+    clock = start(subject, luoyang, at(2026, 11, 2))          # due Thu 11-05 24:00
+    with pytest.raises(Forbidden, match="负责人批准"):
+        services.extend_clock(actor=bob, clock=clock, units=5, reason="需补充调查取证")
+    with pytest.raises(DomainError) as exc:
+        services.extend_clock(actor=carol, clock=clock, units=0, reason="需补充调查取证")
+    assert "units" in exc.value.field_errors
+    clock = services.extend_clock(actor=carol, clock=clock, units=5, reason="案情复杂，需补充调查取证")
+    assert clock.extended_units == 5 and clock.due_at == at(2026, 11, 13, 0, 0)   # + 5 working days
+    event = timeline(clock).last()
+    assert event.action == "clock.extended" and event.after["approved_by"] == "carol"
