@@ -87,6 +87,9 @@ class Complaint(models.Model):
                                         related_name="+")
     decision_delivered_at = models.DateTimeField("决定书送达时间", null=True, blank=True)
     published_at = models.DateTimeField("公开时间", null=True, blank=True)
+    transfer_handoff = models.ForeignKey("casework.Handoff", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+", verbose_name="最近一次移交")
+    return_count = models.PositiveIntegerField("退回次数", default=0)
     publication_text = models.TextField("公开内容（已隐去投诉人信息）", blank=True)
 
     class Meta:

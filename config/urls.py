@@ -10,6 +10,8 @@ urlpatterns = [
     path("api/v1/", include("casework.api_urls")),
     path("api/v1/", include("referrals.api_urls")),
     path("referrals/", include("referrals.urls")),
+    path("api/v1/", include("complaints.api_urls")),
+    path("complaints/", include("complaints.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("casework.urls")),

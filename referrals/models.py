@@ -67,7 +67,8 @@ class Clue(models.Model):
     details = models.JSONField("其他信息", default=dict, blank=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.RECEIVED)
     received_at = models.DateTimeField("接收时间")
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")  # None: an anonymous report from the public
     registered_at = models.DateTimeField("登记时间", null=True, blank=True)
     result = models.TextField("办理结果", blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
@@ -84,6 +85,10 @@ class Clue(models.Model):
 
     def get_absolute_url(self):
         return reverse("referrals:clue", args=[self.pk])
+
+    @property
+    def is_anonymous_report(self) -> bool:
+        return self.details.get("channel") == "anonymous_report"
 
     @property
     def is_bid_rigging(self) -> bool:

@@ -271,6 +271,44 @@ def _nearest(department: Department, type_: str) -> Department | None:
     return None
 
 
+def intake_report(*, department: Department, project_code: str, project_name: str, summary: str,
+                  submission_key: str) -> IntakeResult:
+    """An anonymous report (举报) from the public: handled as a clue by the department it was sent to,
+    with no complainant and no complaint clock; nobody's identity is collected."""
+    errors = {}
+    if len((summary or "").strip()) < 10:
+        errors["summary"] = ["请写明举报的事实（不少于10个字）"]
+    if not (project_name or "").strip():
+        errors["project_name"] = ["请填写涉及的项目名称"]
+    if department.type == Department.Type.TRADING_CENTRE:
+        errors["department"] = ["请选择行政监督部门"]
+    if errors:
+        raise DomainError("举报信息有误：" + "；".join(v[0] for v in errors.values()), field_errors=errors)
+    key = f"report:{submission_key}"
+    existing = Clue.objects.filter(intake_key=key).first()
+    if existing:
+        return IntakeResult(existing, False)
+    now = timezone.now()
+    with transaction.atomic():
+        clue = Clue.objects.create(
+            reference=f"tmp-{uuid.uuid4()}", intake_key=key, payload_hash=hashlib.sha256(summary.encode()).hexdigest(),
+            source_department=department, supervising_department=department,
+            project_code=(project_code or "").strip() or "（未提供）", project_name=project_name.strip(),
+            discovered_at=now, signal_type=SignalType.OTHER, summary=summary.strip(),
+            details={"channel": "anonymous_report"}, received_at=now, received_by=None)
+        clue.reference = f"JB{timezone.localdate(now).year}{clue.pk:06d}"
+        clue.save(update_fields=["reference"])
+        _grant(clue, department)
+        record(actor=None, obj=clue, action="clue.reported", after={"reference": clue.reference,
+                                                                    "department": department.code})
+        start_clock(actor=None, subject=clue, rule_key="referral.transfer", department=department,
+                    started_at=now, label="研判举报线索：自行办理或移送有管辖权的机关")
+        notify_department(department=department, roles=STAFF, kind="clue_reported",
+                          title=f"匿名举报：{clue.project_name}", body=clue.summary[:200],
+                          url=clue.get_absolute_url())
+    return IntakeResult(clue, True)
+
+
 def register_callback(*, actor, clue: Clue, url: str) -> str:
     """Register (or replace) the status callback; returns the new shared secret once."""
     if not _member(actor, clue.source_department):

@@ -50,6 +50,9 @@ class Letter(models.Model):
     addressee_name = models.CharField("主送机关（名称）", max_length=200, blank=True,
                                       help_text="主送机关不是平台内单位时填写；填写后作为主送机关名称。")
     kind = models.CharField("文种", max_length=32, choices=Kind.choices)
+    restricted_to_perm = models.CharField(
+        "查阅权限", max_length=100, blank=True,
+        help_text="除发文、收文单位外还须具备的权限，如写有投诉人身份的文书须有 complaints.view_complainant。")
     year = models.PositiveSmallIntegerField("年度")
     number = models.PositiveIntegerField("发文顺序号")
     doc_number = models.CharField("发文字号", max_length=64, unique=True)

@@ -118,9 +118,11 @@ def _store(name: str, data: bytes, digest: str) -> tuple[str, bool]:
 def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list[str] | str, subject,
                  addressee: Department | None = None, addressee_name: str = "", materials: Iterable[str] = (),
                  cc: Iterable[str] = (), issued_at: dt.datetime | None = None,
-                 reasons: Iterable[str] | str = ()) -> Letter:
+                 reasons: Iterable[str] | str = (), restricted_to_perm: str = "") -> Letter:
     """Number, render, store and record an official letter. `reasons` (退回理由) are set out in their own
-    section of a return letter. The actor must belong to the issuing department (None: the system)."""
+    section of a return letter. The actor must belong to the issuing department (None: the system).
+    `restricted_to_perm`: a letter carrying confidential identity (a complainant's) opens only for staff
+    holding that permission, and its addressee is not written into the audit trail."""
     paragraphs = _paragraphs(body or [])
     _validate(kind=kind, title=title, paragraphs=paragraphs, addressee=addressee, addressee_name=addressee_name,
               issuer=issuer)
@@ -140,7 +142,7 @@ def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list
             issuer=issuer, addressee=addressee, addressee_name=(addressee_name or "").strip(), kind=kind,
             year=year, number=number, doc_number=doc_number(issuer, kind, year, number), title=title.strip(),
             body="\n\n".join(paragraphs), reasons=_items(reasons), materials=_items(materials), cc=_items(cc),
-            issued_at=issued_at, issued_by=actor,
+            issued_at=issued_at, issued_by=actor, restricted_to_perm=restricted_to_perm,
             subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk),
         )
         data = render.render_pdf(letter, subject)
@@ -151,7 +153,7 @@ def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list
             letter.save()
             record(actor=actor, obj=letter, action="letter.issued", after={
                 "doc_number": letter.doc_number, "kind": kind, "title": letter.title, "sha256": digest,
-                "addressee": letter.addressee_display,
+                "addressee": "（保密）" if restricted_to_perm else letter.addressee_display,
             })
         except BaseException:
             if wrote:
@@ -189,4 +191,6 @@ def get_letter(user, pk) -> Letter:
     letter = visible_letters(user).filter(pk=pk).first()
     if letter is None:
         raise NotFound("未找到该文书。")
+    if letter.restricted_to_perm and not user.has_perm(letter.restricted_to_perm):
+        raise Forbidden("该文书含有保密的身份信息，您没有查阅权限。")
     return letter

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from complaints import api
+
+urlpatterns = [
+    path("complaints/", api.ComplaintList.as_view(), name="api-complaints"),
+    path("complaints/<int:pk>/", api.ComplaintDetail.as_view(), name="api-complaint"),
+]

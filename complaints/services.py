@@ -1,0 +1,490 @@
+"""Every state change of a complaint. Keyword-only, atomic, permission-checked; each writes its audit
+event (never the complainant's identity), starts or stops its clocks and issues its letters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from casework.clocks.models import Clock
+from casework.clocks.services import clocks_for, complete_clock, start_clock
+from casework.errors import Conflict, DomainError, Forbidden, NotFound
+from casework.events.services import record
+from casework.handoffs import services as handoffs
+from casework.handoffs.models import Handoff
+from casework.letters.models import Letter
+from casework.letters.services import issue_letter
+from casework.notifications.services import notify_department
+from casework.org.models import Department, Jurisdiction, Membership
+from casework.org.selectors import supervision_office_for, user_departments
+from casework.validators import uscc_problem
+from complaints.models import Complaint, Grounds, TradingType
+
+STAFF = (Membership.Role.HANDLER, Membership.Role.LEADER)
+DUPLICATE_WINDOW = dt.timedelta(hours=24)
+# Objections that must come first (《招标投标法实施条例》第二十二、五十四条; 政府采购须先质疑).
+OBJECTION_FIRST = {Grounds.BID_DOCUMENTS, Grounds.QUALIFICATION, Grounds.EVALUATION}
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def resident_id_problem(number: str) -> str | None:
+    """GB 11643: 18 characters, the last a check character."""
+    number = (number or "").upper()
+    if len(number) != 18 or not number[:17].isdigit():
+        return "居民身份证号码应为18位"
+    expected = ID_CHECK[sum(int(c) * w for c, w in zip(number[:17], ID_WEIGHTS, strict=True)) % 11]
+    if number[17] != expected:
+        return f"居民身份证号码校验位错误：应为 {expected}"
+    return None
+
+
+# --- identity: confidential except to the handling department's authorised staff ---------------------
+def can_see_identity(user, complaint: Complaint) -> bool:
+    return (getattr(user, "is_authenticated", False) and user.has_perm("complaints.view_complainant")
+            and complaint.department in user_departments(user))
+
+
+def mask_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        return ""
+    keep = 2 if len(name) > 4 else 1
+    return name[:keep] + "*" * max(len(name) - keep, 2)
+
+
+@dataclass
+class Identity:
+    name: str
+    id_number: str
+    phone: str
+    email: str
+    address: str
+    masked: bool
+
+
+def identity_for(user, complaint: Complaint) -> Identity:
+    """What `user` may see of the complainant: everything, or a masked stand-in."""
+    if can_see_identity(user, complaint):
+        return Identity(complaint.complainant_name, complaint.complainant_id_number, complaint.contact_phone,
+                        complaint.contact_email, complaint.contact_address, False)
+    hidden = "（已隐去）"
+    return Identity(mask_name(complaint.complainant_name), hidden, hidden, hidden if complaint.contact_email else "",
+                    hidden if complaint.contact_address else "", True)
+
+
+# --- filing ------------------------------------------------------------------------------------------
+@dataclass
+class ComplaintInput:
+    complainant_type: str
+    complainant_name: str
+    complainant_id_number: str
+    contact_phone: str
+    project_code: str
+    project_name: str
+    trading_type: str
+    grounds_category: str
+    grounds: str
+    requested_outcome: str
+    department: str = ""            # a department code; empty: the supervision office receives it (兜底)
+    jurisdiction: str = ""          # with an empty department: whose supervision office
+    contact_email: str = ""
+    contact_address: str = ""
+    objection_filed: bool = False
+    objection_date: dt.date | None = None
+    objection_reply: str = ""
+
+
+@dataclass
+class FilingResult:
+    complaint: Complaint
+    created: bool
+    secret: str = ""       # shown to the complainant on the receipt (and again for the same submission)
+    duplicate_of_content: bool = False
+
+
+def _secret_for(submission_key: str) -> str:
+    """Derived from the submission key, so a double-clicked form shows the same receipt; only its
+    hash is stored."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"complaint:{submission_key}".encode(), hashlib.sha256).digest()
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "".join(alphabet[b % len(alphabet)] for b in digest[:10])
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _validate(data: ComplaintInput) -> tuple[Department, dict]:
+    errors: dict[str, list[str]] = {}
+    required = {"complainant_name": "投诉人", "complainant_id_number": "证件号码", "contact_phone": "联系电话",
+                "project_code": "项目编号", "project_name": "项目名称", "grounds": "投诉事项和理由",
+                "requested_outcome": "投诉请求"}
+    for field, label in required.items():
+        if not str(getattr(data, field) or "").strip():
+            errors[field] = [f"请填写{label}"]
+    if data.complainant_type not in Complaint.ComplainantType.values:
+        errors["complainant_type"] = ["请选择投诉人类型"]
+    elif data.complainant_id_number.strip():
+        problem = (resident_id_problem(data.complainant_id_number.strip())
+                   if data.complainant_type == Complaint.ComplainantType.PERSON
+                   else uscc_problem(data.complainant_id_number.strip().upper()))
+        if problem:
+            errors["complainant_id_number"] = [problem]
+    phone = "".join(c for c in data.contact_phone if c.isdigit())
+    if data.contact_phone.strip() and not 7 <= len(phone) <= 15:
+        errors["contact_phone"] = ["联系电话格式不正确"]
+    if data.trading_type not in TradingType.values:
+        errors["trading_type"] = ["请选择交易类型"]
+    if data.grounds_category not in Grounds.values:
+        errors["grounds_category"] = ["请选择投诉事由"]
+    needs_objection = (data.trading_type == TradingType.PROCUREMENT
+                       or (data.trading_type == TradingType.ENGINEERING
+                           and data.grounds_category in OBJECTION_FIRST))
+    if needs_objection and not data.objection_filed:
+        errors["objection_filed"] = ["依法应当先向招标人（采购人）提出异议（质疑），"
+                                     "对答复不满意或未在规定时间内答复的，方可投诉"]
+    if data.objection_filed and data.objection_date and data.objection_date > timezone.localdate():
+        errors["objection_date"] = ["异议提出日期不能晚于今天"]
+    department = None
+    if data.department:
+        department = Department.objects.filter(code=data.department, active=True).first()
+        if department is None or department.type == Department.Type.TRADING_CENTRE:
+            errors["department"] = [f"受理部门“{data.department}”不存在或不受理投诉"]
+    else:
+        jurisdiction = Jurisdiction.objects.filter(code=data.jurisdiction).first()
+        department = supervision_office_for(jurisdiction) if jurisdiction else None
+        if department is None:
+            errors["department"] = ["请选择受理部门；不确定的，请选择所在地，由综合监管部门受理"]
+    if errors:
+        raise DomainError("投诉信息有误：" + "；".join(f"{v[0]}" for v in errors.values()), field_errors=errors)
+    return department, errors
+
+
+def _content_key(data: ComplaintInput) -> str:
+    return _hash("|".join([data.complainant_id_number.strip().upper(), data.project_code.strip(),
+                           data.grounds_category, " ".join(data.grounds.split())]))
+
+
+def file_complaint(*, data: ComplaintInput, channel: str, submission_key: str, actor=None) -> FilingResult:
+    """File a complaint (public page, other systems, or staff recording paper/phone complaints).
+    The same submission twice returns the first; the same content within 24 hours is recognised."""
+    if not submission_key:
+        raise DomainError("缺少提交标识")
+    if channel not in Complaint.Channel.values:
+        raise DomainError.for_field("channel", "未知的投诉渠道")
+    if channel in (Complaint.Channel.PAPER, Complaint.Channel.PHONE):
+        if not (actor and any(d.type != Department.Type.TRADING_CENTRE for d in user_departments(actor))):
+            raise Forbidden("线下投诉须由受理部门工作人员登记")
+    department, _ = _validate(data)
+    existing = Complaint.objects.filter(submission_key=submission_key).first()
+    if existing:
+        return FilingResult(existing, False, _secret_for(submission_key))
+    content = _content_key(data)
+    twin = Complaint.objects.filter(content_hash=content,
+                                    received_at__gte=timezone.now() - DUPLICATE_WINDOW).first()
+    if twin:
+        return FilingResult(twin, False, "", duplicate_of_content=True)
+    try:
+        with transaction.atomic():
+            return _create(data, channel, submission_key, content, department, actor)
+    except IntegrityError:
+        existing = Complaint.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return FilingResult(existing, False, _secret_for(submission_key))
+
+
+def _create(data, channel, submission_key, content, department, actor) -> FilingResult:
+    now = timezone.now()
+    secret = _secret_for(submission_key)
+    complaint = Complaint.objects.create(
+        reference=f"tmp-{uuid.uuid4()}", tracking_code="T" + secrets.token_hex(5).upper(), secret_hash=_hash(secret),
+        submission_key=submission_key, content_hash=content, channel=channel, department=department,
+        received_at=now, recorded_by=actor, complainant_type=data.complainant_type,
+        complainant_name=data.complainant_name.strip(),
+        complainant_id_number=data.complainant_id_number.strip().upper(),
+        contact_phone=data.contact_phone.strip(), contact_email=data.contact_email.strip(),
+        contact_address=data.contact_address.strip(), project_code=data.project_code.strip(),
+        project_name=data.project_name.strip(), trading_type=data.trading_type,
+        grounds_category=data.grounds_category, grounds=data.grounds.strip(),
+        requested_outcome=data.requested_outcome.strip(), objection_filed=data.objection_filed,
+        objection_date=data.objection_date, objection_reply=data.objection_reply.strip())
+    complaint.reference = f"TS{timezone.localdate(now).year}{complaint.pk:06d}"
+    complaint.save(update_fields=["reference"])
+    assign_perm("view_complaint", department.group, complaint)
+    record(actor=actor, obj=complaint, action="complaint.filed",
+           after={"reference": complaint.reference, "channel": channel, "department": department.code,
+                  "trading_type": complaint.trading_type, "project_code": complaint.project_code})
+    start_clock(actor=actor, subject=complaint, rule_key=_accept_rule(complaint), department=department,
+                started_at=now, label="审查投诉：受理、不予受理、移交或告知")
+    notify_department(department=department, roles=STAFF, kind="complaint_filed",
+                      title=f"新投诉：{complaint.project_name}（{complaint.get_trading_type_display()}）",
+                      body=f"{complaint.get_grounds_category_display()}。请在受理期限内审查。",
+                      url=complaint.get_absolute_url())
+    return FilingResult(complaint, True, secret)
+
+
+def _accept_rule(complaint: Complaint) -> str:
+    return "complaint.accept_procurement" if complaint.trading_type == TradingType.PROCUREMENT else "complaint.accept"
+
+
+def _decide_rule(complaint: Complaint) -> str:
+    return "complaint.decide_procurement" if complaint.trading_type == TradingType.PROCUREMENT else "complaint.decide"
+
+
+def track(*, tracking_code: str, secret: str) -> Complaint:
+    """The complainant's view: the code and the secret from the receipt, no account needed."""
+    complaint = Complaint.objects.filter(tracking_code=(tracking_code or "").strip().upper()).first()
+    if complaint is None or not hmac.compare_digest(complaint.secret_hash, _hash((secret or "").strip().upper())):
+        raise NotFound("查询码或查询密码不正确。")
+    return complaint
+
+
+# --- triage ------------------------------------------------------------------------------------------
+def _handling(actor, complaint: Complaint, what: str) -> Complaint:
+    complaint = Complaint.objects.select_for_update().select_related("department").get(pk=complaint.pk)
+    if complaint.department not in user_departments(actor):
+        raise Forbidden(f"只有{complaint.department.name}的工作人员可以{what}")
+    return complaint
+
+
+def _open(complaint, department=None):
+    qs = clocks_for(complaint).filter(closed_at__isnull=True).exclude(state=Clock.State.CANCELLED)
+    return qs.filter(department=department) if department else qs
+
+
+def incoming_transfer(complaint: Complaint) -> Handoff | None:
+    """The open transfer that brought the complaint to its current department, if any."""
+    handoff = complaint.transfer_handoff
+    if handoff and handoff.receiver_id == complaint.department_id and handoff.state in Handoff.OPEN_STATES:
+        return handoff
+    return None
+
+
+def _close_triage(actor, complaint: Complaint, at) -> None:
+    """The department has triaged: its own triage clocks close, and so does the transfer that brought it."""
+    for clock in _open(complaint, complaint.department):
+        complete_clock(actor=actor, clock=clock, at=at)
+    incoming = incoming_transfer(complaint)
+    if incoming is not None:
+        handoffs.accept_handoff(actor=actor, handoff=incoming)
+
+
+def _instant(actor, complaint, rule_key, started_at, label):
+    clock = start_clock(actor=actor, subject=complaint, rule_key=rule_key, department=complaint.department,
+                        started_at=started_at, label=label)
+    return complete_clock(actor=actor, clock=clock, at=timezone.now()) if clock else None
+
+
+def _notice(actor, complaint: Complaint, *, kind, title, body) -> Letter:
+    """A letter to the complainant (their own letter: it carries their name)."""
+    return issue_letter(actor=actor, issuer=complaint.department, kind=kind, title=title, body=body,
+                        subject=complaint, addressee_name=complaint.complainant_name,
+                        restricted_to_perm="complaints.view_complainant")
+
+
+@transaction.atomic
+def accept_complaint(*, actor, complaint: Complaint) -> Complaint:
+    complaint = _handling(actor, complaint, "受理该投诉")
+    if complaint.status != Complaint.Status.SUBMITTED:
+        raise Conflict(f"投诉当前为“{complaint.get_status_display()}”，不能受理")
+    now = timezone.now()
+    _close_triage(actor, complaint, now)
+    complaint.status, complaint.accepted_at = Complaint.Status.ACCEPTED, now
+    complaint.save(update_fields=["status", "accepted_at"])
+    start_clock(actor=actor, subject=complaint, rule_key=_decide_rule(complaint), department=complaint.department,
+                started_at=now, label="作出投诉处理决定")
+    record(actor=actor, obj=complaint, action="complaint.accepted", after={"status": complaint.status})
+    return complaint
+
+
+@transaction.atomic
+def refuse_complaint(*, actor, complaint: Complaint, reasons: str) -> Complaint:
+    complaint = _handling(actor, complaint, "作出不予受理决定")
+    if len((reasons or "").strip()) < 10:
+        raise DomainError.for_field("reasons", "不予受理须书面说明理由（不少于10个字）")
+    if complaint.status != Complaint.Status.SUBMITTED:
+        raise Conflict(f"投诉当前为“{complaint.get_status_display()}”，不能作出不予受理决定")
+    _close_triage(actor, complaint, timezone.now())
+    complaint.status, complaint.triage_note = Complaint.Status.REFUSED, reasons.strip()
+    complaint.decision_letter = _notice(
+        actor, complaint, kind=Letter.Kind.NOTICE, title="投诉不予受理告知书",
+        body=[f"你（单位）于{timezone.localtime(complaint.received_at):%Y年%m月%d日}就“{complaint.project_name}”"
+              f"（项目编号 {complaint.project_code}）提出的投诉（编号 {complaint.reference}）收悉。",
+              f"经审查，决定不予受理。理由如下：{reasons.strip()}"])
+    complaint.save(update_fields=["status", "triage_note", "decision_letter"])
+    record(actor=actor, obj=complaint, action="complaint.refused", after={"reasons": complaint.triage_note})
+    return complaint
+
+
+@transaction.atomic
+def redirect_complaint(*, actor, complaint: Complaint, competent: str) -> Complaint:
+    """Not this department's jurisdiction: tell the complainant in writing where to file (Zengdu 第十一条)."""
+    complaint = _handling(actor, complaint, "书面告知投诉人")
+    if len((competent or "").strip()) < 4:
+        raise DomainError.for_field("competent", "请写明应向哪个部门投诉及理由")
+    if complaint.status != Complaint.Status.SUBMITTED:
+        raise Conflict(f"投诉当前为“{complaint.get_status_display()}”")
+    _instant(actor, complaint, "complaint.redirect_notice", complaint.received_at,
+             "书面告知投诉人向有管辖权的部门投诉")
+    _close_triage(actor, complaint, timezone.now())
+    complaint.status, complaint.triage_note = Complaint.Status.REDIRECTED, competent.strip()
+    complaint.decision_letter = _notice(
+        actor, complaint, kind=Letter.Kind.NOTICE, title="关于向有管辖权的部门提起投诉的告知书",
+        body=[f"你（单位）就“{complaint.project_name}”提出的投诉（编号 {complaint.reference}）收悉。",
+              f"经审查，该投诉事项不属于本部门管辖。{competent.strip()}"])
+    complaint.save(update_fields=["status", "triage_note", "decision_letter"])
+    record(actor=actor, obj=complaint, action="complaint.redirected", after={"note": complaint.triage_note})
+    return complaint
+
+
+@transaction.atomic
+def transfer_complaint(*, actor, complaint: Complaint, to: Department, reasons: str) -> Complaint:
+    """Not this department's jurisdiction: transfer it to the competent one (Hegang 四(二)), over the
+    shared hand-over; the letter to the receiver never names the complainant."""
+    complaint = _handling(actor, complaint, "移交该投诉")
+    if to == complaint.department or to.type == Department.Type.TRADING_CENTRE:
+        raise DomainError.for_field("to", "请选择其他有管辖权的行政监督部门")
+    if len((reasons or "").strip()) < 5:
+        raise DomainError.for_field("reasons", "请说明移交理由")
+    if complaint.status != Complaint.Status.SUBMITTED:
+        raise Conflict(f"投诉当前为“{complaint.get_status_display()}”，不能移交")
+    sender = complaint.department
+    _instant(actor, complaint, "complaint.transfer", complaint.received_at, "将投诉移交有管辖权的部门")
+    _close_triage(actor, complaint, timezone.now())
+    handoff = handoffs.send_handoff(actor=actor, kind=Handoff.Kind.COMPLAINT_TRANSFER,
+                                    title=f"投诉移交：{complaint.project_name}", sender=sender, receiver=to,
+                                    rule_key=_accept_rule(complaint), description=complaint.grounds,
+                                    reference_prefix="TY")
+    issue_letter(actor=actor, issuer=sender, kind=Letter.Kind.TRANSFER, addressee=to, subject=handoff,
+                 title=f"关于移交{complaint.project_name}投诉的函",
+                 body=[f"我单位收到关于“{complaint.project_name}”（项目编号 {complaint.project_code}）的投诉"
+                       f"（编号 {complaint.reference}，投诉人：{mask_name(complaint.complainant_name)}）。",
+                       f"经审查，该投诉属于贵单位管辖：{reasons.strip()}。现移交贵单位依法处理。",
+                       "投诉人身份信息请在平台内按权限查阅，并依法予以保密。"],
+                 materials=["投诉书及证明材料"])
+    complaint.department, complaint.status, complaint.triage_note = to, Complaint.Status.SUBMITTED, reasons.strip()
+    complaint.transfer_handoff = handoff
+    complaint.save(update_fields=["department", "status", "triage_note", "transfer_handoff"])
+    assign_perm("view_complaint", to.group, complaint)
+    record(actor=actor, obj=complaint, action="complaint.transferred",
+           after={"from": sender.code, "to": to.code, "handoff": handoff.pk})
+    notify_department(department=to, roles=STAFF, kind="complaint_transferred",
+                      title=f"移交投诉：{complaint.project_name}（来自{sender.display_name}）",
+                      url=complaint.get_absolute_url())
+    return complaint
+
+
+@transaction.atomic
+def return_complaint(*, actor, complaint: Complaint, reasons: str) -> Complaint:
+    """The receiver of a transfer finds it is not its jurisdiction either: it returns it in writing.
+    A complaint returned twice goes to the supervision office, which receives what nobody claims (兜底)."""
+    complaint = _handling(actor, complaint, "退回该投诉")
+    incoming = incoming_transfer(complaint)
+    if incoming is None or complaint.status != Complaint.Status.SUBMITTED:
+        raise Conflict("只有移交来且尚未受理的投诉可以退回")
+    if len((reasons or "").strip()) < 10:
+        raise DomainError.for_field("reasons", "退回须书面说明理由（不少于10个字）")
+    receiver, sender = complaint.department, incoming.sender
+    issue_letter(actor=actor, issuer=receiver, kind=Letter.Kind.RETURN, addressee=sender, subject=incoming,
+                 title=f"关于退回{complaint.project_name}投诉的函", reasons=reasons.strip(),
+                 body=[f"你单位移交的“{complaint.project_name}”投诉（编号 {complaint.reference}）已收悉。",
+                       "经审查，该投诉不属于我单位管辖，现予退回。"])
+    handoffs.return_handoff(actor=actor, handoff=incoming, reasons=reasons)
+    complaint.return_count += 1
+    office = supervision_office_for(receiver.jurisdiction)
+    target = office if complaint.return_count >= 2 and office is not None else sender
+    complaint.department, complaint.triage_note = target, reasons.strip()
+    complaint.save(update_fields=["department", "triage_note", "return_count"])
+    assign_perm("view_complaint", target.group, complaint)
+    start_clock(actor=actor, subject=complaint, rule_key=_accept_rule(complaint), department=target,
+                started_at=timezone.now(), label="投诉被退回：重新审查受理、移交或告知")
+    record(actor=actor, obj=complaint, action="complaint.returned",
+           after={"from": receiver.code, "to": target.code, "reasons": reasons.strip(),
+                  "return_count": complaint.return_count, "fallback": target == office})
+    notify_department(department=target, roles=STAFF, kind="complaint_returned",
+                      title=f"投诉被退回：{complaint.project_name}（{receiver.display_name}）"
+                            + ("，由综合监管部门兜底受理" if target == office else ""),
+                      url=complaint.get_absolute_url())
+    return complaint
+
+
+# --- decision and publication -----------------------------------------------------------------------
+def decision_clock(complaint: Complaint) -> Clock | None:
+    return (clocks_for(complaint).filter(rule_version__rule__key=_decide_rule(complaint))
+            .order_by("-started_at").first())
+
+
+@transaction.atomic
+def decide_complaint(*, actor, complaint: Complaint, outcome: str, decision: str) -> Complaint:
+    complaint = _handling(actor, complaint, "作出投诉处理决定")
+    errors = {}
+    if outcome not in Complaint.Outcome.values:
+        errors["outcome"] = ["请选择处理结果"]
+    if len((decision or "").strip()) < 10:
+        errors["decision"] = ["请写明处理决定及理由（不少于10个字）"]
+    if errors:
+        raise DomainError("；".join(v[0] for v in errors.values()), field_errors=errors)
+    if complaint.status != Complaint.Status.ACCEPTED:
+        raise Conflict(f"投诉当前为“{complaint.get_status_display()}”，不能作出处理决定")
+    now = timezone.now()
+    for clock in _open(complaint, complaint.department):
+        complete_clock(actor=actor, clock=clock, at=now)
+    complaint.status, complaint.outcome, complaint.decision, complaint.decided_at = (
+        Complaint.Status.DECIDED, outcome, decision.strip(), now)
+    complaint.decision_letter = _notice(
+        actor, complaint, kind=Letter.Kind.DECISION, title="投诉处理决定书",
+        body=[f"投诉人：{complaint.complainant_name}。",
+              f"被投诉项目：{complaint.project_name}（项目编号 {complaint.project_code}），"
+              f"{complaint.get_trading_type_display()}。",
+              f"投诉事项：{complaint.grounds}", f"投诉请求：{complaint.requested_outcome}",
+              f"处理结果：{Complaint.Outcome(outcome).label}。{decision.strip()}",
+              "如对本决定不服，可以依法申请行政复议或者提起行政诉讼。"])
+    complaint.save(update_fields=["status", "outcome", "decision", "decided_at", "decision_letter"])
+    record(actor=actor, obj=complaint, action="complaint.decided",
+           after={"outcome": outcome, "letter": complaint.decision_letter.doc_number})
+    return complaint
+
+
+def record_delivery(complaint: Complaint) -> None:
+    """The complainant opened the decision on the tracking page: record delivery once."""
+    if complaint.decision_letter_id and complaint.decision_delivered_at is None:
+        updated = Complaint.objects.filter(pk=complaint.pk, decision_delivered_at__isnull=True).update(
+            decision_delivered_at=timezone.now())
+        if updated:
+            record(actor=None, obj=complaint, action="complaint.decision_delivered",
+                   after={"letter": complaint.decision_letter.doc_number, "channel": "tracking_page"})
+
+
+@transaction.atomic
+def publish_decision(*, actor, complaint: Complaint) -> Complaint:
+    """Publish the outcome with the complainant's identity removed."""
+    complaint = _handling(actor, complaint, "公开处理结果")
+    if complaint.status != Complaint.Status.DECIDED:
+        raise Conflict("只有已作出处理决定的投诉可以公开")
+    if complaint.published_at:
+        raise Conflict("该处理结果已公开")
+    decision = complaint.decision  # staff may have written the name or number into it
+    for secret in (complaint.complainant_name, complaint.complainant_id_number, complaint.contact_phone):
+        if secret:
+            masked = mask_name(secret) if secret == complaint.complainant_name else "（已隐去）"
+            decision = decision.replace(secret, masked)
+    complaint.publication_text = (
+        f"投诉人：{mask_name(complaint.complainant_name)}\n"
+        f"项目：{complaint.project_name}（{complaint.project_code}），{complaint.get_trading_type_display()}\n"
+        f"投诉事由：{complaint.get_grounds_category_display()}\n"
+        f"处理结果：{complaint.get_outcome_display()}\n{decision}")
+    complaint.published_at = timezone.now()
+    complaint.save(update_fields=["publication_text", "published_at"])
+    record(actor=actor, obj=complaint, action="complaint.published", after={"published": True})
+    return complaint
