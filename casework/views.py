@@ -92,6 +92,9 @@ def clock_resume(request, pk: int):
 @login_required
 def handoff_detail(request, pk: int):
     handoff = selectors.get_handoff(request.user, pk)
+    own_page = handoff.get_absolute_url()
+    if own_page != request.path:  # a mechanism's hand-over is handled on that mechanism's page
+        return redirect(own_page)
     return render(request, "casework/handoff_detail.html", {
         "handoff": handoff, "events": timeline(handoff),
         "clocks": clock_services.clocks_for(handoff).select_related("rule_version__rule"),

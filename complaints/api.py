@@ -2,9 +2,11 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.errors import DomainError
 from complaints import selectors, services
 from complaints.models import Complaint, Grounds, TradingType
 
@@ -80,3 +82,20 @@ class ComplaintDetail(APIView):
     @extend_schema(responses=ComplaintOut)
     def get(self, request, pk: int):
         return Response(ComplaintOut(selectors.get_complaint(request.user, pk), context={"request": request}).data)
+
+
+class EvidenceUpload(APIView):
+    """补充证明材料（multipart，字段名 file）：记录 SHA-256，同一文件不重复保存。"""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary"}}}}, responses={201: None, 200: None})
+    def post(self, request, pk: int):
+        complaint = selectors.get_complaint(request.user, pk)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise DomainError.for_field("file", "请以 multipart/form-data 上传，字段名为 file")
+        evidence = services.add_evidence(actor=request.user, complaint=complaint, upload=upload)
+        return Response({"stored": evidence is not None},
+                        status=status.HTTP_201_CREATED if evidence else status.HTTP_200_OK)

@@ -2,6 +2,7 @@ from django import forms
 
 from casework.org.models import Department, Jurisdiction
 from complaints.models import Complaint, Grounds, TradingType
+from referrals.forms import MultipleFileField
 
 OFFICE = "office:"
 
@@ -26,6 +27,7 @@ class ComplaintForm(forms.Form):
                                      widget=forms.DateInput(attrs={"type": "date"}))
     objection_reply = forms.CharField(label="异议（质疑）答复情况", required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}))
+    files = MultipleFileField(label="证明材料（可多选，单个不超过 20 MB）", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

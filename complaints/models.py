@@ -88,7 +88,7 @@ class Complaint(models.Model):
     decision_delivered_at = models.DateTimeField("决定书送达时间", null=True, blank=True)
     published_at = models.DateTimeField("公开时间", null=True, blank=True)
     transfer_handoff = models.ForeignKey("casework.Handoff", null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="+", verbose_name="最近一次移交")
+                                         related_name="complaint_transfers", verbose_name="最近一次移交")
     return_count = models.PositiveIntegerField("退回次数", default=0)
     publication_text = models.TextField("公开内容（已隐去投诉人信息）", blank=True)
 
@@ -102,3 +102,20 @@ class Complaint(models.Model):
 
     def get_absolute_url(self):
         return reverse("complaints:detail", args=[self.pk])
+
+
+class ComplaintEvidence(models.Model):
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to="complaints/%Y/")
+    name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["complaint", "sha256"], name="complaint_evidence_once")]
+
+    def __str__(self):
+        return self.name

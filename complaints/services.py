@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
@@ -26,8 +27,9 @@ from casework.letters.services import issue_letter
 from casework.notifications.services import notify_department
 from casework.org.models import Department, Jurisdiction, Membership
 from casework.org.selectors import supervision_office_for, user_departments
+from casework.uploads import check_upload
 from casework.validators import uscc_problem
-from complaints.models import Complaint, Grounds, TradingType
+from complaints.models import Complaint, ComplaintEvidence, Grounds, TradingType
 
 STAFF = (Membership.Role.HANDLER, Membership.Role.LEADER)
 DUPLICATE_WINDOW = dt.timedelta(hours=24)
@@ -175,9 +177,11 @@ def _content_key(data: ComplaintInput) -> str:
                            data.grounds_category, " ".join(data.grounds.split())]))
 
 
-def file_complaint(*, data: ComplaintInput, channel: str, submission_key: str, actor=None) -> FilingResult:
-    """File a complaint (public page, other systems, or staff recording paper/phone complaints).
-    The same submission twice returns the first; the same content within 24 hours is recognised."""
+def file_complaint(*, data: ComplaintInput, channel: str, submission_key: str, actor=None,
+                   files=()) -> FilingResult:
+    """File a complaint (public page, other systems, or staff recording paper/phone complaints) with its
+    evidence files. The same submission twice returns the first; the same content within 24 hours is
+    recognised. Every file is checked before anything is kept: nothing is half-written."""
     if not submission_key:
         raise DomainError("缺少提交标识")
     if channel not in Complaint.Channel.values:
@@ -186,6 +190,7 @@ def file_complaint(*, data: ComplaintInput, channel: str, submission_key: str, a
         if not (actor and any(d.type != Department.Type.TRADING_CENTRE for d in user_departments(actor))):
             raise Forbidden("线下投诉须由受理部门工作人员登记")
     department, _ = _validate(data)
+    checked = [(upload, check_upload(upload, field="files")) for upload in files]
     existing = Complaint.objects.filter(submission_key=submission_key).first()
     if existing:
         return FilingResult(existing, False, _secret_for(submission_key))
@@ -196,7 +201,10 @@ def file_complaint(*, data: ComplaintInput, channel: str, submission_key: str, a
         return FilingResult(twin, False, "", duplicate_of_content=True)
     try:
         with transaction.atomic():
-            return _create(data, channel, submission_key, content, department, actor)
+            result = _create(data, channel, submission_key, content, department, actor)
+            for upload, meta in checked:
+                _keep(result.complaint, upload, meta)
+            return result
     except IntegrityError:
         existing = Complaint.objects.filter(submission_key=submission_key).first()
         if existing is None:
@@ -232,6 +240,27 @@ def _create(data, channel, submission_key, content, department, actor) -> Filing
                       body=f"{complaint.get_grounds_category_display()}。请在受理期限内审查。",
                       url=complaint.get_absolute_url())
     return FilingResult(complaint, True, secret)
+
+
+def _keep(complaint: Complaint, upload, meta) -> ComplaintEvidence | None:
+    if complaint.evidence.filter(sha256=meta.sha256).exists():
+        return None  # the same file twice
+    evidence = ComplaintEvidence(complaint=complaint, name=meta.name, size=meta.size, sha256=meta.sha256,
+                                 content_type=meta.content_type)
+    evidence.file.save(f"{complaint.reference}-{meta.sha256[:16]}{meta.ext}", ContentFile(upload.read()), save=False)
+    evidence.save()
+    record(actor=None, obj=complaint, action="complaint.evidence_added",
+           after={"size": meta.size, "sha256": meta.sha256})
+    return evidence
+
+
+def add_evidence(*, actor, complaint: Complaint, upload) -> ComplaintEvidence | None:
+    """More evidence from the handling department (e.g. received on paper) or the filing system."""
+    if complaint.department not in user_departments(actor) and complaint.recorded_by != actor:
+        raise Forbidden("只有受理部门可以补充证据材料")
+    meta = check_upload(upload)
+    with transaction.atomic():
+        return _keep(complaint, upload, meta)
 
 
 def _accept_rule(complaint: Complaint) -> str:
@@ -372,7 +401,12 @@ def transfer_complaint(*, actor, complaint: Complaint, to: Department, reasons: 
                        f"（编号 {complaint.reference}，投诉人：{mask_name(complaint.complainant_name)}）。",
                        f"经审查，该投诉属于贵单位管辖：{reasons.strip()}。现移交贵单位依法处理。",
                        "投诉人身份信息请在平台内按权限查阅，并依法予以保密。"],
-                 materials=["投诉书及证明材料"])
+                 materials=["投诉书"] + [f"证据材料：{e.name}" for e in complaint.evidence.all()])
+    issue_letter(actor=actor, issuer=sender, kind=Letter.Kind.RECEIPT, addressee=to, subject=handoff,
+                 title="移送回执",
+                 body=[f"{sender.name}移交的“{complaint.project_name}”投诉（编号 {complaint.reference}）"
+                       "及下列材料已收到。"],
+                 materials=["投诉书"] + [f"证据材料：{e.name}" for e in complaint.evidence.all()])
     complaint.department, complaint.status, complaint.triage_note = to, Complaint.Status.SUBMITTED, reasons.strip()
     complaint.transfer_handoff = handoff
     complaint.save(update_fields=["department", "status", "triage_note", "transfer_handoff"])
@@ -382,6 +416,18 @@ def transfer_complaint(*, actor, complaint: Complaint, to: Department, reasons: 
     notify_department(department=to, roles=STAFF, kind="complaint_transferred",
                       title=f"移交投诉：{complaint.project_name}（来自{sender.display_name}）",
                       url=complaint.get_absolute_url())
+    return complaint
+
+
+@transaction.atomic
+def sign_transfer_receipt(*, actor, complaint: Complaint) -> Complaint:
+    """The receiving department signs the receipt of a transferred complaint."""
+    complaint = _handling(actor, complaint, "签收移交回执")
+    incoming = incoming_transfer(complaint)
+    if incoming is None or incoming.state != Handoff.State.SENT:
+        raise Conflict("没有待签收的移交")
+    handoffs.receive_handoff(actor=actor, handoff=incoming)
+    record(actor=actor, obj=complaint, action="complaint.receipt_signed", after={"handoff": incoming.pk})
     return complaint
 
 

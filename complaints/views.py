@@ -43,12 +43,13 @@ def _errors_to_form(form, exc: DomainError):
 
 def file_complaint(request):
     """Public: file a complaint online, no account needed."""
-    form = ComplaintForm(request.POST or None, initial={"submission_key": uuid.uuid4().hex})
+    form = ComplaintForm(request.POST or None, request.FILES or None, initial={"submission_key": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
         try:
             result = services.file_complaint(data=_input(form), channel=Complaint.Channel.ONLINE,
                                              submission_key=f"web:{form.cleaned_data['submission_key']}",
-                                             actor=request.user if request.user.is_authenticated else None)
+                                             actor=request.user if request.user.is_authenticated else None,
+                                             files=form.cleaned_data["files"])
         except DomainError as exc:
             _errors_to_form(form, exc)
         else:
@@ -150,13 +151,14 @@ def record_offline(request):
     depts = [d for d in user_departments(request.user) if d.type != Department.Type.TRADING_CENTRE]
     if not depts:
         raise DomainError("只有行政监督部门的工作人员可以登记线下投诉")
-    form = OfflineComplaintForm(request.POST or None, initial={"submission_key": uuid.uuid4().hex,
+    form = OfflineComplaintForm(request.POST or None, request.FILES or None,
+                                initial={"submission_key": uuid.uuid4().hex,
                                                                "receiver": depts[0].code})
     if request.method == "POST" and form.is_valid():
         try:
             result = services.file_complaint(data=_input(form), channel=form.cleaned_data["channel"],
                                              submission_key=f"web:{form.cleaned_data['submission_key']}",
-                                             actor=request.user)
+                                             actor=request.user, files=form.cleaned_data["files"])
         except DomainError as exc:
             _errors_to_form(form, exc)
         else:
@@ -209,6 +211,9 @@ def action(request, pk: int, name: str):
             raise DomainError.for_field("to", "请选择移交的部门")
         services.transfer_complaint(actor=user, complaint=complaint, to=to, reasons=post.get("reasons", ""))
         messages.success(request, f"已移交{to.name}")
+    elif name == "sign":
+        services.sign_transfer_receipt(actor=user, complaint=complaint)
+        messages.success(request, "已签收移交回执")
     elif name == "return":
         services.return_complaint(actor=user, complaint=complaint, reasons=post.get("reasons", ""))
         messages.success(request, "已书面说明理由退回")

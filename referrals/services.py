@@ -27,18 +27,12 @@ from casework.notifications.services import notify_department
 from casework.org.models import Department, Membership
 from casework.org.selectors import user_departments
 from casework.rules.services import profile_for
+from casework.uploads import check_upload
 from casework.validators import uscc_problem
 from casework.webhooks import services as webhooks
 from referrals.models import Clue, ClueCopy, Evidence, JurisdictionDispute, Matter, SignalType, Transfer
 
 STAFF = (Membership.Role.HANDLER, Membership.Role.LEADER)
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
-EVIDENCE_TYPES = {
-    ".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
-    ".doc": "application/msword", ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xls": "application/vnd.ms-excel", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".zip": "application/zip", ".txt": "text/plain", ".csv": "text/csv",
-}
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
@@ -329,29 +323,16 @@ def add_evidence(*, actor, clue: Clue, upload) -> tuple[Evidence, bool]:
     involved = {clue.source_department, clue.supervising_department} | {t.receiver for t in clue.transfers.all()}
     if not any(_member(actor, d) for d in involved):
         raise Forbidden("只有推送、监督或接收该线索的单位可以上传证据")
-    name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1][:200]
-    ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if ext not in EVIDENCE_TYPES:
-        raise DomainError.for_field("file", f"不支持的文件类型“{ext or '无扩展名'}”；"
-                                            f"允许：{', '.join(sorted(EVIDENCE_TYPES))}")
-    if upload.size > MAX_EVIDENCE_BYTES:
-        raise DomainError.for_field("file", f"文件过大（{upload.size:,} 字节），单个证据文件不超过 20 MB")
-    if upload.size == 0:
-        raise DomainError.for_field("file", "文件为空")
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    sha = digest.hexdigest()
+    checked = check_upload(upload)
+    name, sha = checked.name, checked.sha256
     existing = Evidence.objects.filter(clue=clue, sha256=sha).first()
     if existing:
         return existing, False
-    upload.seek(0)
-    content_type = EVIDENCE_TYPES[ext]
     try:
         with transaction.atomic():
-            evidence = Evidence(clue=clue, name=name, size=upload.size, sha256=sha, content_type=content_type,
-                                uploaded_by=actor)
-            evidence.file.save(f"{clue.reference}-{sha[:16]}{ext}", ContentFile(upload.read()), save=False)
+            evidence = Evidence(clue=clue, name=name, size=checked.size, sha256=sha,
+                                content_type=checked.content_type, uploaded_by=actor)
+            evidence.file.save(f"{clue.reference}-{sha[:16]}{checked.ext}", ContentFile(upload.read()), save=False)
             evidence.save()
             record(actor=actor, obj=clue, action="clue.evidence_added",
                    after={"name": name, "size": upload.size, "sha256": sha})

@@ -110,3 +110,31 @@ def test_api_filing_is_idempotent(luoyang):
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
     bad = api.post("/api/v1/complaints/", {**body, "external_id": "x2", "trading_type": "lottery"}, format="json")
     assert bad.status_code == 400 and "trading_type" in bad.json()["error"]["fields"]
+
+
+def test_evidence_with_the_filing_and_a_bad_file_keeps_nothing(client, luoyang):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = form_data(luoyang, key="ev1", files=[SimpleUploadedFile("证据.pdf", b"%PDF-1 a"),
+                                                SimpleUploadedFile("virus.exe", b"MZ")])
+    resp = client.post("/complaints/file/", bad)
+    assert resp.status_code == 400 and "不支持的文件类型" in resp.content.decode()
+    assert Complaint.objects.count() == 0
+    good = form_data(luoyang, key="ev2", files=[SimpleUploadedFile("证据.pdf", b"%PDF-1 a"),
+                                                 SimpleUploadedFile("证据副本.pdf", b"%PDF-1 a")])
+    assert client.post("/complaints/file/", good).status_code == 302
+    complaint = Complaint.objects.get()
+    assert [e.name for e in complaint.evidence.all()] == ["证据.pdf"]   # the same file twice is kept once
+
+
+def test_transfer_receipt_is_signed_and_the_workbench_link_opens_the_complaint(client, filed, luoyang, bob, erin):
+    from casework.letters.models import Letter
+
+    complaint = services.transfer_complaint(actor=bob, complaint=filed.complaint, to=luoyang["transport"],
+                                            reasons="该项目为交通工程")
+    assert Letter.objects.filter(kind="receipt", addressee=luoyang["transport"]).exists()
+    client.force_login(erin)
+    assert client.get(f"/handoffs/{complaint.transfer_handoff.pk}/")["Location"] == complaint.get_absolute_url()
+    assert client.post(f"{complaint.get_absolute_url()}sign/").status_code == 302
+    complaint.transfer_handoff.refresh_from_db()
+    assert complaint.transfer_handoff.state == "received"
