@@ -1,0 +1,146 @@
+"""Credit sanctions (失信惩戒): subjects, records, measures, the black and red lists, shared expert
+bans, the push to the credit platform, and the eligibility check other systems call."""
+
+from django.conf import settings
+from django.db import models
+
+from casework.org.models import Department
+
+
+class Domain(models.TextChoices):
+    ENGINEERING = "engineering", "工程建设招标投标"
+    PROCUREMENT = "procurement", "政府采购"
+    PROPERTY_RIGHTS = "property_rights", "产权交易"
+    LAND_MINING = "land_mining", "土地和矿业权出让"
+
+
+class CreditSubject(models.Model):
+    class Type(models.TextChoices):
+        ENTERPRISE = "enterprise", "企业"
+        AGENCY = "agency", "招标代理机构"
+        EXPERT = "expert", "评标评审专家"
+        INDIVIDUAL = "individual", "自然人"
+
+    type = models.CharField("主体类型", max_length=16, choices=Type.choices)
+    code = models.CharField("统一社会信用代码/专家编号/证件号码", max_length=32, unique=True)
+    name = models.CharField("名称", max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用主体"
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+
+class ExpertPoolMembership(models.Model):
+    class Pool(models.TextChoices):
+        TENDERING = "tendering", "综合评标专家库"
+        PROCUREMENT = "procurement", "政府采购评审专家库"
+
+    subject = models.ForeignKey(CreditSubject, on_delete=models.CASCADE, related_name="pools")
+    pool = models.CharField("专家库", max_length=16, choices=Pool.choices)
+    managing_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                                            verbose_name="管理部门")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject", "pool"], name="expert_pool_once")]
+
+
+class CreditRecord(models.Model):
+    class Kind(models.TextChoices):
+        PENALTY = "penalty", "行政处罚"
+        BAD_CONDUCT = "bad_conduct", "不良行为记录"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "有效"
+        REPAIRED = "repaired", "已信用修复"
+        WITHDRAWN = "withdrawn", "已撤销"
+
+    subject = models.ForeignKey(CreditSubject, on_delete=models.PROTECT, related_name="records")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="credit_records",
+                                   verbose_name="作出部门")
+    decision_number = models.CharField("决定书文号", max_length=64)
+    decided_on = models.DateField("决定日期")
+    facts = models.TextField("违法事实")
+    legal_basis = models.TextField("法律依据")
+    penalty = models.TextField("处罚/处理内容")
+    serious = models.BooleanField("严重失信", default=False)
+    valid_from = models.DateField("有效期起")
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.TextField("修复/撤销决定", blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    publishable = models.BooleanField("可公开", default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用记录"
+        ordering = ["-decided_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["department", "decision_number", "subject"],
+                                               name="credit_record_once")]
+
+    def __str__(self):
+        return f"{self.decision_number} {self.subject.name}"
+
+
+class Measure(models.Model):
+    """A restriction that follows from a record: barred from a domain for a period, or a market ban."""
+
+    class Kind(models.TextChoices):
+        RESTRICTION = "restriction", "限制参与"
+        MARKET_BAN = "market_ban", "市场禁入"
+
+    record = models.ForeignKey(CreditRecord, on_delete=models.CASCADE, related_name="measures")
+    subject = models.ForeignKey(CreditSubject, on_delete=models.PROTECT, related_name="measures")
+    kind = models.CharField("措施", max_length=16, choices=Kind.choices)
+    domain = models.CharField("领域", max_length=32, choices=Domain.choices)
+    starts_on = models.DateField("起始日")
+    ends_on = models.DateField("截止日", null=True, blank=True)
+    active = models.BooleanField(default=True)  # false once the record is repaired or withdrawn
+
+    class Meta:
+        verbose_name = verbose_name_plural = "惩戒措施"
+        indexes = [models.Index(fields=["subject", "active", "domain", "starts_on"], name="measure_lookup")]
+
+
+class RedListEntry(models.Model):
+    subject = models.ForeignKey(CreditSubject, on_delete=models.PROTECT, related_name="red_list")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("列入理由")
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "守信红名单"
+
+
+class ExpertBanNotice(models.Model):
+    """An expert banned by one pool's department: the department managing the other pool must
+    acknowledge within 2 working days (Luoyang 六(二))."""
+
+    record = models.ForeignKey(CreditRecord, on_delete=models.CASCADE, related_name="ban_notices")
+    to_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    pool = models.CharField(max_length=16, choices=ExpertPoolMembership.Pool.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+
+
+class EligibilityQuery(models.Model):
+    """Every eligibility check: who asked, why (project), and what they were told."""
+
+    subject_code = models.CharField(max_length=32, db_index=True)
+    domain = models.CharField(max_length=32, choices=Domain.choices)
+    on_date = models.DateField()
+    project_code = models.CharField(max_length=64, blank=True)
+    eligible = models.BooleanField()
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "资格核查记录"
