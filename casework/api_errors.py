@@ -14,7 +14,8 @@ def _flatten(detail) -> dict[str, list[str]]:
         for key, value in detail.items():
             if isinstance(value, dict):
                 for sub, msgs in _flatten(value).items():
-                    out[f"{key}.{sub}"] = msgs
+                    # an error about the list or object itself belongs to the field, not to a sub-key
+                    out[key if sub == "non_field_errors" else f"{key}.{sub}"] = msgs
             else:
                 out[key] = [str(v) for v in (value if isinstance(value, list) else [value])]
         return out

@@ -12,6 +12,8 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("api/v1/", include("complaints.api_urls")),
     path("complaints/", include("complaints.urls")),
+    path("api/v1/", include("credit.api_urls")),
+    path("credit/", include("credit.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("casework.urls")),

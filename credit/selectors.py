@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from casework.org.selectors import supervised_jurisdiction_ids, user_departments
-from credit.models import CreditRecord, CreditSubject, EligibilityQuery, Measure, RedListEntry
+from credit.models import CreditRecord, CreditSubject, Domain, EligibilityQuery, Measure, RedListEntry
 
 
 @dataclass
@@ -16,6 +16,7 @@ class Restriction:
     kind: str
     kind_display: str
     domain: str
+    domain_display: str
     starts_on: dt.date
     ends_on: dt.date | None
     decision_number: str
@@ -44,11 +45,12 @@ def eligibility(codes: list[str], domain: str, on: dt.date) -> dict[str, Answer]
             .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
             .values_list("subject__code", "kind", "domain", "starts_on", "ends_on", "record__decision_number",
                          "record__department__name", "record__legal_basis"))
-    labels = dict(Measure.Kind.choices)
+    labels, domains = dict(Measure.Kind.choices), dict(Domain.choices)
     for code, kind, dom, starts, ends, number, dept, basis in rows:
         answer = answers[code]
         answer.eligible = False
-        answer.restrictions.append(Restriction(kind, labels[kind], dom, starts, ends, number, dept, basis))
+        answer.restrictions.append(
+            Restriction(kind, labels[kind], dom, domains[dom], starts, ends, number, dept, basis))
     return answers
 
 

@@ -152,6 +152,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Complaint trading types and credit domains are the same four fields of public resource trading.
+    "ENUM_NAME_OVERRIDES": {"TradingTypeEnum": "complaints.models.TradingType"},
 }
 
 # --- Celery -----------------------------------------------------------------------------
@@ -187,6 +189,7 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "casework.tasks.sweep_deadlines", "schedule": SWEEP_INTERVAL_SECONDS},
     "calendar-watch": {"task": "casework.tasks.warn_missing_calendar_year", "schedule": 6 * 3600.0},
     "webhook-retry": {"task": "casework.tasks.retry_webhooks", "schedule": 30.0},
+    "credit-push-settle": {"task": "credit.tasks.settle_pushes", "schedule": 60.0},
 }
 
 # --- E-mail -----------------------------------------------------------------------------
@@ -206,3 +209,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# The provincial credit platform that publishes administrative penalties (Zengdu 第九条). Without it,
+# penalties are published through the export file and staff confirm the push.
+CREDIT_PLATFORM_URL = os.environ.get("CREDIT_PLATFORM_URL", "")
+CREDIT_PLATFORM_SECRET = os.environ.get("CREDIT_PLATFORM_SECRET", "")
