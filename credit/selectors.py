@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils import timezone
 
 from casework.org.selectors import supervised_jurisdiction_ids, user_departments
 from credit.models import CreditRecord, CreditSubject, Domain, EligibilityQuery, Measure, RedListEntry
@@ -56,7 +57,7 @@ def eligibility(codes: list[str], domain: str, on: dt.date) -> dict[str, Answer]
 
 def black_list(q: str = ""):
     """Serious dishonesty (严重失信主体): subjects with an active market ban or a serious record in force."""
-    today = dt.date.today()
+    today = timezone.localdate()
     qs = (CreditRecord.objects.filter(status=CreditRecord.Status.ACTIVE, publishable=True)
           .filter(Q(serious=True) | Q(measures__kind=Measure.Kind.MARKET_BAN, measures__active=True))
           .filter(valid_from__lte=today).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
@@ -67,7 +68,7 @@ def black_list(q: str = ""):
 
 
 def red_list(q: str = ""):
-    today = dt.date.today()
+    today = timezone.localdate()
     qs = (RedListEntry.objects.filter(valid_from__lte=today)
           .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today)).select_related("subject", "department"))
     if q:
