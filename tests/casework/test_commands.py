@@ -54,9 +54,16 @@ def test_apiclient_create_prints_working_token_last(luoyang):
 def test_seed_demo_is_idempotent(db, settings, preset):
     settings.DEBUG = True
     first = run("seed_demo", "--preset", preset)
-    counts = (Membership.objects.count(), Handoff.objects.count(), ApiClient.objects.count())
+    from complaints.models import Complaint
+    from credit.models import CreditRecord
+    from referrals.models import Clue
+
+    def counts():
+        return tuple(m.objects.count() for m in (Membership, Handoff, ApiClient, Clue, Complaint, CreditRecord))
+
+    before = counts()
     second = run("seed_demo", "--preset", preset)
-    assert (Membership.objects.count(), Handoff.objects.count(), ApiClient.objects.count()) == counts
+    assert counts() == before and before[3:] == (2, 1, 1)
     assert "所有演示用户的密码" in first and ".supervisor" in first
     token = second.strip().splitlines()[-1]
     api = APIClient()

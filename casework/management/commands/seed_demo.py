@@ -40,6 +40,7 @@ class Command(BaseCommand):
             token, client_name = self._api_client(departments, preset)
             created = self._demo_items(departments, preset)
             created += self._demo_clues(departments)
+            created += self._demo_complaint_and_credit(departments)
         self._print(preset, logins, client_name, token, created, departments)
 
     def _users(self, departments):
@@ -138,6 +139,40 @@ class Command(BaseCommand):
                                 legal_basis="《招标投标法》第五十三条、国务院第310号令",
                                 materials=["线索摘要及交易记录", "投标文件机器码比对报告"])
         return 2 if first.created else 1
+
+    def _demo_complaint_and_credit(self, departments):
+        """A complaint waiting for triage and a published penalty with a market ban, so the complaint
+        desk, the public lists and the eligibility check have something to show."""
+        from casework.validators import uscc_with_check
+        from complaints import services as complaints
+        from credit import services as credit
+        from credit.models import CreditRecord
+
+        housing = next(d for d in departments if d.type == "housing")
+        created = 0
+        filed = complaints.file_complaint(
+            data=complaints.ComplaintInput(
+                complainant_type="organisation", complainant_name="演示丁建设有限公司",
+                complainant_id_number=uscc_with_check("91410300MA9D0001X"), contact_phone="0379-12345678",
+                project_code="DEMO-GC-003", project_name="城市道路照明改造工程（演示）", trading_type="engineering",
+                grounds_category="bid_rigging",
+                grounds="演示数据：第一、第二中标候选人的投标报价呈规律性差异，疑似串通投标。",
+                requested_outcome="请求依法调查并重新评标。", department=housing.code),
+            channel="online", submission_key=f"demo:{housing.code}")
+        created += filed.created
+        handler = get_user_model().objects.get(username=f"{housing.code.lower()}.handler")
+        code = uscc_with_check("91410300MA9D0002X")
+        if not CreditRecord.objects.filter(subject__code=code, department=housing).exists():
+            firm = credit.ensure_subject(actor=handler, type="enterprise", code=code, name="演示戊建筑工程有限公司")
+            today = timezone.localdate()
+            credit.record_sanction(
+                actor=handler, department=housing, subject=firm, kind="penalty", decision_number="演示罚〔2026〕1号",
+                decided_on=today, facts="演示数据：与其他投标人串通投标。",
+                legal_basis="《中华人民共和国招标投标法》第五十三条",
+                penalty="罚款，取消一年内参加依法必须进行招标项目的投标资格", valid_from=today, serious=True,
+                measures=[credit.MeasureInput("market_ban", [], today, today + dt.timedelta(days=365))])
+            created += 1
+        return created
 
     def _print(self, preset, logins, client_name, token, created, departments):
         out = self.stdout.write
