@@ -17,7 +17,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from casework.clocks.models import Clock
-from casework.clocks.services import clocks_for, complete_clock, start_clock
+from casework.clocks.services import clocks_for, complete_clock, open_clocks_for, start_clock, start_met_clock
 from casework.errors import Conflict, DomainError, Forbidden, NotFound
 from casework.events.services import record
 from casework.handoffs import services as handoffs
@@ -287,11 +287,6 @@ def _handling(actor, complaint: Complaint, what: str) -> Complaint:
     return complaint
 
 
-def _open(complaint, department=None):
-    qs = clocks_for(complaint).filter(closed_at__isnull=True).exclude(state=Clock.State.CANCELLED)
-    return qs.filter(department=department) if department else qs
-
-
 def incoming_transfer(complaint: Complaint) -> Handoff | None:
     """The open transfer that brought the complaint to its current department, if any."""
     handoff = complaint.transfer_handoff
@@ -302,7 +297,7 @@ def incoming_transfer(complaint: Complaint) -> Handoff | None:
 
 def _close_triage(actor, complaint: Complaint, at) -> None:
     """The department has triaged: its own triage clocks close, and so does the transfer that brought it."""
-    for clock in _open(complaint, complaint.department):
+    for clock in open_clocks_for(complaint, department=complaint.department):
         complete_clock(actor=actor, clock=clock, at=at)
     incoming = incoming_transfer(complaint)
     if incoming is not None:
@@ -310,9 +305,8 @@ def _close_triage(actor, complaint: Complaint, at) -> None:
 
 
 def _instant(actor, complaint, rule_key, started_at, label):
-    clock = start_clock(actor=actor, subject=complaint, rule_key=rule_key, department=complaint.department,
-                        started_at=started_at, label=label)
-    return complete_clock(actor=actor, clock=clock, at=timezone.now()) if clock else None
+    return start_met_clock(actor=actor, subject=complaint, rule_key=rule_key, department=complaint.department,
+                           started_at=started_at, label=label)
 
 
 def _notice(actor, complaint: Complaint, *, kind, title, body) -> Letter:
@@ -484,7 +478,7 @@ def decide_complaint(*, actor, complaint: Complaint, outcome: str, decision: str
     if complaint.status != Complaint.Status.ACCEPTED:
         raise Conflict(f"投诉当前为“{complaint.get_status_display()}”，不能作出处理决定")
     now = timezone.now()
-    for clock in _open(complaint, complaint.department):
+    for clock in open_clocks_for(complaint, department=complaint.department):
         complete_clock(actor=actor, clock=clock, at=now)
     complaint.status, complaint.outcome, complaint.decision, complaint.decided_at = (
         Complaint.Status.DECIDED, outcome, decision.strip(), now)

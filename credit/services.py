@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casework.clocks.models import Clock
-from casework.clocks.services import clocks_for, complete_clock, start_clock
+from casework.clocks.services import complete_clock, open_clocks_for, start_clock
 from casework.clocks.timing import SHANGHAI
 from casework.errors import Conflict, DomainError, Forbidden
 from casework.events.services import record as audit
@@ -183,7 +183,7 @@ def acknowledge_ban(*, actor, notice: ExpertBanNotice) -> ExpertBanNotice:
         raise Conflict("该通报已确认")
     notice.acknowledged_at, notice.acknowledged_by = timezone.now(), actor
     notice.save(update_fields=["acknowledged_at", "acknowledged_by"])
-    for clock in clocks_for(notice).filter(closed_at__isnull=True):
+    for clock in open_clocks_for(notice):
         complete_clock(actor=actor, clock=clock, at=notice.acknowledged_at)
     audit(actor=actor, obj=notice.record, action="credit.expert_ban_acknowledged",
           after={"by": notice.to_department.code, "notice": notice.pk})
@@ -236,7 +236,7 @@ def confirm_push(*, actor, rec: CreditRecord, note: str) -> CreditRecord:
     _issuer(actor, rec.department)
     if len((note or "").strip()) < 4:
         raise DomainError.for_field("note", "请说明报送方式和时间")
-    for clock in clocks_for(rec).filter(closed_at__isnull=True, rule_version__rule__key="credit.penalty_publish"):
+    for clock in open_clocks_for(rec).filter(rule_version__rule__key="credit.penalty_publish"):
         complete_clock(actor=actor, clock=clock, at=timezone.now(), note=note)
     audit(actor=actor, obj=rec, action="credit.push_confirmed", reason=note.strip())
     return rec

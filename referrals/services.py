@@ -16,7 +16,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from casework.clocks.models import Clock
-from casework.clocks.services import clocks_for, complete_clock, start_clock
+from casework.clocks.services import complete_clock, open_clocks_for, start_clock, start_met_clock
 from casework.errors import Conflict, DomainError, Forbidden
 from casework.events.services import record
 from casework.handoffs import services as handoffs
@@ -342,11 +342,6 @@ def add_evidence(*, actor, clue: Clue, upload) -> tuple[Evidence, bool]:
 
 
 # --- handling by the supervising department ----------------------------------------------------
-def _open_clocks(subject, department: Department):
-    return clocks_for(subject).filter(department=department, closed_at__isnull=True).exclude(
-        state=Clock.State.CANCELLED)
-
-
 @transaction.atomic
 def register_clue(*, actor, clue: Clue) -> Clue:
     _require_member(actor, clue.supervising_department, "登记该线索")
@@ -371,7 +366,7 @@ def handle_clue(*, actor, clue: Clue, result: str) -> Clue:
     if clue.status not in (Clue.Status.RECEIVED, Clue.Status.REGISTERED):
         raise Conflict(f"线索当前为“{clue.get_status_display()}”，不能由本部门直接办结")
     now = timezone.now()
-    for clock in _open_clocks(clue, clue.supervising_department):
+    for clock in open_clocks_for(clue, department=clue.supervising_department):
         complete_clock(actor=actor, clock=clock, at=now)
     before = {"status": clue.status}
     clue.status, clue.result, clue.closed_at = Clue.Status.CLOSED, result.strip(), now
@@ -492,7 +487,7 @@ def transfer_clue(*, actor, clue: Clue, receivers: list[Department], matter: str
                                "请签收回执，并在规定时限内受理或书面说明理由退回。",
                           url=clue.get_absolute_url())
         transfers.append(transfer)
-    for clock in _open_clocks(clue, sender):
+    for clock in open_clocks_for(clue, department=sender):
         complete_clock(actor=actor, clock=clock, at=timezone.now())
     before = {"status": clue.status}
     clue.status = Clue.Status.TRANSFERRED
@@ -531,10 +526,8 @@ def _sign(actor, transfer: Transfer) -> None:
 
 
 def _instant_clock(actor, transfer: Transfer, rule_key: str, started_at: dt.datetime, label: str):
-    """A reporting duty met through the portal at once: started at the decision, met now (or late)."""
-    clock = start_clock(actor=actor, subject=transfer.handoff, rule_key=rule_key, department=transfer.receiver,
-                        counterpart=transfer.sender, started_at=started_at, label=label)
-    return complete_clock(actor=actor, clock=clock, at=timezone.now()) if clock else None
+    return start_met_clock(actor=actor, subject=transfer.handoff, rule_key=rule_key, department=transfer.receiver,
+                           counterpart=transfer.sender, started_at=started_at, label=label)
 
 
 @transaction.atomic

@@ -109,6 +109,21 @@ def clocks_for(subject):
     return Clock.objects.filter(subject_type=ct, subject_id=str(subject.pk))
 
 
+def open_clocks_for(subject, *, department: Department | None = None):
+    """A subject's clocks still running or paused (a cancelled clock is closed too)."""
+    qs = clocks_for(subject).filter(closed_at__isnull=True)
+    return qs.filter(department=department) if department is not None else qs
+
+
+def start_met_clock(*, actor, subject, rule_key: str, department: Department, started_at: dt.datetime,
+                    counterpart: Department | None = None, label: str = "") -> Clock | None:
+    """A duty discharged through the portal the moment it is recorded (a notice, a report back): its clock
+    starts at the event the rule counts from and is met now, or recorded as late."""
+    clock = start_clock(actor=actor, subject=subject, rule_key=rule_key, department=department,
+                        counterpart=counterpart, started_at=started_at, label=label)
+    return complete_clock(actor=actor, clock=clock, at=timezone.now()) if clock else None
+
+
 @transaction.atomic
 def complete_clock(*, actor, clock: Clock, at: dt.datetime | None = None, note: str = "") -> Clock:
     clock = _locked(clock)

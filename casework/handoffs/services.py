@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from casework.clocks.services import clocks_for, complete_clock, start_clock
+from casework.clocks.services import complete_clock, open_clocks_for, start_clock
 from casework.errors import Conflict, DomainError, Forbidden
 from casework.events.services import record
 from casework.handoffs.models import Handoff
@@ -77,7 +77,7 @@ def receive_handoff(*, actor, handoff: Handoff) -> Handoff:
 
 
 def _complete_open_clocks(actor, handoff: Handoff, at) -> None:
-    for clock in clocks_for(handoff).filter(closed_at__isnull=True).exclude(state="cancelled"):
+    for clock in open_clocks_for(handoff):
         complete_clock(actor=actor, clock=clock, at=at)
 
 
