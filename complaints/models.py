@@ -6,13 +6,9 @@ from django.db import models
 from django.urls import reverse
 
 from casework.org.models import Department
+from casework.trading import TradingField
 
-
-class TradingType(models.TextChoices):
-    ENGINEERING = "engineering", "工程建设招标投标"
-    PROCUREMENT = "procurement", "政府采购"
-    PROPERTY_RIGHTS = "property_rights", "产权交易"
-    LAND_MINING = "land_mining", "土地和矿业权出让"
+TradingType = TradingField  # a complaint's trading type
 
 
 class Grounds(models.TextChoices):

@@ -5,13 +5,9 @@ from django.conf import settings
 from django.db import models
 
 from casework.org.models import Department
+from casework.trading import TradingField
 
-
-class Domain(models.TextChoices):
-    ENGINEERING = "engineering", "工程建设招标投标"
-    PROCUREMENT = "procurement", "政府采购"
-    PROPERTY_RIGHTS = "property_rights", "产权交易"
-    LAND_MINING = "land_mining", "土地和矿业权出让"
+Domain = TradingField  # the domain a restriction applies to
 
 
 class CreditSubject(models.Model):

@@ -153,7 +153,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Complaint trading types and credit domains are the same four fields of public resource trading.
-    "ENUM_NAME_OVERRIDES": {"TradingTypeEnum": "complaints.models.TradingType"},
+    "ENUM_NAME_OVERRIDES": {"TradingFieldEnum": "casework.trading.TradingField"},
 }
 
 # --- Celery -----------------------------------------------------------------------------
