@@ -13,7 +13,7 @@ from casework.clocks.models import Clock
 from casework.clocks.services import apply_rule_correction, preview_rule_correction
 from casework.errors import DomainError
 from casework.events.models import Event
-from casework.forms import CalendarImportForm, RuleCorrectionForm
+from casework.forms import CalendarImportForm, RuleCorrectionForm, add_domain_error
 from casework.handoffs.models import Handoff
 from casework.org.models import ApiClient, Department, Jurisdiction, Membership
 from casework.rules.models import Rule, RuleProfile, RuleVersion, Source, StartsOn, Unit
@@ -61,10 +61,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
                     raise DomainError.for_field("year", "请填写年份（CSV 文件不含年份）")
                 load_year(actor=request.user, year=year, source=source, days=days)
             except DomainError as exc:
-                for field, msgs in exc.field_errors.items():
-                    form.add_error(field if field in form.fields else None, msgs[0])
-                if not exc.field_errors:
-                    form.add_error(None, exc.message)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, f"已导入 {year} 年工作日历（{len(days)} 天），相关时钟已重新计算。")
                 return redirect("admin:casework_calendaryear_changelist")

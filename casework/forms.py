@@ -27,3 +27,16 @@ class RuleCorrectionForm(forms.Form):
     reason = forms.CharField(label="更正理由", max_length=255)
     clocks = forms.MultipleChoiceField(label="要更正的时钟", widget=forms.CheckboxSelectMultiple,
                                        error_messages={"required": "请至少选择一个时钟"})
+
+
+def add_domain_error(form, exc, aliases: dict[str, str] | None = None) -> None:
+    """Show a service's DomainError on a form: each named field at its input (a nested name such as
+    `bidders.0.uscc` at its top field; `aliases` maps service names to form field names), any other
+    message above the form."""
+    aliases = aliases or {}
+    for field, msgs in exc.field_errors.items():
+        top = field.split(".")[0]
+        name = aliases.get(field) or aliases.get(top) or top
+        form.add_error(name if name in form.fields else None, msgs[0])
+    if not exc.field_errors:
+        form.add_error(None, exc.message)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from casework.clocks.services import clocks_for
 from casework.errors import DomainError, NotFound
 from casework.events.services import timeline
+from casework.forms import add_domain_error
 from casework.letters.services import letter_bytes
 from casework.org.models import Department, Membership
 from casework.org.selectors import user_departments
@@ -33,12 +34,7 @@ def _input(form) -> services.ComplaintInput:
         objection_date=d["objection_date"], objection_reply=d["objection_reply"], **form.receiver_fields())
 
 
-def _errors_to_form(form, exc: DomainError):
-    for field, msgs in exc.field_errors.items():
-        target = "receiver" if field in ("department", "jurisdiction") else field
-        form.add_error(target if target in form.fields else None, msgs[0])
-    if not exc.field_errors:
-        form.add_error(None, exc.message)
+RECEIVER = {"department": "receiver", "jurisdiction": "receiver"}  # the service's names for the form's one field
 
 
 def file_complaint(request):
@@ -51,7 +47,7 @@ def file_complaint(request):
                                              actor=request.user if request.user.is_authenticated else None,
                                              files=form.cleaned_data["files"])
         except DomainError as exc:
-            _errors_to_form(form, exc)
+            add_domain_error(form, exc, RECEIVER)
         else:
             if result.duplicate_of_content:
                 return render(request, "complaints/duplicate.html", {"complaint": result.complaint}, status=200)
@@ -83,7 +79,7 @@ def report(request):
                                                  summary=form.cleaned_data["summary"],
                                                  submission_key=form.cleaned_data["submission_key"])
             except DomainError as exc:
-                _errors_to_form(form, exc)
+                add_domain_error(form, exc, RECEIVER)
             else:
                 return render(request, "complaints/report_done.html", {"clue": result.clue})
     return render(request, "complaints/report.html", {"form": form}, status=400 if form.errors else 200)
@@ -160,7 +156,7 @@ def record_offline(request):
                                              submission_key=f"web:{form.cleaned_data['submission_key']}",
                                              actor=request.user, files=form.cleaned_data["files"])
         except DomainError as exc:
-            _errors_to_form(form, exc)
+            add_domain_error(form, exc, RECEIVER)
         else:
             if result.created:
                 messages.success(request, f"已登记线下投诉 {result.complaint.reference}。查询码 "

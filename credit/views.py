@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from casework.clocks.services import clocks_for
 from casework.errors import DomainError, Forbidden, NotFound
 from casework.events.services import timeline
+from casework.forms import add_domain_error
 from casework.org.models import Department
 from casework.org.selectors import scoped, user_departments
 from credit import selectors, services
@@ -82,12 +83,8 @@ def record_new(request):
                     valid_until=d["valid_until"], serious=d["serious"], publishable=d["publishable"],
                     measures=measures)
             except DomainError as exc:
-                for field, msgs in exc.field_errors.items():
-                    key = {"code": "subject_code", "name": "subject_name", "type": "subject_type"}.get(field, field)
-                    key = "measure_domains" if key.startswith("measures.") else key
-                    form.add_error(key if key in form.fields else None, msgs[0])
-                if not exc.field_errors:
-                    form.add_error(None, exc.message)
+                add_domain_error(form, exc, {"code": "subject_code", "name": "subject_name", "type": "subject_type",
+                                             "measures": "measure_domains"})
             else:
                 messages.success(request, f"已记录 {rec.decision_number}")
                 return redirect("credit:record", pk=rec.pk)

@@ -10,19 +10,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from casework.errors import DomainError, Forbidden
+from casework.forms import add_domain_error
 from casework.letters.services import visible_letters
 from casework.org.models import Department
 from casework.org.selectors import user_departments
 from referrals import selectors, services
 from referrals.forms import ClueForm, ForwardForm, TransferForm
 from referrals.models import JurisdictionDispute, Matter
-
-
-def _field_errors_to_form(form, exc: DomainError):
-    for field, msgs in exc.field_errors.items():
-        form.add_error(field.split(".")[0] if field.split(".")[0] in form.fields else None, msgs[0])
-    if not exc.field_errors:
-        form.add_error(None, exc.message)
 
 
 @login_required
@@ -62,7 +56,7 @@ def clue_new(request):
                         for upload in files:
                             services.add_evidence(actor=request.user, clue=result.clue, upload=upload)
             except DomainError as exc:
-                _field_errors_to_form(form, exc)
+                add_domain_error(form, exc)
             else:
                 if result.created:
                     messages.success(request, f"线索已推送至{result.clue.supervising_department.name}，"
@@ -148,7 +142,7 @@ def clue_action(request, pk: int, action: str):
         except DomainError as exc:
             if exc.status != 400:
                 raise
-            _field_errors_to_form(form, exc)
+            add_domain_error(form, exc)
             return _page(request, clue, transfer_form=form, error_form=True)
         messages.success(request, "已移送：" + "、".join(t.receiver.name for t in transfers))
     else:
