@@ -28,36 +28,31 @@ def get_transfer(user, clue: Clue, pk) -> Transfer:
     return transfer
 
 
+def clue_clocks(clue: Clue):
+    """The clue's clocks and those of every hand-over of it, in one query."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from casework.clocks.models import Clock
+    from casework.handoffs.models import Handoff
+
+    handoffs = [str(pk) for pk in clue.transfers.values_list("handoff_id", flat=True)]
+    types = ContentType.objects.get_for_models(Clue, Handoff)
+    return (Clock.objects.filter(Q(subject_type=types[Clue], subject_id=str(clue.pk))
+                                 | Q(subject_type=types[Handoff], subject_id__in=handoffs))
+            .select_related("department", "rule_version__rule").order_by("started_at", "pk"))
+
+
 def clue_timeline(clue: Clue):
     """Every event of the clue, its transfers' hand-overs, their clocks and letters, in order."""
-    from casework.clocks.services import clocks_for
-    from casework.letters.models import Letter
-
-    transfers = list(clue.transfers.select_related("handoff"))
-    keys = [("referrals.clue", str(clue.pk))]
-    keys += [("casework.handoff", str(t.handoff_id)) for t in transfers]
-    clocks = list(clocks_for(clue).values_list("pk", flat=True))
-    for t in transfers:
-        clocks += list(clocks_for(t.handoff).values_list("pk", flat=True))
-    keys += [("casework.clock", str(pk)) for pk in clocks]
-    letters = Letter.objects.filter(pk__in=[pk for t in transfers for pk in (
-        t.transfer_letter_id, t.receipt_letter_id, t.return_letter_id, t.forward_letter_id) if pk])
-    keys += [("casework.letter", str(pk)) for pk in letters.values_list("pk", flat=True)]
-    query = Q()
-    for otype, oid in keys:
-        query |= Q(object_type=otype, object_id=oid)
-    return Event.objects.filter(query).order_by("seq")
-
-
-def clue_clocks(clue: Clue):
-    from casework.clocks.models import Clock
-    from casework.clocks.services import clocks_for
-
-    ids = list(clocks_for(clue).values_list("pk", flat=True))
-    for t in clue.transfers.all():
-        ids += list(clocks_for(t.handoff).values_list("pk", flat=True))
-    return (Clock.objects.filter(pk__in=ids).select_related("department", "rule_version__rule")
-            .order_by("started_at", "pk"))
+    rows = list(clue.transfers.values_list("handoff_id", "transfer_letter_id", "receipt_letter_id",
+                                           "return_letter_id", "forward_letter_id"))
+    letters = [str(pk) for row in rows for pk in row[1:] if pk]
+    clocks = [str(pk) for pk in clue_clocks(clue).values_list("pk", flat=True)]
+    return Event.objects.filter(
+        Q(object_type="referrals.clue", object_id=str(clue.pk))
+        | Q(object_type="casework.handoff", object_id__in=[str(row[0]) for row in rows])
+        | Q(object_type="casework.clock", object_id__in=clocks)
+        | Q(object_type="casework.letter", object_id__in=letters)).order_by("seq")
 
 
 # Where a matter goes (shared/RULES.md routing table; Luoyang 三(二), Weihai (十二), Zengdu 第十二条).
