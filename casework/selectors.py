@@ -7,8 +7,6 @@ from casework.errors import NotFound
 from casework.handoffs.models import Handoff
 from casework.org.selectors import scoped, supervised_jurisdiction_ids, user_departments
 
-__all__ = ["supervised_jurisdiction_ids"]
-
 
 def visible_handoffs(user):
     return scoped(user, Handoff.objects.select_related("sender", "receiver"),

@@ -22,7 +22,7 @@ from casework.events.services import timeline
 from casework.forms import ReasonForm, ResultForm, ReturnForm
 from casework.handoffs import services as handoff_services
 from casework.notifications import services as notification_services
-from casework.org.selectors import user_departments
+from casework.org.selectors import supervised_jurisdiction_ids, user_departments
 
 
 def urgency(clock: Clock, now: dt.datetime, cal) -> str:
@@ -138,7 +138,7 @@ def inbox_read(request, pk: int):
 
 @login_required
 def supervision(request):
-    if not selectors.supervised_jurisdiction_ids(request.user):
+    if not supervised_jurisdiction_ids(request.user):
         raise Forbidden("仅综合监管办公室的监管人员可以查看督办总览")
     today = timezone.localdate()
     quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)

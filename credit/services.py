@@ -16,7 +16,7 @@ from casework.errors import Conflict, DomainError, Forbidden
 from casework.events.services import record as audit
 from casework.notifications.services import notify_department
 from casework.org.models import Department, Membership
-from casework.org.selectors import user_departments
+from casework.org.selectors import require_member, user_departments
 from casework.validators import uscc_problem
 from casework.webhooks import services as webhooks
 from credit import selectors
@@ -98,8 +98,7 @@ class MeasureInput:
 
 
 def _issuer(actor, department: Department) -> None:
-    if department not in user_departments(actor):
-        raise Forbidden(f"只有{department.name}的工作人员可以以该部门名义记录和管理信用信息（谁公布谁管理）")
+    require_member(actor, department, "以该部门名义记录和管理信用信息（谁公布谁管理）")
 
 
 @transaction.atomic

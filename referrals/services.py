@@ -25,7 +25,7 @@ from casework.letters.models import Letter
 from casework.letters.services import issue_letter
 from casework.notifications.services import notify_department
 from casework.org.models import Department, Membership
-from casework.org.selectors import user_departments
+from casework.org.selectors import require_member, user_departments
 from casework.rules.services import profile_for
 from casework.uploads import check_upload
 from casework.validators import uscc_problem
@@ -39,11 +39,6 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 # --- helpers --------------------------------------------------------------------------------
 def _member(actor, department: Department) -> bool:
     return department in user_departments(actor)
-
-
-def _require_member(actor, department: Department, what: str) -> None:
-    if not _member(actor, department):
-        raise Forbidden(f"只有{department.name}的工作人员可以{what}")
 
 
 def _grant(clue: Clue, department: Department) -> None:
@@ -344,7 +339,7 @@ def add_evidence(*, actor, clue: Clue, upload) -> tuple[Evidence, bool]:
 # --- handling by the supervising department ----------------------------------------------------
 @transaction.atomic
 def register_clue(*, actor, clue: Clue) -> Clue:
-    _require_member(actor, clue.supervising_department, "登记该线索")
+    require_member(actor, clue.supervising_department, "登记该线索")
     clue = _locked(clue)
     if clue.status != Clue.Status.RECEIVED:
         raise Conflict(f"线索当前为“{clue.get_status_display()}”，无需重复登记")
@@ -359,7 +354,7 @@ def register_clue(*, actor, clue: Clue) -> Clue:
 @transaction.atomic
 def handle_clue(*, actor, clue: Clue, result: str) -> Clue:
     """Within its own duty: the supervising department handles the clue and records the result."""
-    _require_member(actor, clue.supervising_department, "办结该线索")
+    require_member(actor, clue.supervising_department, "办结该线索")
     if len((result or "").strip()) < 5:
         raise DomainError.for_field("result", "请填写办理结果（不少于5个字）")
     clue = _locked(clue)
@@ -502,7 +497,7 @@ def transfer_clue(*, actor, clue: Clue, receivers: list[Department], matter: str
 # --- the receiver ---------------------------------------------------------------------------------
 def _receiver_action(actor, transfer: Transfer, what: str) -> Transfer:
     transfer = _locked_transfer(transfer)
-    _require_member(actor, transfer.receiver, what)
+    require_member(actor, transfer.receiver, what)
     return transfer
 
 

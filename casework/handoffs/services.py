@@ -14,14 +14,9 @@ from casework.errors import Conflict, DomainError, Forbidden
 from casework.events.services import record
 from casework.handoffs.models import Handoff
 from casework.org.models import Department
-from casework.org.selectors import user_departments
+from casework.org.selectors import require_member
 
 VIEW, ACT = "casework.view_handoff", "casework.act_on_handoff"
-
-
-def _require_member(actor, department: Department, what: str) -> None:
-    if department not in user_departments(actor):
-        raise Forbidden(f"您不属于{department.name}，不能{what}")
 
 
 @transaction.atomic
@@ -37,7 +32,7 @@ def send_handoff(*, actor, kind: str, title: str, sender: Department, receiver: 
         errors["receiver"] = ["接收单位不能是移交单位本身"]
     if errors:
         raise DomainError("；".join(v[0] for v in errors.values()), field_errors=errors)
-    _require_member(actor, sender, "以该单位名义移交")
+    require_member(actor, sender, "以该单位名义移交")
     sent_at = sent_at or timezone.now()
     handoff = Handoff.objects.create(
         reference=f"tmp-{timezone.now().timestamp()}-{actor.pk}", kind=kind, title=title.strip(),

@@ -86,3 +86,11 @@ def scoped(user, queryset, *, department_fields: tuple[str, ...], perm: str | No
         for field in department_fields:
             visible |= Q(**{f"{field}__jurisdiction_id__in": supervised})
     return queryset.filter(visible)
+
+
+def require_member(actor, department: Department, what: str) -> None:
+    """Refuse (403) an action `what` on behalf of a department the actor does not belong to."""
+    from casework.errors import Forbidden
+
+    if department not in user_departments(actor):
+        raise Forbidden(f"只有{department.name}的工作人员可以{what}")
