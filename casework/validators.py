@@ -23,3 +23,19 @@ def uscc_with_check(first17: str) -> str:
     """Complete 17 characters with their GB 32100 check character (for tests and demo data)."""
     total = sum(USCC_CHARSET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
     return first17 + USCC_CHARSET[(31 - total % 31) % 31]
+
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def resident_id_problem(number: str) -> str | None:
+    """Why `number` is not a valid resident identity number (GB 11643, 18 characters, the last a check
+    character), or None."""
+    number = (number or "").upper()
+    if len(number) != 18 or not number[:17].isdigit():
+        return "居民身份证号码应为18位"
+    expected = ID_CHECK[sum(int(c) * w for c, w in zip(number[:17], ID_WEIGHTS, strict=True)) % 11]
+    if number[17] != expected:
+        return f"居民身份证号码校验位错误：应为 {expected}"
+    return None

@@ -28,26 +28,13 @@ from casework.notifications.services import notify_department
 from casework.org.models import Department, Jurisdiction, Membership
 from casework.org.selectors import supervision_office_for, user_departments
 from casework.uploads import check_upload
-from casework.validators import uscc_problem
+from casework.validators import resident_id_problem, uscc_problem
 from complaints.models import Complaint, ComplaintEvidence, Grounds, TradingType
 
 STAFF = (Membership.Role.HANDLER, Membership.Role.LEADER)
 DUPLICATE_WINDOW = dt.timedelta(hours=24)
 # Objections that must come first (《招标投标法实施条例》第二十二、五十四条; 政府采购须先质疑).
 OBJECTION_FIRST = {Grounds.BID_DOCUMENTS, Grounds.QUALIFICATION, Grounds.EVALUATION}
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
-
-
-def resident_id_problem(number: str) -> str | None:
-    """GB 11643: 18 characters, the last a check character."""
-    number = (number or "").upper()
-    if len(number) != 18 or not number[:17].isdigit():
-        return "居民身份证号码应为18位"
-    expected = ID_CHECK[sum(int(c) * w for c, w in zip(number[:17], ID_WEIGHTS, strict=True)) % 11]
-    if number[17] != expected:
-        return f"居民身份证号码校验位错误：应为 {expected}"
-    return None
 
 
 # --- identity: confidential except to the handling department's authorised staff ---------------------
