@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -27,6 +26,7 @@ from casework.letters.services import issue_letter
 from casework.notifications.services import notify_department
 from casework.org.models import Department, Jurisdiction, Membership
 from casework.org.selectors import supervision_office_for, user_departments
+from casework.references import numbered, placeholder
 from casework.uploads import check_upload
 from casework.validators import resident_id_problem, uscc_problem
 from complaints.models import Complaint, ComplaintEvidence, Grounds, TradingType
@@ -203,7 +203,7 @@ def _create(data, channel, submission_key, content, department, actor) -> Filing
     now = timezone.now()
     secret = _secret_for(submission_key)
     complaint = Complaint.objects.create(
-        reference=f"tmp-{uuid.uuid4()}", tracking_code="T" + secrets.token_hex(5).upper(), secret_hash=_hash(secret),
+        reference=placeholder(), tracking_code="T" + secrets.token_hex(5).upper(), secret_hash=_hash(secret),
         submission_key=submission_key, content_hash=content, channel=channel, department=department,
         received_at=now, recorded_by=actor, complainant_type=data.complainant_type,
         complainant_name=data.complainant_name.strip(),
@@ -214,7 +214,7 @@ def _create(data, channel, submission_key, content, department, actor) -> Filing
         grounds_category=data.grounds_category, grounds=data.grounds.strip(),
         requested_outcome=data.requested_outcome.strip(), objection_filed=data.objection_filed,
         objection_date=data.objection_date, objection_reply=data.objection_reply.strip())
-    complaint.reference = f"TS{timezone.localdate(now).year}{complaint.pk:06d}"
+    complaint.reference = numbered("TS", complaint.pk, now)
     complaint.save(update_fields=["reference"])
     assign_perm("view_complaint", department.group, complaint)
     record(actor=actor, obj=complaint, action="complaint.filed",

@@ -26,6 +26,7 @@ from casework.letters.services import issue_letter
 from casework.notifications.services import notify_department
 from casework.org.models import Department, Membership
 from casework.org.selectors import require_member, user_departments
+from casework.references import numbered, placeholder
 from casework.rules.services import profile_for
 from casework.uploads import check_upload
 from casework.validators import uscc_problem
@@ -206,12 +207,12 @@ def intake_clue(*, actor, data: ClueInput, client=None, submission_key: str = ""
 def _create(actor, client, source, supervising, data, bidders, details, key, external_id, fingerprint):
     now = timezone.now()
     clue = Clue.objects.create(
-        reference=f"tmp-{uuid.uuid4()}", intake_key=key, external_id=external_id, api_client=client,
+        reference=placeholder(), intake_key=key, external_id=external_id, api_client=client,
         payload_hash=fingerprint, source_department=source, supervising_department=supervising,
         project_code=data.project_code.strip(), project_name=data.project_name.strip(),
         discovered_at=data.discovered_at, signal_type=data.signal_type, summary=data.summary.strip(),
         bidders=bidders, details=details, received_at=now, received_by=actor)
-    clue.reference = f"XS{timezone.localdate(now).year}{clue.pk:06d}"
+    clue.reference = numbered("XS", clue.pk, now)
     secret = ""
     if data.callback_url:
         clue.callback_url, clue.callback_secret = data.callback_url, webhooks.new_secret()
@@ -280,12 +281,12 @@ def intake_report(*, department: Department, project_code: str, project_name: st
     now = timezone.now()
     with transaction.atomic():
         clue = Clue.objects.create(
-            reference=f"tmp-{uuid.uuid4()}", intake_key=key, payload_hash=hashlib.sha256(summary.encode()).hexdigest(),
+            reference=placeholder(), intake_key=key, payload_hash=hashlib.sha256(summary.encode()).hexdigest(),
             source_department=department, supervising_department=department,
             project_code=(project_code or "").strip() or "（未提供）", project_name=project_name.strip(),
             discovered_at=now, signal_type=SignalType.OTHER, summary=summary.strip(),
             details={"channel": "anonymous_report"}, received_at=now, received_by=None)
-        clue.reference = f"JB{timezone.localdate(now).year}{clue.pk:06d}"
+        clue.reference = numbered("JB", clue.pk, now)
         clue.save(update_fields=["reference"])
         _grant(clue, department)
         record(actor=None, obj=clue, action="clue.reported", after={"reference": clue.reference,

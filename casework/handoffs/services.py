@@ -15,6 +15,7 @@ from casework.events.services import record
 from casework.handoffs.models import Handoff
 from casework.org.models import Department
 from casework.org.selectors import require_member
+from casework.references import numbered, placeholder
 
 VIEW, ACT = "casework.view_handoff", "casework.act_on_handoff"
 
@@ -35,10 +36,10 @@ def send_handoff(*, actor, kind: str, title: str, sender: Department, receiver: 
     require_member(actor, sender, "以该单位名义移交")
     sent_at = sent_at or timezone.now()
     handoff = Handoff.objects.create(
-        reference=f"tmp-{timezone.now().timestamp()}-{actor.pk}", kind=kind, title=title.strip(),
+        reference=placeholder(), kind=kind, title=title.strip(),
         description=description, sender=sender, receiver=receiver, created_by=actor,
         sent_at=sent_at)
-    handoff.reference = f"{reference_prefix}{sent_at.year}{handoff.pk:06d}"
+    handoff.reference = numbered(reference_prefix, handoff.pk, sent_at)
     handoff.save(update_fields=["reference"])
     for dept in (sender, receiver):
         assign_perm("view_handoff", dept.group, handoff)

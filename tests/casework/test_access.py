@@ -122,3 +122,12 @@ def test_api_authentication_errors(db):
     assert resp.status_code == 401 and resp.json()["error"]["message"] == "令牌无效或已停用"
     api.credentials(HTTP_AUTHORIZATION="Bearer")
     assert api.get("/api/v1/departments/").status_code == 401
+
+
+def test_reference_year_is_the_shanghai_year(luoyang, alice):
+    import datetime as dt
+
+    sent = dt.datetime(2026, 12, 31, 17, 0, tzinfo=dt.UTC)   # 2027-01-01 01:00 in Shanghai
+    handoff = handoffs.send_handoff(actor=alice, kind="notice", title="跨年送达", sender=luoyang["trading_centre"],
+                                    receiver=luoyang["housing"], rule_key="referral.return", sent_at=sent)
+    assert handoff.reference == f"YJ2027{handoff.pk:06d}"
