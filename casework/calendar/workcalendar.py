@@ -145,6 +145,12 @@ class WorkCalendar:
             notes.append(DayNote(day, counted, reason, day.year not in self.loaded_years))
         return notes
 
+    def period(self, start: dt.date, end: dt.date) -> Result:
+        """A period fixed by a decision (not computed): `end` as given, with the years it spans."""
+        self._check(start)
+        self._check(end)
+        return self._result(start, end)
+
     # --- helpers -------------------------------------------------------------------------
     def _check(self, day: dt.date) -> None:
         if not (FIRST_YEAR <= day.year <= LAST_YEAR - 1):

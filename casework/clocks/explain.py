@@ -38,7 +38,14 @@ def explain(clock: Clock) -> dict:
 
     lines: list[DayLine] = []
     counted = 0
-    if version.unit != Unit.MONTHS:
+    if clock.set_due_on is not None:
+        # A deadline the deciding body set: list the days added to it by pauses and extensions.
+        for note in cal.days(clock.set_due_on, last):
+            counted += note.counted
+            lines.append(DayLine(note.date, note.counted,
+                                 "暂停或延期顺延" if note.counted else f"{note.reason}，不计入",
+                                 counted if note.counted else None, note.provisional))
+    elif version.unit != Unit.MONTHS:
         limit = version.amount + clock.added_units
         for note in cal.days(start, last):
             paused = pause_reason(note.date)

@@ -41,6 +41,9 @@ class Clock(models.Model):
     last_year = models.PositiveSmallIntegerField()
     paused_units = models.PositiveIntegerField(default=0)
     extended_units = models.PositiveIntegerField(default=0)  # approved extensions (延期)
+    # A deadline the deciding body set (a meeting's decision, a letter's requested date) for a
+    # step whose rule has no fixed limit; pauses and extensions still add working days to it.
+    set_due_on = models.DateField("议定期限", null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     next_action_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -58,8 +58,12 @@ def _snapshot(clock: Clock) -> dict:
 
 def _apply_due(cal: WorkCalendar, clock: Clock, version: RuleVersion) -> None:
     try:
-        result = timing.compute_due(cal, clock.started_at, version.amount, version.unit,
-                                    clock.added_units)
+        if clock.set_due_on is not None:
+            result = (cal.add_working_days(clock.set_due_on, clock.added_units) if clock.added_units
+                      else cal.period(timing.local_date(clock.started_at), clock.set_due_on))
+        else:
+            result = timing.compute_due(cal, clock.started_at, version.amount, version.unit,
+                                        clock.added_units)
     except OutOfRange as exc:
         raise DomainError.for_field("started_at", str(exc)) from exc
     clock.due_at = timing.end_of_day(result.date)
@@ -74,22 +78,30 @@ def _locked(clock: Clock) -> Clock:
 
 @transaction.atomic
 def start_clock(*, actor, subject, rule_key: str, department: Department, started_at: dt.datetime,
-                counterpart: Department | None = None, assignee=None, label: str = "") -> Clock | None:
+                counterpart: Department | None = None, assignee=None, label: str = "",
+                due_on: dt.date | None = None) -> Clock | None:
     """Start the clock that `rule_key` sets for `department` on `subject`.
 
-    Returns None when the department's rule profile deliberately sets no fixed limit for that
-    step (the step is still recorded by the caller, just not timed).
+    `due_on` is a deadline set by whoever asked (a meeting's decision, a letter's requested
+    reply date); it applies only to steps whose rule sets no fixed limit, and the rule version
+    is still recorded as the basis. Returns None when the rule sets no fixed limit and no date
+    was set (the step is still recorded by the caller, just not timed).
     """
     if timezone.is_naive(started_at):
         raise DomainError.for_field("started_at", "起算时间须带时区")
     rule: Rule = rule_for(department, rule_key)
     version = rule.current_version
-    if version.amount is None:
+    if due_on is not None and version.amount is not None:
+        raise DomainError.for_field("due_on", f"“{rule.name}”的时限由规则规定（{version.amount}"
+                                    f"{version.get_unit_display()}），不能另行指定")
+    if due_on is not None and due_on < timing.local_date(started_at):
+        raise DomainError.for_field("due_on", f"期限（{due_on:%Y-%m-%d}）不能早于起算日")
+    if version.amount is None and due_on is None:
         return None
     cal = get_calendar()
     clock = Clock(subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk),
                   label=label or rule.name, department=department, counterpart=counterpart,
-                  assignee=assignee, rule_version=version, started_at=started_at)
+                  assignee=assignee, rule_version=version, started_at=started_at, set_due_on=due_on)
     _apply_due(cal, clock, version)
     now = timezone.now()
     clock.state = Clock.State.RUNNING
@@ -99,6 +111,7 @@ def start_clock(*, actor, subject, rule_key: str, department: Department, starte
            after={"label": clock.label, "rule": rule.key, "rule_version": version.number,
                   "started_at": started_at, "due_at": clock.due_at,
                   "provisional": clock.provisional, "department": department.code,
+                  "set_due_on": due_on,
                   "subject": f"{clock.subject_type.app_label}.{clock.subject_type.model}:{clock.subject_id}",
                   "late_at_start": clock.due_at <= now})
     return clock
@@ -293,7 +306,7 @@ def preview_rule_correction(rule: Rule) -> list[dict]:
     cal = get_calendar()
     current = Rule.objects.select_related("current_version").get(pk=rule.pk).current_version
     rows = []
-    for clock in (Clock.objects.filter(rule_version__rule=rule, closed_at__isnull=True)
+    for clock in (Clock.objects.filter(rule_version__rule=rule, closed_at__isnull=True, set_due_on__isnull=True)
                   .exclude(state=Clock.State.CANCELLED).exclude(rule_version=current)
                   .select_related("rule_version", "department").order_by("due_at")):
         if current.amount is None:
@@ -319,7 +332,8 @@ def apply_rule_correction(*, actor, rule: Rule, clock_ids: list[int], reason: st
     cal = get_calendar()
     clocks = list(Clock.objects.select_for_update(of=("self",))
                   .select_related("rule_version__rule__profile")
-                  .filter(pk__in=clock_ids, rule_version__rule=rule, closed_at__isnull=True)
+                  .filter(pk__in=clock_ids, rule_version__rule=rule, closed_at__isnull=True,
+                          set_due_on__isnull=True)
                   .exclude(Q(state=Clock.State.CANCELLED) | Q(rule_version=current)))
     if len(clocks) != len(set(clock_ids)):
         raise Conflict("所选时钟已变化（已办结、已更正或不属于该规则），请重新预览")

@@ -35,12 +35,18 @@ class Letter(models.Model):
         GENERIC = "generic", "函"
         DECISION = "decision", "投诉处理决定书"
         NOTICE = "notice", "告知书"
+        ASSISTANCE_RESULT = "assistance_result", "协助办理结果反馈函"
+        SOLICIT = "solicit", "征求意见函"
+        MINUTES = "minutes", "会议纪要"
+        REPORT = "report", "情况报告"
+        PUBLIC_NOTICE = "public_notice", "公告"
 
     # The character after the issuer's abbreviation in the 发文字号, e.g. 市住建局移〔2026〕3号.
     DOC_CHAR = {
         Kind.TRANSFER: "移", Kind.RECEIPT: "执", Kind.RETURN: "退",
         Kind.FORWARD_NOTICE: "告", Kind.ASSISTANCE: "协", Kind.GENERIC: "函", Kind.DECISION: "决",
-        Kind.NOTICE: "知",
+        Kind.NOTICE: "知", Kind.ASSISTANCE_RESULT: "复", Kind.SOLICIT: "征", Kind.MINUTES: "纪",
+        Kind.REPORT: "报", Kind.PUBLIC_NOTICE: "公",
     }
 
     issuer = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="issued_letters",

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "consultations",
     "credit",
     "jointaction",
+    "inspections",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,8 @@ KEYS = [
     "complaint.decide", "complaint.decide_procurement", "objection.answer",
     "credit.expert_ban_notify", "credit.penalty_publish", "consultation.regular_meeting",
     "consultation.member_change_report", "inspection.publish_results", "supervision.report",
+    "assistance.result", "jointaction.plan_reply", "consultation.meeting_reply", "consultation.decision",
+    "consultation.rule_comments",
 ]
 
 # Values the seed documents themselves set (shared/RULES.md).
