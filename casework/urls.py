@@ -16,4 +16,5 @@ urlpatterns = [
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
     path("supervision/", views.supervision, name="supervision"),
     path("letters/<int:pk>.pdf", letter_views.letter_pdf, name="letter_pdf"),
+    path("notices/<int:pk>.pdf", letter_views.public_letter_pdf, name="public_letter_pdf"),
 ]

@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from jointaction import views
 
 app_name = "jointaction"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("public/", views.public, name="public"),
+    path("assistance/new/", views.assistance_new, name="assistance_new"),
+    path("assistance/<int:pk>/", views.assistance_detail, name="assistance"),
+    path("assistance/<int:pk>/<str:name>/", views.assistance_action, name="assistance_action"),
+    path("actions/new/", views.action_new, name="action_new"),
+    path("actions/<int:pk>/", views.action_detail, name="action"),
+    path("actions/<int:pk>/<str:name>/", views.action_step, name="action_step"),
+]

@@ -299,6 +299,63 @@ def intake_report(*, department: Department, project_code: str, project_name: st
     return IntakeResult(clue, True)
 
 
+@transaction.atomic
+def refer_matter(*, actor, department: Department, origin, project_code: str, project_name: str, summary: str,
+                 receivers: list[Department], matter: str, legal_basis: str, materials: list[str],
+                 discovered_at: dt.datetime | None = None) -> Clue:
+    """A matter a department found itself (a joint action's finding, a meeting's decision) that belongs to
+    another organ: recorded as a clue the department holds and transferred with its 移送函 in one step.
+    One clue per origin: a retry or a double click returns the clue already made."""
+    require_member(actor, department, "移送该事项")
+    if origin is None or getattr(origin, "pk", None) is None:
+        raise DomainError.for_field("origin", "须说明该事项来自哪一项工作")
+    key = f"origin:{origin._meta.label_lower}:{origin.pk}"
+    existing = Clue.objects.filter(intake_key=key).first()
+    if existing is not None:
+        return existing
+    errors: dict[str, list[str]] = {}
+    for field, label, value, limit in (("project_code", "项目编号", project_code, 64),
+                                       ("project_name", "项目名称", project_name, 200),
+                                       ("summary", "问题情况", summary, 20000)):
+        if not (value or "").strip():
+            errors[field] = [f"请填写{label}"]
+        elif len(value.strip()) > limit:
+            errors[field] = [f"{label}不能超过{limit}个字符"]
+    now = timezone.now()
+    discovered_at = discovered_at or now
+    if timezone.is_naive(discovered_at):
+        errors["discovered_at"] = ["发现时间须带时区"]
+    elif discovered_at > now + CLOCK_SKEW:
+        errors["discovered_at"] = ["发现时间不能晚于当前时间"]
+    if errors:
+        raise DomainError("移送信息有误：" + "；".join(v[0] for v in errors.values()), field_errors=errors)
+    url = origin.get_absolute_url() if hasattr(origin, "get_absolute_url") else ""
+    details = {"channel": "origin", "origin": {"type": origin._meta.label_lower, "id": origin.pk,
+                                               "label": str(origin)[:200], "url": url}}
+    clue = Clue(reference=placeholder(), intake_key=key, payload_hash=hashlib.sha256(key.encode()).hexdigest(),
+                source_department=department, supervising_department=department,
+                project_code=project_code.strip(), project_name=project_name.strip(), discovered_at=discovered_at,
+                signal_type=SignalType.OTHER, summary=summary.strip(), details=details, received_at=now,
+                received_by=actor, status=Clue.Status.REGISTERED, registered_at=now)
+    try:
+        with transaction.atomic():
+            clue.save()
+    except IntegrityError:  # the same origin referred twice at once
+        return Clue.objects.get(intake_key=key)
+    clue.reference = numbered("XS", clue.pk, now)
+    clue.save(update_fields=["reference"])
+    _grant(clue, department)
+    record(actor=actor, obj=clue, action="clue.referred_from",
+           after={"reference": clue.reference, "department": department.code, "origin": details["origin"],
+                  "project_code": clue.project_code, "discovered_at": discovered_at})
+    start_clock(actor=actor, subject=clue, rule_key="referral.transfer", department=department,
+                started_at=discovered_at, label="移送非本部门管辖的问题（自发现之日起）")
+    transfer_clue(actor=actor, clue=clue, receivers=receivers, matter=matter, legal_basis=legal_basis,
+                  materials=materials, sender=department)
+    clue.refresh_from_db()
+    return clue
+
+
 def register_callback(*, actor, clue: Clue, url: str) -> str:
     """Register (or replace) the status callback; returns the new shared secret once."""
     if not _member(actor, clue.source_department):

@@ -1,5 +1,7 @@
 """How audit actions read in the timeline."""
 
+from importlib import import_module
+
 ACTION_LABELS = {
     "clock.started": "开始计时",
     "clock.reminder": "临期提醒",
@@ -21,6 +23,7 @@ ACTION_LABELS = {
     "handoff.returned": "书面说明理由退回",
     "letter.issued": "签发文书",
     "clue.received": "接收线索",
+    "clue.referred_from": "登记本单位发现的问题并移送",
     "clue.reported": "收到匿名举报",
     "clue.pushed_late": "逾期推送（记入交易中心）",
     "clue.copied": "同时推送公安机关",
@@ -68,6 +71,13 @@ ACTION_LABELS = {
     "apiclient.created": "新建接口客户端",
     "apiclient.token_rotated": "更换接口令牌",
 }
+
+# Mechanism apps keep their own labels next to their code (<app>/labels.py: ACTION_LABELS).
+for _app in ("jointaction", "inspections", "consultations"):
+    try:
+        ACTION_LABELS.update(import_module(f"{_app}.labels").ACTION_LABELS)
+    except ModuleNotFoundError:
+        pass
 
 
 def action_label(action: str) -> str:

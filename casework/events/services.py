@@ -136,3 +136,19 @@ def verify_chain(chunk: int = 2000) -> VerifyResult:
 def timeline(obj):
     otype, oid = object_key(obj)
     return Event.objects.filter(object_type=otype, object_id=oid).select_related("actor")
+
+
+def timeline_of(objects):
+    """The events of several objects (an item, its hand-over, clocks and letters) in chain order."""
+    from django.db.models import Q
+
+    keys: dict[str, list[str]] = {}
+    for obj in objects:
+        otype, oid = object_key(obj)
+        keys.setdefault(otype, []).append(oid)
+    if not keys:
+        return Event.objects.none()
+    query = Q()
+    for otype, ids in keys.items():
+        query |= Q(object_type=otype, object_id__in=ids)
+    return Event.objects.filter(query).select_related("actor").order_by("seq")

@@ -61,6 +61,9 @@ class Handoff(models.Model):
         transfer = getattr(self, "transfer", None)
         if transfer is not None:
             return transfer.clue.get_absolute_url()
+        assistance = getattr(self, "assistance", None)
+        if assistance is not None:
+            return assistance.get_absolute_url()
         complaint = self.complaint_transfers.first() if hasattr(self, "complaint_transfers") else None
         if complaint is not None:
             return complaint.get_absolute_url()

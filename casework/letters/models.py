@@ -49,6 +49,9 @@ class Letter(models.Model):
         Kind.REPORT: "报", Kind.PUBLIC_NOTICE: "公",
     }
 
+    # Documents addressed to no one in particular: minutes record, a public notice is read by everyone.
+    WITHOUT_ADDRESSEE = frozenset({Kind.MINUTES, Kind.PUBLIC_NOTICE})
+
     issuer = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="issued_letters",
                                verbose_name="发文单位")
     addressee = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
@@ -67,6 +70,9 @@ class Letter(models.Model):
     reasons = models.JSONField("退回理由", default=list, blank=True)
     materials = models.JSONField("附件", default=list, blank=True)
     cc = models.JSONField("抄送", default=list, blank=True)
+    readers = models.ManyToManyField(Department, blank=True, related_name="distributed_letters",
+                                     verbose_name="分送单位",
+                                     help_text="主送、发文单位以外可以查阅的单位，如抄送、参会单位。")
     issued_at = models.DateTimeField("成文时间")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="issued_letters", verbose_name="签发人")

@@ -74,7 +74,7 @@ def _validate(*, kind, title, paragraphs, addressee, addressee_name, issuer) -> 
         errors["title"] = ["标题过长（不超过200字）"]
     if not paragraphs:
         errors["body"] = ["请填写正文"]
-    if addressee is None and not (addressee_name or "").strip():
+    if addressee is None and not (addressee_name or "").strip() and kind not in Letter.WITHOUT_ADDRESSEE:
         errors["addressee"] = ["请指定主送单位或填写主送机关名称"]
     elif len((addressee_name or "").strip()) > Letter._meta.get_field("addressee_name").max_length:
         errors["addressee"] = ["主送机关名称过长（不超过200字）"]
@@ -118,11 +118,13 @@ def _store(name: str, data: bytes, digest: str) -> tuple[str, bool]:
 def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list[str] | str, subject,
                  addressee: Department | None = None, addressee_name: str = "", materials: Iterable[str] = (),
                  cc: Iterable[str] = (), issued_at: dt.datetime | None = None,
-                 reasons: Iterable[str] | str = (), restricted_to_perm: str = "") -> Letter:
+                 reasons: Iterable[str] | str = (), restricted_to_perm: str = "",
+                 readers: Iterable[Department] = ()) -> Letter:
     """Number, render, store and record an official letter. `reasons` (退回理由) are set out in their own
     section of a return letter. The actor must belong to the issuing department (None: the system).
     `restricted_to_perm`: a letter carrying confidential identity (a complainant's) opens only for staff
-    holding that permission, and its addressee is not written into the audit trail."""
+    holding that permission, and its addressee is not written into the audit trail. `readers`: other departments
+    that may open it (those copied, the units at a meeting)."""
     paragraphs = _paragraphs(body or [])
     _validate(kind=kind, title=title, paragraphs=paragraphs, addressee=addressee, addressee_name=addressee_name,
               issuer=issuer)
@@ -151,6 +153,8 @@ def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list
         try:
             letter.file.name, letter.sha256, letter.size = name, digest, len(data)
             letter.save()
+            if readers:
+                letter.readers.set(list(readers))
             record(actor=actor, obj=letter, action="letter.issued", after={
                 "doc_number": letter.doc_number, "kind": kind, "title": letter.title, "sha256": digest,
                 "addressee": "（保密）" if restricted_to_perm else letter.addressee_display,
@@ -182,8 +186,12 @@ def letter_bytes(letter: Letter) -> bytes:
 
 def visible_letters(user) -> QuerySet:
     """Letters my departments issued or received; a supervisor's, those of the jurisdictions overseen."""
-    return scoped(user, Letter.objects.select_related("issuer", "addressee"),
-                  department_fields=("issuer", "addressee"))
+    from django.db.models import Q
+
+    mine = scoped(user, Letter.objects.all(), department_fields=("issuer", "addressee")).values("pk")
+    distributed = Q(readers__in=[d.pk for d in user_departments(user)]) if user.is_authenticated else Q(pk__in=[])
+    ids = Letter.objects.filter(Q(pk__in=mine) | distributed).values("pk")
+    return Letter.objects.select_related("issuer", "addressee").filter(pk__in=ids)
 
 
 def get_letter(user, pk) -> Letter:

@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseNotModified
 from django.views.decorators.http import require_GET
 
+from casework.errors import NotFound
+from casework.letters.models import Letter
 from casework.letters.services import get_letter, letter_bytes
 
 
@@ -13,6 +15,19 @@ from casework.letters.services import get_letter, letter_bytes
 @require_GET
 def letter_pdf(request, pk: int):
     letter = get_letter(request.user, pk)  # NotFound (404) unless visible
+    return _pdf(request, letter, cache="private, no-cache")
+
+
+@require_GET
+def public_letter_pdf(request, pk: int):
+    """A public notice (公告) is for everyone: no login."""
+    letter = Letter.objects.filter(pk=pk, kind=Letter.Kind.PUBLIC_NOTICE).first()
+    if letter is None:
+        raise NotFound("未找到该公告。")
+    return _pdf(request, letter, cache="public, max-age=300")
+
+
+def _pdf(request, letter: Letter, *, cache: str) -> HttpResponse:
     etag = f'"{letter.sha256}"'
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponseNotModified()
@@ -20,5 +35,5 @@ def letter_pdf(request, pk: int):
         response = HttpResponse(letter_bytes(letter), content_type="application/pdf")
         response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(letter.doc_number)}.pdf"
     response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
+    response["Cache-Control"] = cache
     return response

@@ -83,6 +83,20 @@ class Department(models.Model):
     def display_name(self) -> str:
         return self.short_name or self.name
 
+    @property
+    def is_supervising(self) -> bool:
+        """An administrative supervising department (行政监督部门), including the comprehensive one (DRC)."""
+        return self.type in SUPERVISING_TYPES
+
+
+# Departments that supervise trading (行政监督部门): they handle complaints and cases under their own duty and may
+# start joint enforcement; judicial, discipline, police and audit organs and the trading centre take part instead.
+SUPERVISING_TYPES = frozenset({
+    Department.Type.DRC, Department.Type.MARKET_REGULATION, Department.Type.SASAC, Department.Type.LAW_ENFORCEMENT,
+    Department.Type.HOUSING, Department.Type.TRANSPORT, Department.Type.WATER, Department.Type.AGRICULTURE,
+    Department.Type.NATURAL_RESOURCES, Department.Type.FINANCE, Department.Type.OTHER,
+})
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):

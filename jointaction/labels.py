@@ -1,0 +1,15 @@
+ACTION_LABELS = {
+    "assistance.requested": "发出协助办理函",
+    "assistance.accepted": "决定协助办理",
+    "assistance.returned": "退回协助办理函",
+    "assistance.completed": "书面反馈协助办理结果",
+    "jointaction.started": "发起联合行动",
+    "jointaction.plan_proposed": "提出行动方案",
+    "jointaction.plan_commented": "对方案提出修改意见",
+    "jointaction.plan_confirmed": "确认方案并选派人员",
+    "jointaction.plan_settled": "方案确定",
+    "jointaction.finding": "记录发现的问题",
+    "jointaction.concluded": "行动结束",
+    "jointaction.reported": "统一上报",
+    "jointaction.published": "统一公布",
+}
