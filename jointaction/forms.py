@@ -18,9 +18,10 @@ class AssistanceForm(forms.Form):
     requester = forms.TypedChoiceField(label="请求单位", coerce=int)
     assistant = forms.TypedChoiceField(label="协助办理单位", coerce=int)
     case_name = forms.CharField(label="案件名称", max_length=200)
-    case_summary = forms.CharField(label="案件基本情况", widget=forms.Textarea(attrs={"rows": 4}))
-    matters = forms.CharField(label="需要协助办理的事项", widget=forms.Textarea(attrs=TEXTAREA))
-    reasons = forms.CharField(label="请求协助的理由", widget=forms.Textarea(attrs=TEXTAREA))
+    # Checked by the service, whose messages say what a 协助办理函 must carry.
+    case_summary = forms.CharField(label="案件基本情况", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    matters = forms.CharField(label="需要协助办理的事项", required=False, widget=forms.Textarea(attrs=TEXTAREA))
+    reasons = forms.CharField(label="请求协助的理由", required=False, widget=forms.Textarea(attrs=TEXTAREA))
     materials = forms.CharField(label="有关材料（每行一项）", required=False, widget=forms.Textarea(attrs=TEXTAREA))
     files = MultipleFileField(label="上传材料（可多选，单个不超过 20 MB）", required=False)
     reply_by = forms.DateField(label="请求反馈结果期限（可选）", required=False,
