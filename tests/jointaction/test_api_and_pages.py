@@ -53,7 +53,8 @@ def test_a_police_system_sends_and_the_market_regulators_system_answers(luoyang,
     refused = market.post(url, {"decision": "return", "text": "不"}, format="json")
     assert refused.status_code == 400 and "reasons" in refused.json()["error"]["fields"]
     assert market.post(url, {"decision": "accept"}, format="json").json()["state"] == "assisting"
-    done = market.post(url, {"decision": "result", "text": "两家公司法定代表人为同一人，登记信息见附件。"}, format="json")
+    done = market.post(url, {"decision": "result", "text": "两家公司法定代表人为同一人，登记信息见附件。"},
+                       format="json")
     assert done.status_code == 200 and done.json()["state"] == "completed"
     assert market.post(url, {"decision": "accept"}, format="json").status_code == 409   # already completed
     assert police.post(url, {"decision": "accept"}, format="json").status_code == 403   # only the assisting organ
