@@ -24,7 +24,7 @@ class ComplaintForm(forms.Form):
     requested_outcome = forms.CharField(label="投诉请求", widget=forms.Textarea(attrs={"rows": 2}))
     objection_filed = forms.BooleanField(label="已先向招标人（采购人）提出异议（质疑）", required=False)
     objection_date = forms.DateField(label="异议（质疑）提出日期", required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     objection_reply = forms.CharField(label="异议（质疑）答复情况", required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}))
     files = MultipleFileField(label="证明材料（可多选，单个不超过 20 MB）", required=False)

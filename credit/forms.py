@@ -2,7 +2,7 @@ from django import forms
 
 from credit.models import CreditRecord, CreditSubject, Domain, Measure
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class RecordForm(forms.Form):

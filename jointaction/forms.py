@@ -25,7 +25,7 @@ class AssistanceForm(forms.Form):
     materials = forms.CharField(label="有关材料（每行一项）", required=False, widget=forms.Textarea(attrs=TEXTAREA))
     files = MultipleFileField(label="上传材料（可多选，单个不超过 20 MB）", required=False)
     reply_by = forms.DateField(label="请求反馈结果期限（可选）", required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,7 +68,7 @@ class PlanForm(forms.Form):
     steps = forms.CharField(label="步骤", widget=forms.Textarea(attrs={"rows": 3}))
     initiator_staff = forms.CharField(label="发起部门参加人员（每行一人：姓名 职务）",
                                       widget=forms.Textarea(attrs={"rows": 2}))
-    reply_by = forms.DateField(label="参与部门答复期限", widget=forms.DateInput(attrs={"type": "date"}))
+    reply_by = forms.DateField(label="参与部门答复期限", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     change_note = forms.CharField(label="修改说明（修订时必填）", required=False, max_length=500)
 
     def __init__(self, *args, departments=(), **kwargs):
@@ -78,6 +78,8 @@ class PlanForm(forms.Form):
             name = f"duty_{dept.code}"
             self.fields[name] = forms.CharField(label=f"{dept.name}职责分工", widget=forms.Textarea(attrs={"rows": 2}))
             self.duty_fields.append(self[name])
+        self.order_fields(["based_on", *[n for n, _ in PlanVersion.FIELDS], *[f"duty_{d.code}" for d in departments],
+                           "initiator_staff", "reply_by", "change_note"])
         self.plan_fields = [self[name] for name, _ in PlanVersion.FIELDS]
 
     def duties(self) -> dict:
