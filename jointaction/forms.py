@@ -78,8 +78,8 @@ class PlanForm(forms.Form):
             name = f"duty_{dept.code}"
             self.fields[name] = forms.CharField(label=f"{dept.name}职责分工", widget=forms.Textarea(attrs={"rows": 2}))
             self.duty_fields.append(self[name])
-        self.order_fields(["based_on", *[n for n, _ in PlanVersion.FIELDS], *[f"duty_{d.code}" for d in departments],
-                           "initiator_staff", "reply_by", "change_note"])
+        self.order_fields(["based_on", *[n for n, _ in PlanVersion.FIELDS],
+                           *[f"duty_{d.code}" for d in departments], "initiator_staff", "reply_by", "change_note"])
         self.plan_fields = [self[name] for name, _ in PlanVersion.FIELDS]
 
     def duties(self) -> dict:

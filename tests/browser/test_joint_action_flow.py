@@ -105,8 +105,8 @@ def test_joint_action_from_draft_plan_to_published_result(page, live_server, luo
     page.get_by_role("button", name="生成统一报告").click()
     page.wait_for_url("**/joint/actions/*/")
     report = letter_png(page, live_server, "情况报告", "joint-report", within="#letters")
-    page.fill("#publish-form [name=public_text]", "2026年，市住建局会同市市场监管局、市公安局开展房建工程串通投标专项联合执法，"
-                                                  "检查项目12个，发现问题2个，均已依法处理。")
+    page.fill("#publish-form [name=public_text]",
+              "2026年，市住建局会同市市场监管局、市公安局开展房建工程串通投标专项联合执法，检查项目12个，发现问题2个，均已依法处理。")
     page.get_by_role("button", name="统一公布").click()
     page.wait_for_url("**/joint/actions/*/")
     assert "已统一公布" in page.locator("#action-state").inner_text()
@@ -143,7 +143,8 @@ def test_assistance_letter_sent_and_returned_with_reasons(page, live_server, luo
 
     as_user(page, live_server, "mark")
     page.goto(f"{live_server.url}{req.get_absolute_url()}")
-    page.fill("#return-form textarea[name=reasons]", "所请调取的是不动产登记信息，不属于市场监管部门职能，请向自然资源部门商请。")
+    page.fill("#return-form textarea[name=reasons]",
+              "所请调取的是不动产登记信息，不属于市场监管部门职能，请向自然资源部门商请。")
     page.get_by_role("button", name="书面说明理由并退回").click()
     page.wait_for_url("**/joint/assistance/*/")
     assert "已退回" in page.locator("#assistance-state").inner_text()
