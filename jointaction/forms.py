@@ -68,7 +68,8 @@ class PlanForm(forms.Form):
     steps = forms.CharField(label="步骤", widget=forms.Textarea(attrs={"rows": 3}))
     initiator_staff = forms.CharField(label="发起部门参加人员（每行一人：姓名 职务）",
                                       widget=forms.Textarea(attrs={"rows": 2}))
-    reply_by = forms.DateField(label="参与部门答复期限", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reply_by = forms.DateField(label="参与部门答复期限",
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     change_note = forms.CharField(label="修改说明（修订时必填）", required=False, max_length=500)
 
     def __init__(self, *args, departments=(), **kwargs):
