@@ -1,0 +1,59 @@
+"""Demo data for assistance letters and joint actions, through the same services a user would go through
+(idempotent): one assistance letter awaiting review, one being assisted, and a joint action whose plan is out for
+comment, so each party has something to do."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from casework.org.models import Department
+from jointaction import services
+from jointaction.models import AssistanceRequest, JointAction, Trigger
+
+
+def seed(*, stdout) -> None:
+    by_type: dict[str, Department] = {}
+    for d in Department.objects.filter(active=True).order_by("jurisdiction__code", "code"):
+        by_type.setdefault(d.type, d)
+    needed = ("housing", "market_regulation", "police", "natural_resources")
+    if any(t not in by_type for t in needed):
+        return
+    housing, market, police, land = (by_type[t] for t in needed)
+    User = get_user_model()
+
+    def staff(dept):
+        return User.objects.get(username=f"{dept.code.lower()}.handler")
+
+    created = 0
+    base = dict(requester=housing, case_name="城区雨污分流改造工程串通投标案（演示）",
+                case_summary="演示数据：两家投标人的项目负责人社保缴纳单位相同，我局已立案调查。",
+                reasons="核实投标人之间是否存在控股、管理关系。", materials=["立案审批表", "社保缴纳记录比对表"])
+    _, new = services.request_assistance(
+        actor=staff(housing), assistant=market, submission_key=f"demo:{housing.code}:1",
+        matters="调取两家投标企业的登记档案及股东变更记录。", **base)
+    created += new
+    second, new = services.request_assistance(
+        actor=staff(housing), assistant=land, submission_key=f"demo:{housing.code}:2",
+        matters="核实项目用地审批及土地出让情况。", reply_by=timezone.localdate() + dt.timedelta(days=10), **base)
+    created += new
+    if second.state == AssistanceRequest.State.SENT:
+        services.accept_assistance(actor=staff(land), request=second)
+
+    title = "房建工程串通投标专项联合执法（演示）"
+    if not JointAction.objects.filter(initiator=housing, title=title).exists():
+        action = services.start_action(actor=staff(housing), initiator=housing, kind=JointAction.Kind.ENFORCEMENT,
+                                       trigger=Trigger.OVERLAPPING_DUTIES, title=title, participants=[market, police])
+        services.propose_plan(
+            actor=staff(housing), action=action, purpose="查处房建工程领域串通投标、弄虚作假行为",
+            targets="今年完成招标的政府投资房建项目", scope="市本级",
+            content="投标文件、企业登记档案、人员社保缴纳记录", schedule="下月1日至15日",
+            method="书面检查与实地核查相结合", steps="一、调阅资料；二、现场核查；三、汇总处理",
+            duties={housing.code: "牵头组织，核查投标文件", market.code: "核查企业登记和股权关系",
+                    police.code: "对涉嫌犯罪线索提前介入"},
+            initiator_staff=["住建局经办人 科长"], reply_by=timezone.localdate() + dt.timedelta(days=7))
+        created += 1
+    if created:
+        stdout.write(f"协助办理与联合执法演示事项：新增 {created} 项")
