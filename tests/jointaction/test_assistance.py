@@ -151,3 +151,20 @@ def test_visibility(bob, mark, erin, dave, luoyang):
     assert list(selectors.visible_assistance(erin)) == []
     with pytest.raises(NotFound):
         get_letter(erin, req.request_letter.pk)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_letter_submitted_four_times_at_once_is_sent_once(bob, luoyang):
+    from django.db import connection
+
+    from casework.handoffs.models import Handoff
+    from tests.conftest import run_concurrently
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers (PostgreSQL)")
+    results, errors = run_concurrently(*[lambda: ask(bob, luoyang, submission_key="race-1")] * 4)
+    assert not errors, errors
+    assert sorted(created for _, created in results) == [False, False, False, True]
+    assert AssistanceRequest.objects.count() == 1 and Handoff.objects.count() == 1
+    assert Letter.objects.filter(kind=Letter.Kind.ASSISTANCE).count() == 1
+    assert Clock.objects.count() == 2
