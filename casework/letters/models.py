@@ -64,7 +64,9 @@ class Letter(models.Model):
         help_text="除发文、收文单位外还须具备的权限，如写有投诉人身份的文书须有 complaints.view_complainant。")
     year = models.PositiveSmallIntegerField("年度")
     number = models.PositiveIntegerField("发文顺序号")
-    doc_number = models.CharField("发文字号", max_length=64, unique=True)
+    # Unique per issuer: two cities' housing bureaus may both abbreviate to 市住建局 (the 机关代字 should differ,
+    # but numbering must not fail when an administrator has not set one).
+    doc_number = models.CharField("发文字号", max_length=64, db_index=True)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("正文", help_text="自然段之间以空行分隔。")
     reasons = models.JSONField("退回理由", default=list, blank=True)
@@ -86,7 +88,8 @@ class Letter(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "公文函件"
         ordering = ["-issued_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["issuer", "year", "number"], name="letter_unique_number")]
+        constraints = [models.UniqueConstraint(fields=["issuer", "year", "number"], name="letter_unique_number"),
+                       models.UniqueConstraint(fields=["issuer", "doc_number"], name="letter_unique_doc_number")]
         indexes = [models.Index(fields=["subject_type", "subject_id"], name="letter_subject")]
 
     def __str__(self):

@@ -191,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
     "calendar-watch": {"task": "casework.tasks.warn_missing_calendar_year", "schedule": 6 * 3600.0},
     "webhook-retry": {"task": "casework.tasks.retry_webhooks", "schedule": 30.0},
     "credit-push-settle": {"task": "credit.tasks.settle_pushes", "schedule": 60.0},
+    # A regular-meeting period that lapsed without a meeting hands over to the next period's clock.
+    "consultation-periods": {"task": "consultations.tasks.roll_regular_periods", "schedule": 6 * 3600.0},
 }
 
 # --- E-mail -----------------------------------------------------------------------------
