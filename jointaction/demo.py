@@ -18,10 +18,10 @@ def seed(*, stdout) -> None:
     by_type: dict[str, Department] = {}
     for d in Department.objects.filter(active=True).order_by("jurisdiction__code", "code"):
         by_type.setdefault(d.type, d)
-    needed = ("housing", "market_regulation", "police", "natural_resources")
+    needed = ("housing", "market_regulation", "police", "finance")
     if any(t not in by_type for t in needed):
         return
-    housing, market, police, land = (by_type[t] for t in needed)
+    housing, market, police, finance = (by_type[t] for t in needed)
     User = get_user_model()
 
     def staff(dept):
@@ -36,11 +36,11 @@ def seed(*, stdout) -> None:
         matters="调取两家投标企业的登记档案及股东变更记录。", **base)
     created += new
     second, new = services.request_assistance(
-        actor=staff(housing), assistant=land, submission_key=f"demo:{housing.code}:2",
-        matters="核实项目用地审批及土地出让情况。", reply_by=timezone.localdate() + dt.timedelta(days=10), **base)
+        actor=staff(housing), assistant=finance, submission_key=f"demo:{housing.code}:2",
+        matters="核实该项目财政资金的拨付进度及中标单位的收款情况。", reply_by=timezone.localdate() + dt.timedelta(days=10), **base)
     created += new
     if second.state == AssistanceRequest.State.SENT:
-        services.accept_assistance(actor=staff(land), request=second)
+        services.accept_assistance(actor=staff(finance), request=second)
 
     title = "房建工程串通投标专项联合执法（演示）"
     if not JointAction.objects.filter(initiator=housing, title=title).exists():

@@ -55,15 +55,20 @@ def test_seed_demo_is_idempotent(db, settings, preset):
     settings.DEBUG = True
     first = run("seed_demo", "--preset", preset)
     from complaints.models import Complaint
+    from consultations.models import Mechanism
     from credit.models import CreditRecord
+    from inspections.models import Plan
+    from jointaction.models import AssistanceRequest, JointAction
     from referrals.models import Clue
 
     def counts():
-        return tuple(m.objects.count() for m in (Membership, Handoff, ApiClient, Clue, Complaint, CreditRecord))
+        return tuple(m.objects.count() for m in (Membership, Handoff, ApiClient, Clue, Complaint, CreditRecord,
+                                                 AssistanceRequest, JointAction, Mechanism))
 
     before = counts()
     second = run("seed_demo", "--preset", preset)
-    assert counts() == before and before[3:] == (2, 1, 1)
+    assert counts() == before and before[3:] == (2, 1, 1, 2, 1, 1)
+    assert Plan.objects.exists()
     assert "所有演示用户的密码" in first and ".supervisor" in first
     token = second.strip().splitlines()[-1]
     api = APIClient()
