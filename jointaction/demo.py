@@ -37,7 +37,8 @@ def seed(*, stdout) -> None:
     created += new
     second, new = services.request_assistance(
         actor=staff(housing), assistant=finance, submission_key=f"demo:{housing.code}:2",
-        matters="核实该项目财政资金的拨付进度及中标单位的收款情况。", reply_by=timezone.localdate() + dt.timedelta(days=10), **base)
+        matters="核实该项目财政资金的拨付进度及中标单位的收款情况。",
+        reply_by=timezone.localdate() + dt.timedelta(days=10), **base)
     created += new
     if second.state == AssistanceRequest.State.SENT:
         services.accept_assistance(actor=staff(finance), request=second)
