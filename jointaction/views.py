@@ -13,7 +13,7 @@ from casework.clocks.services import clocks_for
 from casework.errors import DomainError, NotFound
 from casework.events.services import timeline_of
 from casework.forms import add_domain_error
-from casework.letters.services import visible_letters
+from casework.letters.services import readable_ids
 from casework.org.models import Department
 from casework.org.selectors import user_departments
 from jointaction import selectors, services
@@ -40,7 +40,7 @@ def _department(pk) -> Department:
 
 
 def _readable(user, letters) -> list:
-    ids = set(visible_letters(user).filter(pk__in=[x.pk for x in letters]).values_list("pk", flat=True))
+    ids = readable_ids(user, letters)
     return [x for x in letters if x.pk in ids]
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from casework.errors import DomainError, Forbidden
 from casework.forms import add_domain_error
-from casework.letters.services import visible_letters
+from casework.letters.services import readable_ids
 from casework.org.models import Department
 from casework.org.selectors import user_departments
 from referrals import selectors, services
@@ -94,8 +94,7 @@ def _page(request, clue, **extra):
             role="supervisor", department__is_supervision_office=True).exists(),
         "all_departments": Department.objects.filter(active=True).order_by("jurisdiction__code", "code"),
     }
-    letter_ids = [x.pk for t in transfers for x in t.letters]
-    readable = set(visible_letters(request.user).filter(pk__in=letter_ids).values_list("pk", flat=True))
+    readable = readable_ids(request.user, [x for t in transfers for x in t.letters])
     for t in transfers:
         t.mine = t.receiver in my
         t.readable_letters = [x for x in t.letters if x.pk in readable]  # only links that will open

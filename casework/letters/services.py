@@ -194,6 +194,12 @@ def visible_letters(user) -> QuerySet:
     return Letter.objects.select_related("issuer", "addressee").filter(pk__in=ids)
 
 
+def readable_ids(user, letters) -> set[int]:
+    """Which of `letters` the user may open (one query), so a page shows only links that will open."""
+    ids = [x.pk for x in letters]
+    return set(visible_letters(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+
+
 def get_letter(user, pk) -> Letter:
     """A letter the user may see; NotFound (404) for one they may not know exists."""
     letter = visible_letters(user).filter(pk=pk).first()
