@@ -11,6 +11,7 @@ ACTION_LABELS = {
     "inspection.item_retired": "停用抽查事项",
     "inspection.plan_created": "制定抽查计划",
     "inspection.drawn": "随机抽取",
+    "inspection.inspector_replaced": "替换抽中的执法人员",
     "inspection.redrawn": "重新抽取",
     "inspection.ended": "检查结束",
     "inspection.result_recorded": "登记检查结果",

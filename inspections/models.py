@@ -253,7 +253,15 @@ class TeamMember(models.Model):
     inspector = models.ForeignKey(Inspector, on_delete=models.PROTECT, related_name="assignments")
     speciality = models.CharField("抽取专长", max_length=32, choices=Speciality.choices)
     position = models.PositiveIntegerField()
+    # A drawn inspector who cannot serve (illness, a conflict found later) is replaced without a re-draw: the
+    # row stays, marked replaced, and the replacement is drawn by lottery from the same record (see services).
+    replaced_at = models.DateTimeField("被替换时间", null=True, blank=True)
+    replaced_reason = models.TextField("替换理由", blank=True)
+    replaces = models.OneToOneField("self", verbose_name="替换的人员", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="replacement")
+    lottery = models.CharField("替换抽签号", max_length=64, blank=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "检查组成员"
         ordering = ["target", "position"]
         constraints = [models.UniqueConstraint(fields=["target", "inspector"], name="insp_member_once")]

@@ -14,7 +14,7 @@ from casework.errors import NotFound
 from casework.org.models import Department
 from casework.org.selectors import descendant_jurisdiction_ids, supervised_jurisdiction_ids, user_departments
 from inspections import drawing
-from inspections.models import Draw, Inspector, Item, Plan, Project, RiskLevel, Speciality, Target
+from inspections.models import Draw, Inspector, Item, Plan, Project, RiskLevel, Speciality, Target, TeamMember
 
 # --- scope ------------------------------------------------------------------------------------
 
@@ -62,7 +62,10 @@ def visible_plans(user):
     if not getattr(user, "is_authenticated", False):
         return Plan.objects.none()
     depts = [d.id for d in user_departments(user)]
-    supervised = supervised_jurisdiction_ids(user)
+    # The supervision office organises 双随机一公开 across its jurisdiction (Pingdingshan 18): all of its staff
+    # see the plans there, not only its supervisors.
+    offices = {d.jurisdiction_id for d in user_departments(user) if d.is_supervision_office}
+    supervised = supervised_jurisdiction_ids(user) | (descendant_jurisdiction_ids(offices) if offices else set())
     drawn = Target.objects.filter(team__inspector__department_id__in=depts).values("draw__plan_id")
     ids = Plan.objects.filter(Q(lead_department_id__in=depts) | Q(participants__in=depts)
                               | Q(lead_department__jurisdiction_id__in=supervised) | Q(pk__in=drawn)).values("pk")
@@ -87,7 +90,27 @@ def targets_of(draw: Draw | None):
     if draw is None:
         return Target.objects.none()
     return (draw.targets.select_related("project__supervising_department", "recorded_by")
-            .prefetch_related("team__inspector__department"))
+            .prefetch_related("team__inspector__department", "team__replaces__inspector"))
+
+
+def serving(target: Target) -> list[TeamMember]:
+    """The inspectors who serve on a target now (those replaced are left out)."""
+    return [m for m in target.team.all() if m.replaced_at is None]
+
+
+def thin_pool_warnings(targets: list[Target]) -> list[str]:
+    """Plain warnings when the pool was too thin for the plan, so that the same few people carry most targets:
+    anyone drawn for more than half of the targets (with at least two targets)."""
+    if len(targets) < 2:
+        return []
+    load: dict[int, list] = {}
+    for t in targets:
+        for m in serving(t):
+            load.setdefault(m.inspector_id, [m.inspector, 0])[1] += 1
+    heavy = sorted((row for row in load.values() if row[1] * 2 > len(targets)), key=lambda r: (-r[1], r[0].pk))
+    return [f"执法人员库偏少：{person.name}（{person.department.display_name}）被选派到"
+            f"{'全部' if n == len(targets) else ''} {n} 个检查对象（共 {len(targets)} 个）。"
+            f"可扩充执法人员库后重新抽取，或对不能到岗的人员单独替换。" for person, n in heavy]
 
 
 # --- public -------------------------------------------------------------------------------------
@@ -244,10 +267,9 @@ def _norm(name: str) -> str:
 
 
 def conflict(inspector: Inspector, project: Project) -> str:
-    """Why `inspector` may not inspect `project` (empty if they may): they work for the department that
-    supervised it, or declared a link to one of its parties."""
-    if inspector.department_id == project.supervising_department_id:
-        return "所在单位为该项目的行政监督部门"
+    """Why `inspector` may not inspect `project` (empty if they may): they declared a link to one of its parties.
+    Working for the project's supervising department is no conflict: each supervising department inspects its
+    own field (Hegang 三(三) "由行政监督部门对本领域…监督检查")."""
     parties = [(role, name, code.upper()) for role, name, code in project.parties]
     for link in inspector.declared_links or []:
         code, name = str(link.get("uscc") or "").upper(), _norm(link.get("name", ""))

@@ -753,6 +753,67 @@ def redraw_plan(*, actor, plan: Plan, reason: str) -> Draw:
 
 
 @transaction.atomic
+def replace_inspector(*, actor, member: TeamMember, reason: str) -> TeamMember:
+    """Replace one drawn inspector who cannot serve (illness, a conflict found later) without re-drawing the
+    plan. The replacement is drawn by the same lottery from the same record: among the inspectors of the draw's
+    inputs with the same speciality, active now, without a recorded conflict with the target and not yet on its
+    team, the one with the smallest lottery number for step ``replace:<object code>:<speciality>:<n>`` (n counts
+    the target's replacements). The step, the candidates and the number go into the audit trail, so anyone can
+    check the replacement as they check the draw."""
+    member = (TeamMember.objects.select_for_update(of=("self",))
+              .select_related("target__draw", "target__project", "inspector__department").get(pk=member.pk))
+    target, draw = member.target, member.target.draw
+    plan = _locked(draw.plan)
+    _lead(actor, plan, "替换抽中的执法人员")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise DomainError.for_field("reason", "替换执法人员须写明理由（如因病不能到岗、新发现的利害关系，不少于4个字）")
+    if len(reason) > 500:
+        raise DomainError.for_field("reason", "替换理由不超过500字")
+    if plan.current_draw_id != draw.pk:
+        raise Conflict("该对象属于已被重新抽取替代的抽取记录，不能替换执法人员")
+    if plan.status != Plan.Status.DRAWN:
+        raise Conflict(f"该计划当前为“{plan.get_status_display()}”，只有已抽取、检查尚未结束的计划可以替换执法人员")
+    if target.outcome:
+        raise Conflict("该检查对象已登记检查结果，不能再替换执法人员")
+    if member.replaced_at is not None:
+        raise Conflict(f"{member.inspector.name}已被替换，无需重复操作")
+    team = list(target.team.all())
+    taken = {m.inspector_id for m in team}  # everyone ever on this team, replaced ones included
+    code = target.project.project_code
+    excluded = {row[0] if isinstance(row, list) else row for row in (draw.inputs.get("conflicts") or {}).get(code, [])}
+    listed = [p for p in draw.inputs.get("inspectors", []) if member.speciality in p.get("specialities", [])]
+    active = set(Inspector.objects.filter(pk__in=[p["id"] for p in listed], active=True).values_list("pk", flat=True))
+    candidates = [str(p["id"]) for p in listed
+                  if p["id"] in active and p["id"] not in excluded and p["id"] not in taken]
+    if not candidates:
+        label = Speciality(member.speciality).label
+        raise DomainError.for_field("reason", f"专长“{label}”已没有可替换的执法人员（抽取记录中的人员均已在该对象"
+                                              f"检查组、已停用或存在利害关系），请扩充执法人员库后重新抽取")
+    n = sum(1 for m in team if m.replaces_id) + 1
+    step = f"replace:{code}:{member.speciality}:{n}"
+    [(chosen, number)] = drawing.pick(draw.seed, step, candidates, 1)
+    now = timezone.now()
+    member.replaced_at, member.replaced_reason = now, reason
+    member.save(update_fields=["replaced_at", "replaced_reason"])
+    newcomer = TeamMember.objects.create(target=target, inspector=Inspector.objects.select_related("department")
+                                         .get(pk=int(chosen)), speciality=member.speciality,
+                                         position=max(m.position for m in team) + 1, replaces=member, lottery=number)
+    audit(actor=actor, obj=plan, action="inspection.inspector_replaced", reason=reason,
+          before={"target": code, "inspector": member.inspector_id, "name": member.inspector.name},
+          after={"target": code, "inspector": newcomer.inspector_id, "name": newcomer.inspector.name, "step": step,
+                 "candidates": candidates, "lottery": number, "seed_of_draw": draw.number,
+                 "text": f"{target.project.name}：{member.inspector.name}替换为{newcomer.inspector.name}（{reason}）"})
+    notify_department(department=newcomer.inspector.department, roles=STAFF, kind="inspection_drawn",
+                      title=f"执法人员被抽中（替换）：{plan.reference} {plan.title}",
+                      body=f"本单位 {newcomer.inspector.name} 替换 {member.inspector.name} "
+                           f"参加对{target.project.name}的抽查"
+                           f"（{plan.starts_on:%Y-%m-%d} 至 {plan.ends_on:%Y-%m-%d}）。",
+                      url=plan.get_absolute_url())
+    return newcomer
+
+
+@transaction.atomic
 def end_inspection(*, actor, plan: Plan, ended_at: dt.datetime | None = None) -> Plan:
     """Record that the inspection ended: the clock for publishing items, plan and results starts
     (inspection.publish_results; Hegang 三(三): 10 working days)."""

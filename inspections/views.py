@@ -34,7 +34,7 @@ from inspections.forms import (
     RiskForm,
     VerifyForm,
 )
-from inspections.models import Draw, Plan, Project, RiskLevel, Speciality, Target
+from inspections.models import Draw, Plan, Project, RiskLevel, Speciality, Target, TeamMember
 
 
 def _enforcement_departments(user) -> list[Department]:
@@ -336,6 +336,7 @@ def _plan_page(request, plan: Plan, status=200, **forms):
                                                       role=Membership.Role.LEADER).exists()
     letter_ok = plan.notice_letter_id and visible_letters(request.user).filter(pk=plan.notice_letter_id).exists()
     return render(request, "inspections/plan_detail.html", {
+        "warnings": selectors.thin_pool_warnings(targets), "replace_error": forms.get("replace_error"),
         "plan": plan, "participants": participants, "items": plan.items.select_related("department"),
         "scope_departments": plan.scope_departments.all(), "targets": targets, "preview": preview,
         "is_lead": is_lead, "is_leader": is_leader, "can_record": can_record and plan.status in ("drawn", "ended"),
@@ -360,6 +361,8 @@ def plan_action(request, pk: int, action: str):
         if action == "draw":
             record = services.draw_plan(actor=user, plan=plan)
             messages.success(request, f"已完成第{record.number}次随机抽取，种子和输入已记录")
+            for warning in selectors.thin_pool_warnings(list(selectors.targets_of(record))):
+                messages.warning(request, warning)
         elif action == "redraw":
             form = ReasonForm(request.POST)
             if not form.is_valid():
@@ -403,6 +406,25 @@ def target_result(request, pk: int, tid: int):
             messages.success(request, f"已登记{target.project.name}的检查结果")
             return redirect(f"{plan.get_absolute_url()}#target-{target.pk}")
     return _plan_page(request, plan, status=400, result_forms={target.pk: form})
+
+
+@login_required
+@require_POST
+def replace_member(request, pk: int, tid: int, mid: int):
+    plan = selectors.get_plan(request.user, pk)
+    member = TeamMember.objects.filter(pk=mid, target_id=tid, target__draw__plan=plan).select_related(
+        "inspector").first()
+    if member is None:
+        raise NotFound("未找到该检查组成员。")
+    try:
+        newcomer = services.replace_inspector(actor=request.user, member=member, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        if exc.status != 400:
+            raise
+        return _plan_page(request, plan, status=400, replace_error=(member.pk, exc))
+    messages.success(request, f"已将{member.inspector.name}替换为{newcomer.inspector.name}"
+                              "（按抽取记录的随机种子抽签，已记录）")
+    return redirect(f"{plan.get_absolute_url()}#target-{tid}")
 
 
 # --- draw records and verification ---------------------------------------------------------------------
@@ -482,8 +504,11 @@ def public(request):
 def public_plan(request, pk: int):
     plan = selectors.get_public_plan(pk)
     published = plan.status == Plan.Status.PUBLISHED
+    targets = list(selectors.targets_of(plan.current_draw)) if published else []
+    for t in targets:
+        t.serving = selectors.serving(t)
     return render(request, "inspections/public_plan.html", {
-        "plan": plan, "published": published, "targets": selectors.targets_of(plan.current_draw) if published else [],
+        "plan": plan, "published": published, "targets": targets,
         "draws": plan.draws.order_by("number") if published else [], "team_labels": selectors.team_labels(plan.team),
         "field_labels": [TradingField(f).label for f in plan.trading_fields]})
 
