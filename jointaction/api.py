@@ -63,7 +63,9 @@ class AssistanceList(APIView):
     """POST：发出协助办理函（同一 external_id 重复提交返回同一事项）。GET：本单位发出或收到的协助办理事项。"""
 
     @extend_schema(request=AssistanceIn, responses={201: AssistanceOut, 200: AssistanceOut,
-                                                    400: OpenApiResponse(description="字段错误")})
+                                                    400: OpenApiResponse(description="字段错误"),
+                                                    409: OpenApiResponse(
+                                                        description="external_id 已用于内容不同的协助办理函")})
     def post(self, request):
         incoming = AssistanceIn(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -72,7 +74,8 @@ class AssistanceList(APIView):
         key = f"api:{client.pk if client else request.user.pk}:{data.pop('external_id')}"
         req, created = services.request_assistance(
             actor=request.user, requester=_department(data.pop("requester"), "requester"),
-            assistant=_department(data.pop("assistant"), "assistant"), submission_key=key, **data)
+            assistant=_department(data.pop("assistant"), "assistant"), submission_key=key, key_field="external_id",
+            **data)
         return Response(AssistanceOut(req).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(responses=AssistanceOut(many=True))

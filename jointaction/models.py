@@ -37,6 +37,9 @@ class AssistanceRequest(models.Model):
     reply_by = models.DateField("请求反馈期限", null=True, blank=True)
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.SENT)
     submission_key = models.CharField(max_length=64, unique=True, editable=False)
+    # SHA-256 of what was asked (parties, contents, listed materials, reply date): the same key again with other
+    # contents is a conflict, not a silent answer with the first letter.
+    payload_hash = models.CharField(max_length=64, blank=True, editable=False)
     request_letter = models.ForeignKey("casework.Letter", null=True, on_delete=models.PROTECT, related_name="+")
     return_letter = models.ForeignKey("casework.Letter", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="+")

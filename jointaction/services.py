@@ -4,6 +4,8 @@ each writes its audit event, starts or stops its clocks and issues its letters."
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import uuid
 
 from django.contrib.contenttypes.models import ContentType
@@ -63,17 +65,33 @@ def _today() -> dt.date:
 
 
 # --- assistance letters (协助办理函) -----------------------------------------------------------------------
+def _assistance_fingerprint(requester, assistant, case_name, case_summary, matters, reasons, materials,
+                            reply_by) -> str:
+    content = {"requester": getattr(requester, "code", None), "assistant": getattr(assistant, "code", None),
+               "case_name": (case_name or "").strip(), "case_summary": (case_summary or "").strip(),
+               "matters": (matters or "").strip(), "reasons": (reasons or "").strip(),
+               "materials": _lines(materials), "reply_by": reply_by.isoformat() if reply_by else None}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
 @transaction.atomic
 def request_assistance(*, actor, requester: Department, assistant: Department, case_name: str, case_summary: str,
                        matters: str, reasons: str, materials: list[str] | str, uploads=(),
-                       reply_by: dt.date | None = None, submission_key: str = "") -> tuple[AssistanceRequest, bool]:
+                       reply_by: dt.date | None = None, submission_key: str = "",
+                       key_field: str = "submission_key") -> tuple[AssistanceRequest, bool]:
     """Send a 协助办理函. It must carry the case situation, the matters requested and why, and the materials
     (Luoyang 五(二); Zengdu 第十六条). The assisting organ's review and return clocks start at delivery.
-    The same submission twice (double click, retry) returns the first request."""
+    The same submission twice (double click, retry) returns the first request; the same key with other contents
+    is a Conflict naming `key_field` (the API's external_id)."""
     require_member(actor, requester, "以该单位名义发出协助办理函")
     key = (submission_key or "").strip()[:64] or uuid.uuid4().hex
+    fingerprint = _assistance_fingerprint(requester, assistant, case_name, case_summary, matters, reasons,
+                                          materials, reply_by)
     existing = AssistanceRequest.objects.filter(submission_key=key).first()
     if existing is not None:
+        if existing.payload_hash and existing.payload_hash != fingerprint:
+            message = f"该编号已用于内容不同的协助办理函 {existing.handoff.reference}，请使用新的编号"
+            raise Conflict(message, field_errors={key_field: [message]})
         return existing, False
     errors: dict[str, list[str]] = {}
     if assistant is None:
@@ -99,7 +117,7 @@ def request_assistance(*, actor, requester: Department, assistant: Department, c
                                     description=matters, reference_prefix="XZ")
     req = AssistanceRequest(handoff=handoff, requester=requester, assistant=assistant, case_name=case_name,
                             case_summary=case_summary, matters=matters, reasons=reasons, reply_by=reply_by,
-                            submission_key=key, created_by=actor)
+                            submission_key=key, payload_hash=fingerprint, created_by=actor)
     try:
         with transaction.atomic():
             req.save()

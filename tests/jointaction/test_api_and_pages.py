@@ -35,6 +35,10 @@ def test_a_police_system_sends_and_the_market_regulators_system_answers(luoyang,
     assert first.status_code == 201, first.content
     again = police.post("/api/v1/assistance/", body, format="json")
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    changed = police.post("/api/v1/assistance/", {**body, "matters": "另一事项：提供丙公司的登记信息。"}, format="json")
+    assert changed.status_code == 409, changed.content
+    assert "内容不同" in changed.json()["error"]["fields"]["external_id"][0]
+    assert AssistanceRequest.objects.count() == 1
     data = first.json()
     assert data["state"] == "sent" and data["letters"][0]["kind"] == "assistance"
     assert {c["rule"] for c in data["clocks"]} == {"assistance.review", "assistance.return"}
