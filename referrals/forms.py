@@ -1,6 +1,6 @@
 from django import forms
 
-from casework.org.models import Department
+from casework.org.models import SUPERVISING_TYPES, Department
 from referrals.models import Matter, SignalType, Transfer
 
 
@@ -39,7 +39,7 @@ class ClueForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supervising_department"].queryset = (
-            Department.objects.filter(active=True).exclude(type=Department.Type.TRADING_CENTRE).order_by("code"))
+            Department.objects.filter(active=True, type__in=SUPERVISING_TYPES).order_by("code"))
 
     def clean_bidders(self):
         rows = []

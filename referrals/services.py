@@ -136,6 +136,11 @@ def _validate(data: ClueInput) -> tuple[Department, list, dict]:
         errors["supervising_department"] = [f"单位代码“{data.supervising_department}”不存在"]
     elif dept.type == Department.Type.TRADING_CENTRE:
         errors["supervising_department"] = ["线索应推送至行政监督部门，不能推送给交易中心"]
+    elif not dept.is_supervising:
+        # Luoyang 三(一): the centre reports to the project's supervising department, which then transfers
+        # what belongs to the police, the courts or discipline organs (Luoyang 三(二)).
+        errors["supervising_department"] = [f"{dept.name}不是公共资源交易的行政监督部门；线索应推送至项目的"
+                                             "行政监督部门，由其移送公安、纪检监察等机关"]
     bidders = data.bidders or []
     if not isinstance(bidders, list):
         errors["bidders"] = ["bidders 须为列表"]

@@ -46,6 +46,8 @@ def test_different_payload_under_same_external_id_is_409(monitor, luoyang):
 
 @pytest.mark.parametrize("overrides,field,message", [
     ({"supervising_department": "NOPE"}, "supervising_department", "单位代码“NOPE”不存在"),
+    ({"supervising_department": "LY-POLICE"}, "supervising_department", "不是公共资源交易的行政监督部门"),
+    ({"supervising_department": "LY-AUDIT"}, "supervising_department", "由其移送公安、纪检监察等机关"),
     ({"discovered_at": "2026-11-20T09:30:00"}, "discovered_at", "须带时区"),
     ({"discovered_at": "yesterday"}, "discovered_at", "ISO 8601"),
     ({"discovered_at": "2099-01-01T00:00:00+08:00"}, "discovered_at", "不能晚于当前时间"),
@@ -149,3 +151,13 @@ def test_web_form_bad_file_keeps_nothing_and_says_why(client, luoyang, alice):
     assert resp.status_code == 200 and "不支持的文件类型" in resp.content.decode()
     assert Clue.objects.count() == 0
     assert "洛阳市第二实验中学教学楼工程" in resp.content.decode()  # what was typed is still there
+
+
+def test_web_form_offers_only_supervising_departments(client, luoyang, alice):
+    """Luoyang 三(一): the centre pushes to the project's supervising department; police, audit, courts and the
+    centre itself are not offered (the supervising department transfers to them)."""
+    client.force_login(alice)
+    offered = set(client.get("/referrals/new/").context["form"].fields["supervising_department"].queryset
+                  .values_list("type", flat=True))
+    assert "housing" in offered and "transport" in offered
+    assert not offered & {"police", "audit", "court", "procuratorate", "discipline", "trading_centre"}
