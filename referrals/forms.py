@@ -64,9 +64,12 @@ class TransferForm(forms.Form):
                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
 
-    def __init__(self, *args, departments=None, **kwargs):
+    def __init__(self, *args, departments=None, returned=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["receivers"].queryset = departments if departments is not None else Department.objects.none()
+        field = self.fields["receivers"]
+        field.queryset = departments if departments is not None else Department.objects.none()
+        returned = returned or {}
+        field.label_from_instance = lambda d: f"{d.name}（曾退回本线索）" if d.pk in returned else d.name
 
 
 class ForwardForm(forms.Form):

@@ -94,3 +94,23 @@ def suggest_receivers(clue: Clue, matter: str, sender=None) -> list[tuple]:
         if out:
             break
     return list({d.pk: (d, note) for d, note in out}.values())
+
+
+def transfer_receivers(holders):
+    """Who a holder may transfer a clue to: active organs other than itself and any trading centre (the centre
+    pushes clues, it does not take transfers)."""
+    from casework.org.models import Department
+
+    qs = Department.objects.filter(active=True).exclude(type=Department.Type.TRADING_CENTRE)
+    if holders:
+        qs = qs.exclude(pk__in=[d.pk for d in holders])
+    return qs.select_related("jurisdiction").order_by("jurisdiction__code", "code")
+
+
+def returned_by(clue: Clue) -> dict[int, Transfer]:
+    """The departments that returned this clue before, with their latest return, to warn a sender who picks one
+    of them again (a second return between the same two departments goes to the supervision office)."""
+    out: dict[int, Transfer] = {}
+    for t in clue.transfers.exclude(return_reasons="").select_related("receiver", "handoff").order_by("id"):
+        out[t.receiver_id] = t
+    return out

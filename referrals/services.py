@@ -482,6 +482,8 @@ def transfer_clue(*, actor, clue: Clue, receivers: list[Department], matter: str
         errors["receivers"] = ["请至少选择一个接收单位"]
     if sender in receivers:
         errors["receivers"] = ["接收单位不能是移送单位本身"]
+    elif any(r.type == Department.Type.TRADING_CENTRE for r in receivers):
+        errors["receivers"] = ["线索不能移送给公共资源交易中心"]
     if matter not in Matter.values:
         errors["matter"] = ["请选择移送事项"]
     if not (legal_basis or "").strip():

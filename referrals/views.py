@@ -75,9 +75,7 @@ def _page(request, clue, **extra):
                                                    "receipt_letter", "return_letter", "forward_letter",
                                                    "receipt_signed_by"))
     holders = [d for d in services.holder_departments(clue) if d in my]
-    jurisdiction_depts = Department.objects.filter(active=True).exclude(type=Department.Type.TRADING_CENTRE)
-    if holders:
-        jurisdiction_depts = jurisdiction_depts.exclude(pk__in=[d.pk for d in holders])
+    returned = selectors.returned_by(clue)
     routes = [(Matter(m).label, selectors.suggest_receivers(clue, m, holders[0] if holders else None))
               for m in Matter.values if m not in ("other",)]
     materials = "\n".join([e.material_line for e in clue.evidence.all()]
@@ -87,8 +85,9 @@ def _page(request, clue, **extra):
         "is_supervising": clue.supervising_department in my,
         "clocks": selectors.clue_clocks(clue), "events": selectors.clue_timeline(clue),
         "routes": [(label, rows) for label, rows in routes if rows],
-        "transfer_form": TransferForm(departments=jurisdiction_depts.order_by("jurisdiction__code", "code"),
+        "transfer_form": TransferForm(departments=selectors.transfer_receivers(holders), returned=returned,
                                       initial={"materials": materials, "delivery_method": "system"}),
+        "returned_before": list(returned.values()),
         "disputes": list(clue.disputes.select_related("first", "second", "office", "designated")),
         "is_office_supervisor": any(d.is_supervision_office for d in my) and request.user.memberships.filter(
             role="supervisor", department__is_supervision_office=True).exists(),
@@ -129,7 +128,9 @@ def clue_action(request, pk: int, action: str):
         messages.success(request, f"已上传 {sum(1 for _, new in added if new)} 个证据文件"
                                   f"{'（重复文件已识别，未重复保存）' if any(not new for _, new in added) else ''}")
     elif action == "transfer":
-        form = TransferForm(request.POST, departments=Department.objects.filter(active=True))
+        holders = [d for d in services.holder_departments(clue) if d in set(user_departments(user))]
+        form = TransferForm(request.POST, departments=selectors.transfer_receivers(holders),
+                            returned=selectors.returned_by(clue))
         if not form.is_valid():
             return _page(request, clue, transfer_form=form, error_form=True)
         data = form.cleaned_data

@@ -195,3 +195,23 @@ def test_transfer_letter_numbers_never_repeat_across_clues(luoyang, alice, bob):
     numbers = list(Transfer.objects.values_list("transfer_letter__number", flat=True))
     assert sorted(numbers) == [1, 3, 5]
     assert len(set(Letter.objects.values_list("doc_number", flat=True))) == Letter.objects.count()
+
+
+def test_transfer_form_offers_neither_the_sender_nor_the_centre_and_warns_of_an_earlier_return(
+        client, clue, luoyang, bob, pete):
+    client.force_login(bob)
+    offered = set(client.get(clue.get_absolute_url()).context["transfer_form"].fields["receivers"].queryset)
+    assert luoyang["housing"] not in offered and luoyang["trading_centre"] not in offered
+    assert luoyang["police"] in offered
+    t = transfer(clue, bob, [luoyang["police"]])[0]
+    services.return_transfer(actor=pete, transfer=t, reasons="经审查，该线索不涉嫌刑事犯罪，应由行业主管部门依法处理。")
+    page = client.get(clue.get_absolute_url())
+    assert f"{luoyang['police'].name}（曾退回本线索）" in page.content.decode()
+    assert page.content.decode().count("returned-before") == 1 and "不涉嫌刑事犯罪" in page.content.decode()
+    # A hand-made POST naming the trading centre is refused by the form and by the service.
+    posted = client.post(f"{clue.get_absolute_url()}transfer/", {
+        "receivers": [luoyang["trading_centre"].pk], "matter": Matter.CRIME, "legal_basis": BASIS,
+        "materials": "线索摘要", "delivery_method": "system"})
+    assert posted.status_code == 400 and Transfer.objects.filter(receiver=luoyang["trading_centre"]).count() == 0
+    with pytest.raises(DomainError, match="不能移送给公共资源交易中心"):
+        transfer(clue, bob, [luoyang["trading_centre"]])
