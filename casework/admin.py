@@ -13,9 +13,11 @@ from casework.clocks.models import Clock
 from casework.clocks.services import apply_rule_correction, preview_rule_correction
 from casework.errors import DomainError
 from casework.events.models import Event
+from casework.events.services import record
 from casework.forms import CalendarImportForm, RuleCorrectionForm, add_domain_error
 from casework.handoffs.models import Handoff
 from casework.org.models import ApiClient, Department, Jurisdiction, Membership
+from casework.org.services import ensure_department
 from casework.rules.models import Rule, RuleProfile, RuleVersion, Source, StartsOn, Unit
 from casework.rules.services import update_rule
 
@@ -196,6 +198,27 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "type", "jurisdiction", "is_supervision_office", "active"]
     list_filter = ["type", "jurisdiction"]
     search_fields = ["code", "name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []  # the stable code keys the access group and every reference
+
+    def save_model(self, request, obj, form, change):
+        """Through the org service, which creates the department's access group (adding one here crashed on
+        the missing group) and writes the audit event."""
+        data = form.cleaned_data
+        code = obj.code if change else data["code"]
+        dept = ensure_department(actor=request.user, code=code, name=data["name"], type=data["type"],
+                                 jurisdiction=data["jurisdiction"], short_name=data.get("short_name", ""),
+                                 parent=data.get("parent"), is_supervision_office=data.get("is_supervision_office",
+                                                                                         False))
+        rest = {k: data[k] for k in ("doc_abbr", "active") if k in data and getattr(dept, k) != data[k]}
+        if rest:
+            before = {k: getattr(dept, k) for k in rest}
+            for k, v in rest.items():
+                setattr(dept, k, v)
+            dept.save(update_fields=list(rest))
+            record(actor=request.user, obj=dept, action="department.updated", before=before, after=rest)
+        obj.pk, obj.group_id = dept.pk, dept.group_id
 
 
 @admin.register(Membership)

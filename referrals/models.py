@@ -210,8 +210,10 @@ class JurisdictionDispute(models.Model):
 class PenaltyPowerMove(models.Model):
     """An industry authority's penalty power moved to comprehensive law enforcement (综合执法)."""
 
-    department = models.OneToOneField(Department, on_delete=models.CASCADE, related_name="penalty_power_move")
-    law_enforcement = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    department = models.OneToOneField(Department, on_delete=models.CASCADE, related_name="penalty_power_move",
+                                      verbose_name="原行业主管部门")
+    law_enforcement = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
+                                        verbose_name="承接处罚权的综合执法部门")
     basis = models.CharField("依据", max_length=200, blank=True)
 
     class Meta:

@@ -41,6 +41,8 @@ ACTION_LABELS = {
     "clue.dispute_decided": "指定管辖",
     "clue.forwarded": "转送其他层级并告知",
     "clue.closed": "线索办结（闭环）",
+    "referral.penalty_power_moved": "登记行政处罚权划转综合执法",
+    "referral.penalty_power_restored": "撤销行政处罚权划转登记",
     "complaint.filed": "收到投诉",
     "complaint.accepted": "受理投诉",
     "complaint.evidence_added": "收到证明材料",

@@ -1,6 +1,8 @@
 """Administrators edit rules (versioned) and correct running clocks only on purpose."""
 
 from casework.clocks import services
+from casework.events.models import Event
+from casework.org.models import Department
 from casework.rules.models import Rule
 from tests.conftest import at
 
@@ -38,3 +40,23 @@ def test_rule_edit_creates_a_version_and_correction_is_previewed_then_applied(cl
 def test_non_staff_cannot_reach_admin(client, bob):
     client.force_login(bob)
     assert client.get("/admin/casework/rule/").status_code == 302  # to the admin login
+
+
+def test_admin_adds_and_edits_a_department_with_its_access_group_and_audit(client, olga, luoyang):
+    """Adding a department in the admin crashed (NOT NULL on its access group): it goes through the service."""
+    client.force_login(olga)
+    home = luoyang["housing"].jurisdiction
+    resp = client.post("/admin/casework/department/add/", {
+        "code": "LY-POLICE-JX", "name": "洛阳市公安局涧西分局", "short_name": "涧西分局", "doc_abbr": "",
+        "type": "police", "jurisdiction": home.pk, "parent": luoyang["police"].pk, "active": "on"})
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    dept = Department.objects.get(code="LY-POLICE-JX")
+    assert dept.group.name == "department:LY-POLICE-JX" and dept.parent == luoyang["police"]
+    assert Event.objects.filter(action="department.created", object_id=str(dept.pk)).exists()
+    resp = client.post(f"/admin/casework/department/{dept.pk}/change/", {
+        "name": "洛阳市公安局涧西区分局", "short_name": "涧西分局", "doc_abbr": "洛公涧", "type": "police",
+        "jurisdiction": home.pk, "parent": luoyang["police"].pk, "active": "on"})
+    assert resp.status_code == 302
+    dept.refresh_from_db()
+    assert dept.name == "洛阳市公安局涧西区分局" and dept.doc_abbr == "洛公涧" and dept.code == "LY-POLICE-JX"
+    assert Event.objects.filter(action="department.updated", object_id=str(dept.pk)).count() == 2

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
 from casework.handoffs.models import Handoff
-from casework.org.models import ApiClient, Membership
+from casework.org.models import ApiClient, Department, Membership
 
 
 def run(*args) -> str:
@@ -69,6 +69,14 @@ def test_seed_demo_is_idempotent(db, settings, preset):
     second = run("seed_demo", "--preset", preset)
     assert counts() == before and before[3:] == (2, 1, 1, 2, 1, 1)
     assert Plan.objects.exists()
+    # A second level of the police (forwarding is reachable) and, where there is 综合执法, a moved penalty power.
+    from referrals.models import PenaltyPowerMove
+    levels = {d.jurisdiction_id: d for d in Department.objects.filter(type="police")}
+    assert len(levels) == (1 if preset == "zengdu" else 2), "the police at two levels where the preset is a city"
+    for d in levels.values():
+        assert Membership.objects.filter(department=d, role="handler").exists()
+    has_cle = Department.objects.filter(type="law_enforcement").exists()
+    assert PenaltyPowerMove.objects.exists() == (has_cle and Department.objects.filter(type="water").exists())
     assert "所有演示用户的密码" in first and ".supervisor" in first
     token = second.strip().splitlines()[-1]
     api = APIClient()

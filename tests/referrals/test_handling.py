@@ -215,3 +215,24 @@ def test_transfer_form_offers_neither_the_sender_nor_the_centre_and_warns_of_an_
     assert posted.status_code == 400 and Transfer.objects.filter(receiver=luoyang["trading_centre"]).count() == 0
     with pytest.raises(DomainError, match="不能移送给公共资源交易中心"):
         transfer(clue, bob, [luoyang["trading_centre"]])
+
+
+def test_penalty_power_move_is_edited_in_the_admin_checked_and_audited(client, olga, luoyang):
+    from casework.events.models import Event
+
+    client.force_login(olga)
+    assert client.get("/admin/referrals/penaltypowermove/add/").status_code == 200
+    cle = luoyang["law_enforcement"]
+    bad = client.post("/admin/referrals/penaltypowermove/add/", {
+        "department": luoyang["water"].pk, "law_enforcement": luoyang["water"].pk, "basis": "市政府文件"})
+    assert bad.status_code == 200 and not PenaltyPowerMove.objects.exists()  # not a law-enforcement organ
+    ok = client.post("/admin/referrals/penaltypowermove/add/", {
+        "department": luoyang["water"].pk, "law_enforcement": cle.pk, "basis": "洛政〔2025〕1号（演示）"})
+    assert ok.status_code == 302
+    move = PenaltyPowerMove.objects.get()
+    assert Event.objects.get(action="referral.penalty_power_moved").after["law_enforcement"] == cle.code
+    page = client.get("/admin/referrals/penaltypowermove/").content.decode()
+    assert "承接处罚权的综合执法部门" in page and luoyang["water"].name in page
+    client.post(f"/admin/referrals/penaltypowermove/{move.pk}/delete/", {"post": "yes"})
+    assert not PenaltyPowerMove.objects.exists()
+    assert Event.objects.filter(action="referral.penalty_power_restored").count() == 1
