@@ -4,6 +4,7 @@ ACTION_LABELS = {
     "consultation.established": "建立会商机制",
     "consultation.period_opened": "例会周期开始计时",
     "consultation.contacts_reported": "报送责任领导或联络员",
+    "consultation.contacts_corrected": "更正责任领导或联络员的联系信息",
     "consultation.contact_change_noted": "登记人员变动（待报送）",
     "consultation.applied": "申请加入会商机制",
     "consultation.application_approved": "同意加入会商机制",

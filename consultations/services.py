@@ -284,8 +284,11 @@ def report_contacts(*, actor, member: Member, role: str, contact: Contact,
     pending = ContactChange.objects.select_for_update().filter(member=member, role=role,
                                                                status=ContactChange.Status.PENDING).first()
     initial = not old["name"] and pending is None
+    # The same person with a corrected phone or post is a correction, not a change of person: no change date,
+    # no clock (Hegang 一(二) times the report of a personnel change).
+    correction = not initial and pending is None and new.name == old["name"]
     today = timezone.localdate()
-    if not initial:
+    if not initial and not correction:
         changed_on = changed_on or (pending.changed_on if pending else None)
         if _date(errors, "changed_on", "人员调整确定日期", changed_on) and changed_on > today:
             errors["changed_on"] = ["人员调整确定日期不能晚于今天"]
@@ -304,6 +307,11 @@ def report_contacts(*, actor, member: Member, role: str, contact: Contact,
         record(actor=actor, obj=member, action="consultation.contacts_reported", before=old,
                after={**after, "role": role, "department": member.department.code, "initial": True,
                       "text": f"{label}：{new.name}（{new.post}，{new.phone}）"})
+        return None
+    if correction:
+        record(actor=actor, obj=member, action="consultation.contacts_corrected", before=old,
+               after={**after, "role": role, "department": member.department.code,
+                      "text": f"更正{label}{new.name}的信息：{old['post']}，{old['phone']} → {new.post}，{new.phone}"})
         return None
     if pending is not None:
         change = pending

@@ -339,3 +339,15 @@ def test_a_noted_change_reported_late_without_a_sweep_is_late(mechanism, luoyang
     change = services.report_contacts(actor=bob, member=member, role="leader", contact=contact("陈刚"))
     assert change.clock.state == Clock.State.BREACHED
     assert timeline(member).filter(action="consultation.contacts_reported").last().after["late"] is True
+
+
+def test_correcting_the_same_persons_phone_is_no_change_of_person(mechanism, luoyang, bob):
+    member = member_of(mechanism, luoyang["housing"])
+    services.report_contacts(actor=bob, member=member, role="liaison", contact=contact("王芳", "科长"))
+    fixed = services.report_contacts(actor=bob, member=member, role="liaison",
+                                     contact=contact("王芳", "科长", "13800000000"))
+    assert fixed is None and not ContactChange.objects.exists()  # no change date asked, no clock
+    member.refresh_from_db()
+    assert member.liaison_phone == "13800000000"
+    event = timeline(member).get(action="consultation.contacts_corrected")
+    assert event.before["phone"] == "0379-63901234" and event.after["phone"] == "13800000000"
