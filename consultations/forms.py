@@ -49,7 +49,8 @@ class ContactsForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=32)
     post = forms.CharField(label="职务", max_length=64)
     phone = forms.CharField(label="联系电话", max_length=32)
-    changed_on = forms.DateField(label="调整确定日期（换人时填写；同一人更正电话、职务不必填）", required=False, widget=DATE)
+    changed_on = forms.DateField(label="调整确定日期（换人时填写；同一人更正电话、职务不必填）", required=False,
+                                 widget=DATE)
 
 
 class NoteChangeForm(forms.Form):
