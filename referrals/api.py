@@ -159,3 +159,71 @@ class ClueCallback(APIView):
         incoming.is_valid(raise_exception=True)
         secret = services.register_callback(actor=request.user, clue=clue, url=incoming.validated_data["url"])
         return Response({"url": incoming.validated_data["url"], "secret": secret})
+
+
+def _aware(value, field: str):
+    if value in (None, ""):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise DomainError.for_field(field, "不是有效的 ISO 8601 时间，如 2026-11-20T09:30:00+08:00") from exc
+    if parsed.tzinfo is None:
+        raise DomainError.for_field(field, "须带时区偏移，如 +08:00")
+    if parsed.year < 2000:
+        raise DomainError.for_field(field, "时间早于2000年，请核对")
+    return parsed
+
+
+class TransferActionIn(serializers.Serializer):
+    result = serializers.CharField(required=False, allow_blank=True, max_length=20000,
+                                   help_text="办理结果（result 必填）")
+    completed_at = serializers.CharField(required=False, allow_blank=True,
+                                         help_text="办结时间（result 可选，ISO 8601 带时区；默认当前时间）")
+    decided_at = serializers.CharField(required=False, allow_blank=True,
+                                       help_text="受理决定时间（accept 可选，ISO 8601 带时区；默认当前时间）")
+    reasons = serializers.CharField(required=False, allow_blank=True, max_length=5000,
+                                    help_text="退回理由（return，不少于10个字）或转送理由（forward）")
+    to_department = serializers.CharField(required=False, allow_blank=True, max_length=32,
+                                          help_text="转送至的同系统其他层级单位代码（forward 必填）")
+
+
+TRANSFER_ACTIONS = ("sign", "accept", "result", "return", "forward")
+
+
+class TransferAction(APIView):
+    """接收单位的系统办理移送：sign 签收回执、accept 受理、result 反馈处理结果、return 书面说明理由退回、
+    forward 转送其他层级的同系统单位。与页面走同一服务：文书、时限和回调相同。"""
+
+    @extend_schema(request=TransferActionIn, responses={
+        200: ClueOut, 400: OpenApiResponse(description="字段错误"), 403: OpenApiResponse(description="不是接收单位"),
+        404: OpenApiResponse(description="无此线索或移送"), 409: OpenApiResponse(description="当前状态不能办理")})
+    def post(self, request, pk: int, tid: int, action: str):
+        from casework.org.models import Department
+
+        clue = selectors.get_clue(request.user, pk)
+        transfer = selectors.get_transfer(request.user, clue, tid)
+        if action not in TRANSFER_ACTIONS:
+            raise DomainError.for_field("action", f"操作须为 {', '.join(TRANSFER_ACTIONS)} 之一")
+        incoming = TransferActionIn(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data, user = incoming.validated_data, request.user
+        if action == "sign":
+            services.sign_receipt(actor=user, transfer=transfer)
+        elif action == "accept":
+            services.accept_transfer(actor=user, transfer=transfer,
+                                     decided_at=_aware(data.get("decided_at"), "decided_at"))
+        elif action == "result":
+            services.report_result(actor=user, transfer=transfer, result=data.get("result", ""),
+                                   completed_at=_aware(data.get("completed_at"), "completed_at"))
+        elif action == "return":
+            services.return_transfer(actor=user, transfer=transfer, reasons=data.get("reasons", ""))
+        else:
+            code = (data.get("to_department") or "").strip()
+            to = Department.objects.filter(code=code, active=True).first()
+            if to is None:
+                raise DomainError.for_field("to_department",
+                                            f"单位代码“{code}”不存在" if code else "请填写转送单位代码")
+            services.forward_transfer(actor=user, transfer=transfer, to_department=to,
+                                      reasons=data.get("reasons", ""))
+        return Response(ClueOut(selectors.get_clue(request.user, pk)).data)
