@@ -62,7 +62,8 @@ class ComplaintList(APIView):
         data = dict(incoming.validated_data)
         external_id = data.pop("external_id")
         client = getattr(request, "api_client", None)
-        key = f"client:{client.pk if client else request.user.pk}:{external_id}"
+        # A session user gets its own namespace, so a user and an API client with the same id never collide.
+        key = (selectors.filing_key_prefix(client) if client else f"user:{request.user.pk}:") + external_id
         result = services.file_complaint(data=services.ComplaintInput(**data), channel=Complaint.Channel.API,
                                          submission_key=key, actor=request.user)
         body = ComplaintOut(result.complaint, context={"request": request}).data

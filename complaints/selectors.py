@@ -7,9 +7,20 @@ from casework.org.selectors import scoped
 from complaints.models import Complaint
 
 
+def filing_key_prefix(client) -> str:
+    """The submission keys of complaints an API client filed (complaints.api builds them)."""
+    return f"client:{client.pk}:"
+
+
 def visible_complaints(user):
-    return scoped(user, Complaint.objects.select_related("department"), department_fields=("department",),
-                  perm="complaints.view_complaint")
+    """The handling side's scope, plus, for another system's API client, the complaints it filed itself: it can
+    read their progress back and add evidence (their identity stays masked like everywhere else)."""
+    qs = scoped(user, Complaint.objects.select_related("department"), department_fields=("department",),
+                perm="complaints.view_complaint")
+    client = getattr(user, "api_client", None) if getattr(user, "is_authenticated", False) else None
+    if client is not None:
+        qs = qs | Complaint.objects.filter(submission_key__startswith=filing_key_prefix(client))
+    return qs
 
 
 def get_complaint(user, pk) -> Complaint:

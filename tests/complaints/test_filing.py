@@ -110,6 +110,22 @@ def test_api_filing_is_idempotent(luoyang):
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
     bad = api.post("/api/v1/complaints/", {**body, "external_id": "x2", "trading_type": "lottery"}, format="json")
     assert bad.status_code == 400 and "trading_type" in bad.json()["error"]["fields"]
+    # The hotline filed it for the housing bureau: it reads the progress back and adds evidence to it.
+    pk = first.json()["id"]
+    read = api.get(f"/api/v1/complaints/{pk}/")
+    assert read.status_code == 200 and read.json()["status"] == "submitted"
+    assert "周明远" not in read.content.decode()  # identity stays masked for the filing system
+    assert [c["id"] for c in api.get("/api/v1/complaints/").json()] == [pk]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    added = api.post(f"/api/v1/complaints/{pk}/evidence/", {"file": SimpleUploadedFile("中标公示.pdf", b"%PDF-1 x")},
+                     format="multipart")
+    assert added.status_code == 201
+    assert Complaint.objects.get(pk=pk).evidence.count() == 1
+    # Another department's system still does not see it.
+    _, other = create_api_client(name="transport-sys", department=luoyang["transport"])
+    stranger = APIClient()
+    stranger.credentials(HTTP_AUTHORIZATION=f"Bearer {other}")
+    assert stranger.get(f"/api/v1/complaints/{pk}/").status_code == 404
 
 
 def test_evidence_with_the_filing_and_a_bad_file_keeps_nothing(client, luoyang):
