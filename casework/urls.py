@@ -14,6 +14,7 @@ urlpatterns = [
     path("handoffs/<int:pk>/<str:action>/", views.handoff_action, name="handoff_action"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
+    path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
     path("supervision/", views.supervision, name="supervision"),
     path("letters/<int:pk>.pdf", letter_views.letter_pdf, name="letter_pdf"),
     path("notices/<int:pk>.pdf", letter_views.public_letter_pdf, name="public_letter_pdf"),

@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from casework import selectors
@@ -123,10 +124,39 @@ def handoff_action(request, pk: int, action: str):
     return redirect("casework:handoff", pk=pk)
 
 
+def _inbox_filters(params) -> dict:
+    return {"category": params.get("category", ""), "state": params.get("state", ""),
+            "case_url": params.get("case", "")}
+
+
 @login_required
 def inbox(request):
-    notes = notification_services.inbox(request.user)[:200]
-    return render(request, "casework/inbox.html", {"notes": notes})
+    from django.core.paginator import Paginator
+
+    from casework.notifications import selectors as notices
+
+    filters = _inbox_filters(request.GET)
+    page = Paginator(notices.inbox(request.user, **filters), 50).get_page(request.GET.get("page"))
+    for note in page:
+        note.category = notices.category_of(note.kind)
+    query = urlencode({k: v for k, v in (("category", filters["category"]), ("state", filters["state"]),
+                                         ("case", filters["case_url"])) if v})
+    return render(request, "casework/inbox.html", {
+        "page": page, "notes": page.object_list, "filters": filters, "query": query,
+        "categories": [(c.key, c.label) for c in notices.CATEGORIES] + [("other", notices.OTHER_LABEL)],
+        "unread_here": notices.inbox(request.user, **{**filters, "state": "unread"}).count()})
+
+
+@login_required
+@require_POST
+def inbox_read_all(request):
+    from casework.notifications import selectors as notices
+
+    filters = _inbox_filters(request.POST)
+    changed = notification_services.mark_all_read(actor=request.user, notices=notices.inbox(request.user, **filters))
+    messages.success(request, f"已将 {changed} 条消息标为已读")
+    query = urlencode({k: v for k, v in (("category", filters["category"]), ("case", filters["case_url"])) if v})
+    return HttpResponseRedirect(reverse("casework:inbox") + (f"?{query}" if query else ""))
 
 
 @login_required

@@ -16,9 +16,21 @@ from casework.notifications.models import Notification
 log = logging.getLogger(__name__)
 
 
+BODY_LIMIT = 140
+
+
+def short(text: str, limit: int = BODY_LIMIT) -> str:
+    """A notice is a title and one line: the case page holds the rest (a clue's 19,000 characters never go
+    into an inbox or an e-mail)."""
+    line = " ".join((text or "").split())
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
 def create_many(notifications: list[Notification]) -> list[Notification]:
     if not notifications:
         return []
+    for note in notifications:
+        note.title, note.body = short(note.title, 200), short(note.body)
     created = Notification.objects.bulk_create(notifications)  # PostgreSQL/SQLite return ids
     ids = [n.pk for n in created]
 
@@ -54,6 +66,11 @@ def send_emails(ids: list[int]) -> int:
 
 def inbox(user):
     return Notification.objects.filter(recipient=user)
+
+
+def mark_all_read(*, actor, notices) -> int:
+    """Mark the given notices of the actor read (the inbox's current filter); returns how many changed."""
+    return notices.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def mark_read(*, actor, notification_id: int) -> Notification:
