@@ -5,8 +5,9 @@ from casework.org.selectors import user_departments, user_roles
 
 def portal(request):
     user = request.user
+    replay = {"form_replay": getattr(request, "form_replay", None)}
     if not getattr(user, "is_authenticated", False):
-        return {}
+        return replay
     roles = user_roles(user)
     is_admin = Membership.Role.ADMIN in roles or user.is_superuser
     unread = user.notifications.filter(read_at__isnull=True).count()
@@ -17,4 +18,5 @@ def portal(request):
         "portal_is_admin": is_admin,
         "portal_unread": unread,
         "calendar_warning": missing_year_warning() if is_admin else None,
+        **replay,
     }
