@@ -3,7 +3,8 @@ callbacks. Translates HTTP to services; errors are mapped once by casework.api_e
 
 import datetime as dt
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -12,7 +13,7 @@ from rest_framework.views import APIView
 from casework.api import ClockOut
 from casework.errors import DomainError
 from referrals import selectors, services
-from referrals.models import SignalType
+from referrals.models import Clue, SignalType
 
 MAX_INTAKE_BYTES = 256 * 1024
 
@@ -112,13 +113,31 @@ class ClueList(APIView):
             body["callback_secret"] = result.callback_secret
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
-    @extend_schema(responses=ClueOut(many=True))
+    @extend_schema(responses=ClueOut(many=True), parameters=[
+        OpenApiParameter("external_id", str, description="推送方的外部编号"),
+        OpenApiParameter("search", str, description="编号、项目、投标人名称或统一社会信用代码、摘要"),
+        OpenApiParameter("status", str, enum=[c[0] for c in Clue.Status.choices]),
+        OpenApiParameter("signal_type", str, enum=[c[0] for c in SignalType.choices]),
+        OpenApiParameter("department", str, description="推送、监管或接收单位代码"),
+        OpenApiParameter("received_from", OpenApiTypes.DATE), OpenApiParameter("received_to", OpenApiTypes.DATE),
+        OpenApiParameter("overdue", bool), OpenApiParameter("ordering", str),
+        OpenApiParameter("limit", int), OpenApiParameter("offset", int)])
     def get(self, request):
-        clues = selectors.visible_clues(request.user).prefetch_related("transfers__handoff", "evidence")
+        from rest_framework.pagination import LimitOffsetPagination
+
+        from referrals.filters import ClueFilter
+
+        clues = (selectors.visible_clues(request.user).prefetch_related("transfers__handoff", "evidence")
+                 .order_by("-received_at", "-pk"))
         external_id = request.query_params.get("external_id")
         if external_id:
             clues = clues.filter(external_id=external_id)
-        return Response(ClueOut(clues[:100], many=True).data)
+        filtered = ClueFilter(request.query_params, queryset=clues, request=request)
+        if not filtered.is_valid():
+            raise DomainError("筛选条件有误", field_errors={k: [str(m) for m in v] for k, v in filtered.errors.items()})
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(filtered.qs, request, view=self)
+        return paginator.get_paginated_response(ClueOut(page, many=True).data)
 
 
 class ClueDetail(APIView):

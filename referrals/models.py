@@ -64,6 +64,9 @@ class Clue(models.Model):
     signal_type = models.CharField("预警类型", max_length=32, choices=SignalType.choices)
     summary = models.TextField("线索摘要")
     bidders = models.JSONField("涉及投标人", default=list, blank=True)
+    # What the list's search box looks through, in one column (reference, external id, project, bidders' names
+    # and USCCs, summary), so that one index serves it (pg_trgm on PostgreSQL). Set by refresh_search_text().
+    search_text = models.TextField("检索文本", blank=True, default="", editable=False)
     details = models.JSONField("其他信息", default=dict, blank=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.RECEIVED)
     received_at = models.DateTimeField("接收时间")
@@ -85,6 +88,15 @@ class Clue(models.Model):
 
     def get_absolute_url(self):
         return reverse("referrals:clue", args=[self.pk])
+
+    def refresh_search_text(self) -> str:
+        parts = [self.reference, self.external_id, self.project_code, self.project_name]
+        for b in self.bidders or []:
+            if isinstance(b, dict):
+                parts += [str(b.get("name") or ""), str(b.get("uscc") or "")]
+        parts.append(self.summary[:2000])
+        self.search_text = " ".join(p.strip() for p in parts if p and p.strip())
+        return self.search_text
 
     @property
     def is_anonymous_report(self) -> bool:

@@ -114,3 +114,26 @@ def returned_by(clue: Clue) -> dict[int, Transfer]:
     for t in clue.transfers.exclude(return_reasons="").select_related("receiver", "handoff").order_by("id"):
         out[t.receiver_id] = t
     return out
+
+
+def _bidders(clue: Clue) -> str:
+    return "；".join(f"{b.get('name', '')}{('（' + b['uscc'] + '）') if b.get('uscc') else ''}"
+                    for b in clue.bidders or [] if isinstance(b, dict))
+
+
+def _ledger_columns():
+    from casework.ledger import Column
+
+    return [
+        Column("线索编号", lambda c: c.reference), Column("外部编号", lambda c: c.external_id),
+        Column("项目编号", lambda c: c.project_code), Column("项目名称", lambda c: c.project_name),
+        Column("预警类型", lambda c: c.get_signal_type_display()),
+        Column("推送单位", lambda c: c.source_department.name),
+        Column("行政监督部门", lambda c: c.supervising_department.name),
+        Column("状态", lambda c: c.get_status_display()), Column("退回次数", lambda c: c.return_count),
+        Column("发现时间", lambda c: c.discovered_at), Column("接收时间", lambda c: c.received_at),
+        Column("涉及投标人", _bidders),
+    ]
+
+
+LEDGER_COLUMNS = _ledger_columns()

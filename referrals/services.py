@@ -222,7 +222,8 @@ def _create(actor, client, source, supervising, data, bidders, details, key, ext
     if data.callback_url:
         clue.callback_url, clue.callback_secret = data.callback_url, webhooks.new_secret()
         secret = clue.callback_secret
-    clue.save(update_fields=["reference", "callback_url", "callback_secret"])
+    clue.refresh_search_text()
+    clue.save(update_fields=["reference", "callback_url", "callback_secret", "search_text"])
     for dept in (source, supervising):
         _grant(clue, dept)
     record(actor=actor, obj=clue, action="clue.received",
@@ -292,7 +293,8 @@ def intake_report(*, department: Department, project_code: str, project_name: st
             discovered_at=now, signal_type=SignalType.OTHER, summary=summary.strip(),
             details={"channel": "anonymous_report"}, received_at=now, received_by=None)
         clue.reference = numbered("JB", clue.pk, now)
-        clue.save(update_fields=["reference"])
+        clue.refresh_search_text()
+        clue.save(update_fields=["reference", "search_text"])
         _grant(clue, department)
         record(actor=None, obj=clue, action="clue.reported", after={"reference": clue.reference,
                                                                     "department": department.code})
@@ -348,7 +350,8 @@ def refer_matter(*, actor, department: Department, origin, project_code: str, pr
     except IntegrityError:  # the same origin referred twice at once
         return Clue.objects.get(intake_key=key)
     clue.reference = numbered("XS", clue.pk, now)
-    clue.save(update_fields=["reference"])
+    clue.refresh_search_text()
+    clue.save(update_fields=["reference", "search_text"])
     _grant(clue, department)
     record(actor=actor, obj=clue, action="clue.referred_from",
            after={"reference": clue.reference, "department": department.code, "origin": details["origin"],

@@ -5,7 +5,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,21 +15,33 @@ from casework.org.models import Department
 from casework.org.selectors import user_departments
 from referrals import selectors, services
 from referrals.forms import ClueForm, ForwardForm, TransferForm
-from referrals.models import JurisdictionDispute, Matter
+from referrals.models import Clue, JurisdictionDispute, Matter, SignalType
 
 
 @login_required
 def clue_list(request):
-    clues = selectors.visible_clues(request.user)
-    q = request.GET.get("q", "").strip()
-    if q:
-        clues = clues.filter(Q(project_name__icontains=q) | Q(project_code__icontains=q) | Q(reference__icontains=q))
-    status = request.GET.get("status")
-    if status:
-        clues = clues.filter(status=status)
+    from django.core.paginator import Paginator
+
+    from casework.ledger import export
+    from referrals.filters import ClueFilter
+
+    filtered = ClueFilter(request.GET, queryset=selectors.visible_clues(request.user).order_by("-received_at", "-pk"),
+                          request=request)
+    if not filtered.is_valid():
+        raise DomainError("筛选条件有误：" + "；".join(f"{k}：{v[0]}" for k, v in filtered.errors.items()),
+                          field_errors={k: [str(m) for m in v] for k, v in filtered.errors.items()})
+    clues = filtered.qs
+    fmt = request.GET.get("export")
+    if fmt:
+        return export(clues.iterator(chunk_size=500), selectors.LEDGER_COLUMNS, fmt=fmt, filename="问题线索台账")
+    page = Paginator(clues, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
     can_push = any(d.type == Department.Type.TRADING_CENTRE for d in user_departments(request.user))
-    return render(request, "referrals/clue_list.html", {"clues": clues[:200], "q": q, "status": status,
-                                                         "can_push": can_push})
+    return render(request, "referrals/clue_list.html", {
+        "clues": page.object_list, "page": page, "filter": filtered, "query": params.urlencode(),
+        "can_push": can_push, "signal_types": SignalType.choices, "statuses": Clue.Status.choices,
+        "search": request.GET.get("search") or request.GET.get("q", "")})
 
 
 @login_required

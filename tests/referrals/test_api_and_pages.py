@@ -17,8 +17,9 @@ def test_status_read_back_and_scoped(monitor, luoyang, bob):
     other = APIClient()
     other.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert other.get(f"/api/v1/clues/{created['id']}/").status_code == 404
-    assert other.get("/api/v1/clues/").json() == []
-    assert [c["id"] for c in monitor.get("/api/v1/clues/?external_id=MON-2026-0001").json()] == [created["id"]]
+    assert other.get("/api/v1/clues/").json()["results"] == []
+    listed = monitor.get("/api/v1/clues/?external_id=MON-2026-0001").json()
+    assert listed["count"] == 1 and [c["id"] for c in listed["results"]] == [created["id"]]
 
 
 def test_evidence_upload_sha256_limits_and_dedup(monitor, luoyang):

@@ -1,0 +1,66 @@
+"""One filter definition for the clue list: the page, its CSV/XLSX export and GET /api/v1/clues/ all use it."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils import timezone
+
+from casework.clocks.models import Clock
+from casework.handoffs.models import Handoff
+from referrals.models import Clue, SignalType, Transfer
+
+
+def overdue_clue_ids() -> set[int]:
+    """Clues with an open clock past its deadline, on the clue itself or on one of its transfers (few rows:
+    only overdue clocks are read, whatever the number of clues)."""
+    types = ContentType.objects.get_for_models(Clue, Handoff)
+    late = Clock.objects.filter(
+        Q(state__in=[Clock.State.RUNNING, Clock.State.PAUSED], due_at__lt=timezone.now())
+        | Q(state=Clock.State.BREACHED, closed_at__isnull=True),
+        subject_type__in=[types[Clue], types[Handoff]]).values_list("subject_type_id", "subject_id")
+    direct, handoffs = set(), set()
+    for type_id, subject_id in late:
+        (direct if type_id == types[Clue].pk else handoffs).add(int(subject_id))
+    if handoffs:
+        direct |= set(Transfer.objects.filter(handoff_id__in=handoffs).values_list("clue_id", flat=True))
+    return direct
+
+
+class ClueFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label="搜索",
+                                       help_text="编号、外部编号、项目编号或名称、投标人名称或统一社会信用代码、摘要")
+    q = django_filters.CharFilter(method="filter_search", label="搜索（同 search）")
+    status = django_filters.ChoiceFilter(choices=Clue.Status.choices, label="状态")
+    signal_type = django_filters.ChoiceFilter(choices=SignalType.choices, label="预警类型")
+    department = django_filters.CharFilter(method="filter_department", label="单位代码（推送、监管或接收）")
+    received_from = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte", label="接收日期自")
+    received_to = django_filters.DateFilter(field_name="received_at", lookup_expr="date__lte", label="接收日期至")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="仅超期")
+    ordering = django_filters.OrderingFilter(fields=(("received_at", "received_at"), ("reference", "reference"),
+                                                     ("project_name", "project_name"), ("status", "status")),
+                                             label="排序")
+
+    class Meta:
+        model = Clue
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        words = (value or "").split()
+        for word in words[:5]:
+            queryset = queryset.filter(search_text__icontains=word)
+        return queryset
+
+    def filter_department(self, queryset, name, value):
+        code = (value or "").strip()
+        if not code:
+            return queryset
+        return queryset.filter(Q(supervising_department__code=code) | Q(source_department__code=code)
+                               | Q(transfers__receiver__code=code)).distinct()
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        ids = overdue_clue_ids()
+        return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)

@@ -1,0 +1,82 @@
+"""One filter definition serves the clue list page, its ledger export and the API: search by bidder name or USCC
+(whole or partial), filters, real pagination with the total, CSV/XLSX of exactly what is shown."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from casework.clocks.models import Clock
+from referrals import services
+from tests.referrals.conftest import clue_input
+
+USCC_A = "91410300MA9F1234XQ"
+
+
+@pytest.fixture
+def three(luoyang, alice):
+    made = []
+    for n, (name, uscc, signal) in enumerate([("甲建设有限公司", USCC_A, "bid_file_fingerprint"),
+                                              ("乙工程集团", "", "related_bidders"),
+                                              ("=HYPERLINK(\"x\")", "", "other")]):
+        made.append(services.intake_clue(actor=alice, data=clue_input(
+            luoyang, external_id=f"L-{n}", project_name=f"洛阳第{n}号工程", signal_type=signal,
+            bidders=[{"name": name, "uscc": uscc}])).clue)
+    return made
+
+
+def test_api_search_by_uscc_name_and_part_of_a_code(monitor, three):
+    def ids(query):
+        body = monitor.get(f"/api/v1/clues/?{query}").json()
+        assert body["count"] == len(body["results"])
+        return {c["id"] for c in body["results"]}
+
+    assert ids(f"search={USCC_A}") == {three[0].pk}
+    assert ids("search=MA9F1234") == {three[0].pk}                  # part of a code
+    assert ids("search=乙工程") == {three[1].pk}                     # part of a Chinese name
+    assert ids("search=洛阳 工程") == {c.pk for c in three}          # every word must match
+    assert ids("signal_type=related_bidders") == {three[1].pk}
+    assert ids("status=received&ordering=reference") == {c.pk for c in three}
+    bad = monitor.get("/api/v1/clues/?status=lost")
+    assert bad.status_code == 400 and "status" in bad.json()["error"]["fields"]
+    paged = monitor.get("/api/v1/clues/?limit=2").json()
+    assert paged["count"] == 3 and len(paged["results"]) == 2 and paged["next"]
+
+
+def test_overdue_filter_follows_the_clocks(monitor, three):
+    first = three[0]
+    clock = Clock.objects.filter(subject_id=str(first.pk), rule_version__rule__key="referral.transfer").get()
+    Clock.objects.filter(pk=clock.pk).update(state=Clock.State.BREACHED)
+    body = monitor.get("/api/v1/clues/?overdue=true").json()
+    assert [c["id"] for c in body["results"]] == [first.pk]
+    assert {c["id"] for c in monitor.get("/api/v1/clues/?overdue=false").json()["results"]} == {
+        three[1].pk, three[2].pk}
+
+
+def test_page_filters_paginates_and_exports_what_it_shows(client, bob, three):
+    client.force_login(bob)
+    page = client.get("/referrals/?search=甲建设")
+    assert page.status_code == 200 and page.context["page"].paginator.count == 1
+    assert "共 1 条" in page.content.decode()
+    csv_resp = client.get("/referrals/?search=工程&export=csv")
+    text = csv_resp.content.decode("utf-8")
+    assert text.startswith("\ufeff") and csv_resp["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0][:4] == ["线索编号", "外部编号", "项目编号", "项目名称"]
+    assert len(rows) == 1 + 3
+    injected = next(r for r in rows if "HYPERLINK" in r[-1])
+    assert injected[-1].startswith("'=")                             # formula neutralised
+    xlsx = client.get("/referrals/?signal_type=bid_file_fingerprint&export=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    values = list(sheet.values)
+    assert values[0][0] == "线索编号" and len(values) == 2 and values[1][0] == three[0].reference
+    assert sheet.cell(row=2, column=11).is_date                       # 接收时间 is a date, not text
+    assert client.get("/referrals/?export=pdf").status_code == 400
+
+
+def test_the_list_and_its_export_stay_scoped(client, erin, three):
+    client.force_login(erin)  # transport: none of these clues
+    assert client.get("/referrals/").context["page"].paginator.count == 0
+    rows = list(csv.reader(io.StringIO(client.get("/referrals/?export=csv").content.decode().lstrip("\ufeff"))))
+    assert len(rows) == 1
