@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 def create_many(notifications: list[Notification]) -> list[Notification]:
     if not notifications:
         return []
+    from casework.privacy import mask_text
+
+    for note in notifications:  # personal data masked by default: an inbox row and an e-mail are no identity read
+        note.title, note.body = mask_text(note.title), mask_text(note.body)
     created = Notification.objects.bulk_create(notifications)  # PostgreSQL/SQLite return ids
     ids = [n.pk for n in created]
 
