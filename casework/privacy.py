@@ -32,6 +32,8 @@ _MOBILE_RE = re.compile(rf"(?<![0-9０-９]){_PREFIX}[1１][3-9３-９](?:[\s\-�
 _LANDLINE_RE = re.compile(
     rf"(?<![0-9０-９]){_PREFIX}(?:[(（][0０]\d{{2,3}}[)）]|[0０]\d{{2,3}})[\s\-－—]*\d{{3,4}}[\s\-－]?\d{{4}}"
     r"(?![0-9０-９])")
+# A USCC whose holder is a natural person: an individual business (个体工商户, registration category 9-2).
+_USCC_PERSON_RE = re.compile(r"(?<![0-9A-Za-z])92\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])")
 _EMAIL_RE = re.compile(r"[\w.+\-]+\s*[@＠]\s*[\w\-]+(?:\s*[.．]\s*[\w\-]+)+", re.UNICODE)
 
 _FULL = str.maketrans("０１２３４５６７８９ＸｘＸ＋＠", "0123456789XxX+@")
@@ -149,6 +151,7 @@ def mask_text(text: str, terms: Terms | None = None) -> str:
             if pattern is not None:
                 out = pattern.sub(lambda m: mask_name(re.sub(r"\s+", "", m.group(0))), out)
     out = _ID_RE.sub(lambda m: mask_id_number(m.group(0)), out)
+    out = _USCC_PERSON_RE.sub(lambda m: mask_id_number(m.group(0)), out)
     out = _EMAIL_RE.sub(lambda m: mask_email(m.group(0)), out)
     out = _MOBILE_RE.sub(lambda m: mask_phone(m.group(0)), out)
     out = _LANDLINE_RE.sub(lambda m: mask_phone(m.group(0)), out)

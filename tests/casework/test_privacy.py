@@ -37,6 +37,13 @@ def test_free_text(text, gone):
         assert secret not in masked, (secret, masked)
 
 
+def test_individual_business_uscc_is_masked_an_enterprise_uscc_kept():
+    text = "个体工商户 92410302MA9F1234XQ 与 甲公司 91410300MA9F1234XQ"
+    masked = privacy.mask_text(text)
+    assert "92410302MA9F1234XQ" not in masked and "9241**********34XQ" in masked
+    assert "91410300MA9F1234XQ" in masked
+
+
 def test_ordinary_numbers_are_kept():
     text = "项目编号 LYGC2026-118，2026-11-20 开标，金额 1234567 元，文号 洛住建〔2026〕3号"
     assert privacy.mask_text(text, TERMS) == text
