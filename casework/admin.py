@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from guardian.admin import GuardedModelAdmin
 
+from casework import privacy
 from casework.calendar.models import CalendarDay, CalendarYear
 from casework.calendar.services import load_year, parse_calendar_file, year_edited
 from casework.clocks.models import Clock
@@ -23,6 +24,18 @@ from casework.rules.services import update_rule
 
 admin.site.site_header = "公共资源交易协同监管平台 · 系统管理"
 admin.site.site_title = "系统管理"
+
+
+class NoCaseContent:
+    """Case content (hand-overs, clocks, letters, the audit trail) is no administrator's business, a Django
+    superuser's included: these lists open only with an explicit grant of the model's view permission (the auditor
+    holds the audit trail's); a superuser's blanket permission does not count (casework.privacy.holds_perm)."""
+
+    def has_view_permission(self, request, obj=None):
+        return privacy.holds_perm(request.user, f"{self.opts.app_label}.view_{self.opts.model_name}")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
 
 
 class CalendarDayInline(admin.TabularInline):
@@ -221,10 +234,43 @@ class DepartmentAdmin(admin.ModelAdmin):
         obj.pk, obj.group_id = dept.pk, dept.group_id
 
 
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "department", "role"]
+
+    def clean(self):
+        from casework.org.models import ADMIN_DUTIES
+
+        data = super().clean()
+        user, role = data.get("user"), data.get("role")
+        if user and role:
+            others = set(Membership.objects.filter(user=user).exclude(pk=self.instance.pk)
+                         .values_list("role", flat=True))
+            if (role in ADMIN_DUTIES and others - {role}) or (role not in ADMIN_DUTIES and others & ADMIN_DUTIES):
+                raise forms.ValidationError("三员分立：管理职责不能与其他管理职责或办案角色由同一人担任")
+        return data
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Roles are granted by the security administrator, through the same service as everywhere (audited)."""
+
+    form = MembershipForm
     list_display = ["user", "department", "role"]
     list_filter = ["role", "department"]
+
+    def save_model(self, request, obj, form, change):
+        from casework.org.services import add_membership
+
+        try:
+            saved = add_membership(actor=request.user, user=obj.user, department=obj.department, role=obj.role)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        obj.pk = saved.pk
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a role is granted or withdrawn, never edited into another one
 
 
 @admin.register(ApiClient)
@@ -237,7 +283,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Clock)
-class ClockAdmin(admin.ModelAdmin):
+class ClockAdmin(NoCaseContent, admin.ModelAdmin):
     list_display = ["label", "department", "state", "due_at", "provisional", "rule_version"]
     list_filter = ["state", "provisional"]
 
@@ -252,7 +298,7 @@ class ClockAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(NoCaseContent, admin.ModelAdmin):
     list_display = ["seq", "at", "actor_label", "action", "object_type", "object_id"]
     list_filter = ["action"]
 
@@ -267,7 +313,7 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Handoff)
-class HandoffAdmin(GuardedModelAdmin):
+class HandoffAdmin(NoCaseContent, GuardedModelAdmin):
     list_display = ["reference", "kind", "title", "sender", "receiver", "state"]
 
     def has_change_permission(self, request, obj=None):
@@ -282,15 +328,36 @@ from casework.letters.models import Letter  # noqa: E402  (kept beside its regis
 
 
 @admin.register(Letter)
-class LetterAdmin(admin.ModelAdmin):
+class LetterAdmin(NoCaseContent, admin.ModelAdmin):
+    """The register of issued letters. The admin is no case role: a letter that names a protected person shows
+    its addressee and body masked (casework.privacy), and the PDF opens only on the case pages to those cleared."""
+
     list_display = ["doc_number", "kind", "title", "issuer", "addressee_display", "issued_at"]
     list_filter = ["kind", "year"]
     search_fields = ["doc_number", "title"]
-    readonly_fields = [f.name for f in Letter._meta.fields] + ["subject"]
+    readonly_fields = [f.name for f in Letter._meta.fields if f.name not in ("addressee_name", "body", "file",
+                                                                           "reasons")] + [
+        "masked_addressee", "masked_body", "masked_reasons"]
+    exclude = ["addressee_name", "body", "file", "reasons", "readers"]
 
     @admin.display(description="主送机关")
     def addressee_display(self, obj):
-        return obj.addressee_display
+        return self.masked_addressee(obj)
+
+    @admin.display(description="主送机关（名称）")
+    def masked_addressee(self, obj):
+        if obj.addressee_id and not obj.addressee_name:
+            return obj.addressee.name
+        return privacy.mask_name(obj.addressee_name) if obj.restricted_to_perm else privacy.mask_for(
+            obj, obj.addressee_name)
+
+    @admin.display(description="正文（已隐去个人信息）")
+    def masked_body(self, obj):
+        return privacy.mask_for(obj, obj.body)
+
+    @admin.display(description="退回理由（已隐去个人信息）")
+    def masked_reasons(self, obj):
+        return "；".join(privacy.mask_for(obj, r) for r in obj.reasons or [])
 
     def has_change_permission(self, request, obj=None):
         return False  # the stored PDF is the record
@@ -300,3 +367,34 @@ class LetterAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Users: 三员分立. The system administrator keeps accounts; the security administrator grants roles and
+# permissions; nobody becomes a superuser through the admin. ------------------------------------------------
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin  # noqa: E402
+
+User = get_user_model()
+
+
+class PortalUserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
+    list_filter = ["is_active", "is_staff", "groups"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        fieldsets = [(None, {"fields": ("username", "password")}),
+                     ("个人信息", {"fields": ("first_name", "last_name", "email")}),
+                     ("状态", {"fields": ("is_active", "last_login", "date_joined")})]
+        if request.user.has_perm("auth.change_group"):  # the security administrator
+            fieldsets.append(("角色与权限（安全管理员）", {"fields": ("is_staff", "groups", "user_permissions")}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["last_login", "date_joined", "is_superuser"]
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, PortalUserAdmin)

@@ -21,9 +21,11 @@ from casework.clocks.timing import start_of_day
 from casework.errors import DomainError, Forbidden
 from casework.events.services import timeline
 from casework.forms import ReasonForm, ResultForm, ReturnForm
+from casework.handoffs import registry
 from casework.handoffs import services as handoff_services
 from casework.notifications import services as notification_services
 from casework.org.selectors import supervised_jurisdiction_ids, user_departments
+from casework.privacy import holds_object_perm
 
 
 def urgency(clock: Clock, now: dt.datetime, cal) -> str:
@@ -99,7 +101,8 @@ def handoff_detail(request, pk: int):
     return render(request, "casework/handoff_detail.html", {
         "handoff": handoff, "events": timeline(handoff),
         "clocks": clock_services.clocks_for(handoff).select_related("rule_version__rule"),
-        "can_act": request.user.has_perm(handoff_services.ACT, handoff),
+        "can_act": holds_object_perm(request.user, handoff_services.ACT, handoff),
+        "offered": registry.offered(handoff),
         "result_form": ResultForm(), "return_form": ReturnForm(),
     })
 
@@ -107,21 +110,12 @@ def handoff_detail(request, pk: int):
 @login_required
 @require_POST
 def handoff_action(request, pk: int, action: str):
+    """Dispatched to the owning mechanism's service (casework.handoffs.registry), or refused."""
     handoff = selectors.get_handoff(request.user, pk)
-    if action == "receive":
-        handoff_services.receive_handoff(actor=request.user, handoff=handoff)
-        messages.success(request, "已签收")
-    elif action == "complete":
-        handoff_services.complete_handoff(actor=request.user, handoff=handoff,
-                                          result=request.POST.get("result", ""))
-        messages.success(request, "已办结")
-    elif action == "return":
-        handoff_services.return_handoff(actor=request.user, handoff=handoff,
-                                        reasons=request.POST.get("reasons", ""))
-        messages.success(request, "已退回")
-    else:
-        raise DomainError(f"未知操作：{action}")
-    return redirect("casework:handoff", pk=pk)
+    registry.dispatch(actor=request.user, handoff=handoff, action=action, data=request.POST)
+    messages.success(request, f"已{registry.ACTIONS[action]}")
+    own = handoff.get_absolute_url()
+    return redirect(own)
 
 
 def _inbox_filters(params) -> dict:

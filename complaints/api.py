@@ -49,7 +49,9 @@ class ComplaintOut(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
 
     def get_complainant(self, complaint) -> str:
-        return services.identity_for(self.context["request"].user, complaint).name
+        """Masked, except on one complaint's detail for the cleared handling staff (and that read is recorded)."""
+        user = self.context["request"].user if self.context.get("detail") else None
+        return services.identity_for(user, complaint, where="api").name
 
 
 class ComplaintList(APIView):
@@ -82,7 +84,8 @@ class ComplaintList(APIView):
 class ComplaintDetail(APIView):
     @extend_schema(responses=ComplaintOut)
     def get(self, request, pk: int):
-        return Response(ComplaintOut(selectors.get_complaint(request.user, pk), context={"request": request}).data)
+        complaint = selectors.get_complaint(request.user, pk)
+        return Response(ComplaintOut(complaint, context={"request": request, "detail": True}).data)
 
 
 class EvidenceUpload(APIView):

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from casework import privacy
 from casework.clocks.models import Clock
 from casework.clocks.services import clocks_for, complete_clock, open_clocks_for, start_clock, start_met_clock
 from casework.errors import Conflict, DomainError, Forbidden, NotFound
@@ -27,6 +28,7 @@ from casework.notifications.services import notify_department
 from casework.org.models import Department, Jurisdiction, Membership
 from casework.org.selectors import supervision_office_for, user_departments
 from casework.references import numbered, placeholder
+from casework.rules.powers import require_power
 from casework.uploads import check_upload
 from casework.validators import resident_id_problem, uscc_problem
 from complaints.models import Complaint, ComplaintEvidence, Grounds, TradingType
@@ -38,17 +40,13 @@ OBJECTION_FIRST = {Grounds.BID_DOCUMENTS, Grounds.QUALIFICATION, Grounds.EVALUAT
 
 
 # --- identity: confidential except to the handling department's authorised staff ---------------------
+# The rule and the masking live in casework.privacy (one service for every mechanism); these names stay for
+# the pages and serializers that use them.
+mask_name = privacy.mask_name
+
+
 def can_see_identity(user, complaint: Complaint) -> bool:
-    return (getattr(user, "is_authenticated", False) and user.has_perm("complaints.view_complainant")
-            and complaint.department in user_departments(user))
-
-
-def mask_name(name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        return ""
-    keep = 2 if len(name) > 4 else 1
-    return name[:keep] + "*" * max(len(name) - keep, 2)
+    return privacy.may_see_identity(user, complaint)
 
 
 @dataclass
@@ -61,14 +59,34 @@ class Identity:
     masked: bool
 
 
-def identity_for(user, complaint: Complaint) -> Identity:
-    """What `user` may see of the complainant: everything, or a masked stand-in."""
+def identity_for(user, complaint: Complaint, *, where: str = "") -> Identity:
+    """What `user` may see of the complainant: everything, or a masked stand-in. With `where`, a permitted
+    read of the original is recorded in the audit trail (pass it where the identity is actually shown)."""
     if can_see_identity(user, complaint):
+        if where:
+            privacy.reveal(user, complaint, where=where)
         return Identity(complaint.complainant_name, complaint.complainant_id_number, complaint.contact_phone,
                         complaint.contact_email, complaint.contact_address, False)
-    hidden = "（已隐去）"
-    return Identity(mask_name(complaint.complainant_name), hidden, hidden, hidden if complaint.contact_email else "",
-                    hidden if complaint.contact_address else "", True)
+    return Identity(privacy.mask_name(complaint.complainant_name),
+                    privacy.mask_id_number(complaint.complainant_id_number),
+                    privacy.mask_phone(complaint.contact_phone), privacy.mask_email(complaint.contact_email),
+                    privacy.HIDDEN if complaint.contact_address else "", True)
+
+
+def complainant_terms(complaint: Complaint) -> privacy.Terms:
+    return privacy.Terms(names=(complaint.complainant_name,), ids=(complaint.complainant_id_number,),
+                         phones=(complaint.contact_phone,), emails=(complaint.contact_email,),
+                         addresses=(complaint.contact_address,))
+
+
+TEXT_FIELDS = ("grounds", "requested_outcome", "objection_reply", "triage_note", "decision")
+
+
+def texts_for(user, complaint: Complaint, *, cleared: bool | None = None) -> dict[str, str]:
+    """The free-text fields as `user` may read them: the complainant's identity masked unless cleared."""
+    cleared = can_see_identity(user, complaint) if cleared is None else cleared
+    return {name: (getattr(complaint, name) if cleared else privacy.mask_for(complaint, getattr(complaint, name)))
+            for name in TEXT_FIELDS}
 
 
 # --- filing ------------------------------------------------------------------------------------------
@@ -267,10 +285,11 @@ def track(*, tracking_code: str, secret: str) -> Complaint:
 
 
 # --- triage ------------------------------------------------------------------------------------------
-def _handling(actor, complaint: Complaint, what: str) -> Complaint:
+def _handling(actor, complaint: Complaint, what: str, power: str = "complaint.triage") -> Complaint:
     complaint = Complaint.objects.select_for_update().select_related("department").get(pk=complaint.pk)
     if complaint.department not in user_departments(actor):
         raise Forbidden(f"只有{complaint.department.name}的工作人员可以{what}")
+    require_power(actor, complaint.department, power)  # the role inside the department (rule profile)
     return complaint
 
 
@@ -333,7 +352,8 @@ def refuse_complaint(*, actor, complaint: Complaint, reasons: str) -> Complaint:
               f"（项目编号 {complaint.project_code}）提出的投诉（编号 {complaint.reference}）收悉。",
               f"经审查，决定不予受理。理由如下：{reasons.strip()}"])
     complaint.save(update_fields=["status", "triage_note", "decision_letter"])
-    record(actor=actor, obj=complaint, action="complaint.refused", after={"reasons": complaint.triage_note})
+    record(actor=actor, obj=complaint, action="complaint.refused",
+           after={"reasons": privacy.mask_for(complaint, complaint.triage_note)})
     return complaint
 
 
@@ -354,7 +374,8 @@ def redirect_complaint(*, actor, complaint: Complaint, competent: str) -> Compla
         body=[f"你（单位）就“{complaint.project_name}”提出的投诉（编号 {complaint.reference}）收悉。",
               f"经审查，该投诉事项不属于本部门管辖。{competent.strip()}"])
     complaint.save(update_fields=["status", "triage_note", "decision_letter"])
-    record(actor=actor, obj=complaint, action="complaint.redirected", after={"note": complaint.triage_note})
+    record(actor=actor, obj=complaint, action="complaint.redirected",
+           after={"note": privacy.mask_for(complaint, complaint.triage_note)})
     return complaint
 
 
@@ -374,7 +395,8 @@ def transfer_complaint(*, actor, complaint: Complaint, to: Department, reasons: 
     _close_triage(actor, complaint, timezone.now())
     handoff = handoffs.send_handoff(actor=actor, kind=Handoff.Kind.COMPLAINT_TRANSFER,
                                     title=f"投诉移交：{complaint.project_name}", sender=sender, receiver=to,
-                                    rule_key=_accept_rule(complaint), description=complaint.grounds,
+                                    rule_key=_accept_rule(complaint),
+                                    description=privacy.mask_for(complaint, complaint.grounds),
                                     reference_prefix="TY")
     issue_letter(actor=actor, issuer=sender, kind=Letter.Kind.TRANSFER, addressee=to, subject=handoff,
                  title=f"关于移交{complaint.project_name}投诉的函",
@@ -424,7 +446,8 @@ def return_complaint(*, actor, complaint: Complaint, reasons: str) -> Complaint:
         raise DomainError.for_field("reasons", "退回须书面说明理由（不少于10个字）")
     receiver, sender = complaint.department, incoming.sender
     issue_letter(actor=actor, issuer=receiver, kind=Letter.Kind.RETURN, addressee=sender, subject=incoming,
-                 title=f"关于退回{complaint.project_name}投诉的函", reasons=reasons.strip(),
+                 title=f"关于退回{complaint.project_name}投诉的函",
+                 reasons=privacy.mask_for(complaint, reasons.strip()),
                  body=[f"你单位移交的“{complaint.project_name}”投诉（编号 {complaint.reference}）已收悉。",
                        "经审查，该投诉不属于我单位管辖，现予退回。"])
     handoffs.return_handoff(actor=actor, handoff=incoming, reasons=reasons)
@@ -437,7 +460,7 @@ def return_complaint(*, actor, complaint: Complaint, reasons: str) -> Complaint:
     start_clock(actor=actor, subject=complaint, rule_key=_accept_rule(complaint), department=target,
                 started_at=timezone.now(), label="投诉被退回：重新审查受理、移交或告知")
     record(actor=actor, obj=complaint, action="complaint.returned",
-           after={"from": receiver.code, "to": target.code, "reasons": reasons.strip(),
+           after={"from": receiver.code, "to": target.code, "reasons": privacy.mask_for(complaint, reasons.strip()),
                   "return_count": complaint.return_count, "fallback": target == office})
     notify_department(department=target, roles=STAFF, kind="complaint_returned",
                       title=f"投诉被退回：{complaint.project_name}（{receiver.display_name}）"
@@ -454,7 +477,7 @@ def decision_clock(complaint: Complaint) -> Clock | None:
 
 @transaction.atomic
 def decide_complaint(*, actor, complaint: Complaint, outcome: str, decision: str) -> Complaint:
-    complaint = _handling(actor, complaint, "作出投诉处理决定")
+    complaint = _handling(actor, complaint, "作出投诉处理决定", "complaint.decide")
     errors = {}
     if outcome not in Complaint.Outcome.values:
         errors["outcome"] = ["请选择处理结果"]
@@ -496,21 +519,18 @@ def record_delivery(complaint: Complaint) -> None:
 @transaction.atomic
 def publish_decision(*, actor, complaint: Complaint) -> Complaint:
     """Publish the outcome with the complainant's identity removed."""
-    complaint = _handling(actor, complaint, "公开处理结果")
+    complaint = _handling(actor, complaint, "公开处理结果", "complaint.publish")
     if complaint.status != Complaint.Status.DECIDED:
         raise Conflict("只有已作出处理决定的投诉可以公开")
     if complaint.published_at:
         raise Conflict("该处理结果已公开")
-    decision = complaint.decision  # staff may have written the name or number into it
-    for secret in (complaint.complainant_name, complaint.complainant_id_number, complaint.contact_phone):
-        if secret:
-            masked = mask_name(secret) if secret == complaint.complainant_name else "（已隐去）"
-            decision = decision.replace(secret, masked)
-    complaint.publication_text = (
+    # Staff may have written the complainant's name, number or phone into the decision, in any format.
+    decision = privacy.mask_for(complaint, complaint.decision)
+    complaint.publication_text = privacy.mask_for(complaint, (
         f"投诉人：{mask_name(complaint.complainant_name)}\n"
         f"项目：{complaint.project_name}（{complaint.project_code}），{complaint.get_trading_type_display()}\n"
         f"投诉事由：{complaint.get_grounds_category_display()}\n"
-        f"处理结果：{complaint.get_outcome_display()}\n{decision}")
+        f"处理结果：{complaint.get_outcome_display()}\n{decision}"))
     complaint.published_at = timezone.now()
     complaint.save(update_fields=["publication_text", "published_at"])
     record(actor=actor, obj=complaint, action="complaint.published", after={"published": True})

@@ -14,7 +14,7 @@ from casework.errors import DomainError, NotFound
 from casework.events.services import timeline
 from casework.forms import add_domain_error
 from casework.letters.services import letter_bytes
-from casework.org.models import Department, Membership
+from casework.org.models import Department
 from casework.org.selectors import user_departments
 from complaints import selectors, services
 from complaints.forms import OFFICE, ComplaintForm, OfflineComplaintForm, ReportForm, TrackForm
@@ -127,7 +127,12 @@ def track_letter(request, pk: int):
 
 def published(request):
     """Public: published outcomes, the complainant removed."""
-    return render(request, "complaints/published.html", {"complaints": selectors.published_complaints()[:200]})
+    from casework import privacy
+
+    rows = list(selectors.published_complaints()[:200])
+    for c in rows:  # masked again on the way out: an outcome published before the masking service stays safe
+        c.publication_text = privacy.mask_for(c, c.publication_text)
+    return render(request, "complaints/published.html", {"complaints": rows})
 
 
 @login_required
@@ -136,7 +141,8 @@ def complaint_list(request):
     status = request.GET.get("status")
     if status:
         complaints = complaints.filter(status=status)
-    rows = [(c, services.identity_for(request.user, c)) for c in complaints[:300]]
+    # A list never shows the original identity (the case page does, to the cleared, and records the read).
+    rows = [(c, services.identity_for(None, c)) for c in complaints[:300]]
     can_record = any(d.type != Department.Type.TRADING_CENTRE for d in user_departments(request.user))
     return render(request, "complaints/list.html", {"rows": rows, "status": status, "can_record": can_record,
                                                     "statuses": Complaint.Status.choices})
@@ -172,17 +178,22 @@ def detail(request, pk: int):
     complaint = selectors.get_complaint(request.user, pk)
     my = user_departments(request.user)
     handling = complaint.department in my
-    is_leader = handling and Membership.objects.filter(user=request.user, department=complaint.department,
-                                                       role=Membership.Role.LEADER).exists()
+    from casework.rules.powers import has_power
+
+    can = {power.split(".")[1]: handling and has_power(request.user, complaint.department, power)
+           for power in ("complaint.triage", "complaint.decide", "complaint.publish", "clock.extend")}
+    is_leader = can["extend"]
+    cleared = services.can_see_identity(request.user, complaint)
     return render(request, "complaints/detail.html", {
-        "complaint": complaint, "identity": services.identity_for(request.user, complaint),
-        "handling": handling, "is_leader": is_leader,
+        "complaint": complaint, "identity": services.identity_for(request.user, complaint, where="complaint_page"),
+        "texts": services.texts_for(request.user, complaint, cleared=cleared),
+        "handling": handling, "is_leader": is_leader, "can": can,
         "clocks": clocks_for(complaint).select_related("department", "rule_version__rule"),
         "decision_clock": services.decision_clock(complaint), "events": timeline(complaint),
         "departments": Department.objects.filter(active=True).exclude(pk=complaint.department_id).exclude(
             type=Department.Type.TRADING_CENTRE).order_by("jurisdiction__code", "code"),
         "outcomes": Complaint.Outcome.choices,
-        "can_open_letter": services.can_see_identity(request.user, complaint),
+        "can_open_letter": cleared,
         "incoming": services.incoming_transfer(complaint) if handling else None,
     })
 

@@ -1,9 +1,10 @@
 from django.contrib import admin
 
+from casework.admin import NoCaseContent
 from consultations.models import Decision, Mechanism, Meeting, Member, Solicitation
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(NoCaseContent, admin.ModelAdmin):
     """Read-only here: the mechanism changes only through its audited services (the pages and the API)."""
 
     def has_add_permission(self, request):

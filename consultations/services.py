@@ -31,6 +31,7 @@ from casework.org.models import Department, Membership
 from casework.org.selectors import require_member, user_departments
 from casework.references import numbered, placeholder
 from casework.rules.models import Unit
+from casework.rules.powers import require_power
 from casework.rules.services import rule_for
 from consultations.models import (
     AgendaItem,
@@ -276,6 +277,7 @@ def report_contacts(*, actor, member: Member, role: str, contact: Contact,
     member = (Member.objects.select_for_update(of=("self",))
               .select_related("mechanism__lead", "department").get(pk=member.pk))
     require_member(actor, member.department, "报送本单位的责任领导和联络员")
+    require_power(actor, member.department, "contacts.maintain")  # the liaison's own work (rule profile)
     errors: dict[str, list[str]] = {}
     if role not in ContactRole.values:
         raise DomainError.for_field("role", "请选择责任领导或联络员")

@@ -25,6 +25,7 @@ from casework.notifications.services import notify_department
 from casework.org.models import Department, Membership
 from casework.org.selectors import require_member, user_departments
 from casework.references import numbered, placeholder
+from casework.rules.powers import require_power
 from casework.uploads import check_upload
 from jointaction.models import (
     AssistanceFile,
@@ -163,6 +164,7 @@ def _locked_assistance(actor, req: AssistanceRequest) -> AssistanceRequest:
     req = (AssistanceRequest.objects.select_for_update(of=("self",))
            .select_related("handoff", "requester", "assistant").get(pk=req.pk))
     require_member(actor, req.assistant, "办理该协助事项")
+    require_power(actor, req.assistant, "assistance.decide")
     return req
 
 

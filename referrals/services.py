@@ -27,6 +27,7 @@ from casework.notifications.services import notify_department
 from casework.org.models import Department, Membership
 from casework.org.selectors import require_member, user_departments
 from casework.references import numbered, placeholder
+from casework.rules.powers import require_power
 from casework.rules.services import profile_for
 from casework.uploads import check_upload
 from casework.validators import uscc_problem
@@ -406,6 +407,7 @@ def add_evidence(*, actor, clue: Clue, upload) -> tuple[Evidence, bool]:
 @transaction.atomic
 def register_clue(*, actor, clue: Clue) -> Clue:
     require_member(actor, clue.supervising_department, "登记该线索")
+    require_power(actor, clue.supervising_department, "referral.register")
     clue = _locked(clue)
     if clue.status != Clue.Status.RECEIVED:
         raise Conflict(f"线索当前为“{clue.get_status_display()}”，无需重复登记")
@@ -421,6 +423,7 @@ def register_clue(*, actor, clue: Clue) -> Clue:
 def handle_clue(*, actor, clue: Clue, result: str) -> Clue:
     """Within its own duty: the supervising department handles the clue and records the result."""
     require_member(actor, clue.supervising_department, "办结该线索")
+    require_power(actor, clue.supervising_department, "referral.handle")
     if len((result or "").strip()) < 5:
         raise DomainError.for_field("result", "请填写办理结果（不少于5个字）")
     clue = _locked(clue)
@@ -477,6 +480,7 @@ def transfer_clue(*, actor, clue: Clue, receivers: list[Department], matter: str
         sender = next((d for d in holder_departments(clue) if _member(actor, d)), None)
         if sender is None:
             raise Forbidden("只有线索的行政监督部门（或已受理的接收单位）可以移送该线索")
+        require_power(actor, sender, "referral.handle")
     elif not _member(actor, sender):  # a forwarding receiver, or the office designating jurisdiction
         raise Forbidden(f"您不属于{sender.name}")
     errors: dict[str, list[str]] = {}
@@ -566,6 +570,7 @@ def transfer_clue(*, actor, clue: Clue, receivers: list[Department], matter: str
 def _receiver_action(actor, transfer: Transfer, what: str) -> Transfer:
     transfer = _locked_transfer(transfer)
     require_member(actor, transfer.receiver, what)
+    require_power(actor, transfer.receiver, "referral.handle")
     return transfer
 
 

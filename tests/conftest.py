@@ -5,7 +5,9 @@
 - carol: leader of the housing bureau
 - dave: supervisor at the DRC, the supervision office (sees the whole city)
 - erin: handler at the transport bureau (an outsider to alice/bob's items)
-- olga: administrator
+- olga: system administrator; sam: security administrator; audrey: auditor (三员分立, no case content)
+- root: a Django superuser with no case role (must read nothing)
+- lily: liaison of the housing bureau
 """
 
 import datetime as dt
@@ -69,8 +71,35 @@ def erin(luoyang):
 
 @pytest.fixture
 def olga(luoyang):
+    """The system administrator (三员分立): users, departments, calendar, rules, API clients; no case content."""
     office = next(d for d in luoyang["all"] if d.is_supervision_office)
-    return make_user("olga", office, Membership.Role.ADMIN, is_staff=True, is_superuser=True)
+    return make_user("olga", office, Membership.Role.ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def sam(luoyang):
+    """The security administrator: roles and permissions; no case content."""
+    office = next(d for d in luoyang["all"] if d.is_supervision_office)
+    return make_user("sam", office, Membership.Role.SECURITY_ADMIN)
+
+
+@pytest.fixture
+def audrey(luoyang):
+    """The auditor: reads and verifies the audit trail; no case content."""
+    office = next(d for d in luoyang["all"] if d.is_supervision_office)
+    return make_user("audrey", office, Membership.Role.AUDITOR)
+
+
+@pytest.fixture
+def root(luoyang):
+    """A Django superuser with no case role: must read nothing of the cases."""
+    return get_user_model().objects.create_superuser("root", "root@example.invalid", "pw-root")
+
+
+@pytest.fixture
+def lily(luoyang):
+    """Liaison (联络员) of the housing bureau: contacts and notices, no decisions."""
+    return make_user("lily", luoyang["housing"], Membership.Role.LIAISON)
 
 
 @pytest.fixture

@@ -17,10 +17,11 @@ from casework.calendar.services import get_calendar
 from casework.calendar.workcalendar import OutOfRange, WorkCalendar
 from casework.clocks import timing
 from casework.clocks.models import Clock, EscalationStep, PauseSpan
-from casework.errors import Conflict, DomainError, Forbidden
+from casework.errors import Conflict, DomainError
 from casework.events.services import Entry, record, record_many
 from casework.org.models import Department
 from casework.rules.models import Rule, RuleProfile, RuleVersion, Unit
+from casework.rules.powers import require_power
 from casework.rules.services import rule_for
 
 
@@ -177,6 +178,8 @@ def pause_clock(*, actor, clock: Clock, reason: str, at: dt.datetime | None = No
     if not (reason or "").strip():
         raise DomainError.for_field("reason", "暂停计时须说明原因（如检验、检测、鉴定、专家评审）")
     clock = _locked(clock)
+    if actor is not None:
+        require_power(actor, clock.department, "clock.pause")
     if clock.state != Clock.State.RUNNING or clock.closed_at is not None:
         raise Conflict(f"只有计时中的时钟可以暂停，“{clock.label}”当前为{clock.get_state_display()}")
     if clock.rule_version.unit == Unit.MONTHS:
@@ -210,15 +213,12 @@ def _end_pause(cal: WorkCalendar, clock: Clock, at: dt.datetime) -> PauseSpan:
 @transaction.atomic
 def extend_clock(*, actor, clock: Clock, units: int, reason: str) -> Clock:
     """An approved extension (延期): only a leader of the responsible department may approve it."""
-    from casework.org.models import Membership
-
     if not isinstance(units, int) or units < 1 or units > 60:
         raise DomainError.for_field("units", "延长时限须为 1–60 的整数")
     if len((reason or "").strip()) < 5:
         raise DomainError.for_field("reason", "延期须说明理由（不少于5个字）")
     clock = _locked(clock)
-    if not Membership.objects.filter(user=actor, department=clock.department, role=Membership.Role.LEADER).exists():
-        raise Forbidden(f"延期须由{clock.department.name}负责人批准")
+    require_power(actor, clock.department, "clock.extend")
     if clock.closed_at is not None or clock.state not in (Clock.State.RUNNING, Clock.State.PAUSED):
         raise Conflict(f"“{clock.label}”当前为{clock.get_state_display()}，不能延期")
     if clock.rule_version.unit == Unit.MONTHS:
@@ -239,6 +239,8 @@ def extend_clock(*, actor, clock: Clock, units: int, reason: str) -> Clock:
 @transaction.atomic
 def resume_clock(*, actor, clock: Clock, at: dt.datetime | None = None) -> Clock:
     clock = _locked(clock)
+    if actor is not None:
+        require_power(actor, clock.department, "clock.pause")
     if clock.state != Clock.State.PAUSED:
         raise Conflict(f"“{clock.label}”未暂停，无需恢复")
     at = at or timezone.now()

@@ -55,16 +55,9 @@ class Handoff(models.Model):
         return f"{self.reference} {self.title}"
 
     def get_absolute_url(self):
-        """The mechanism's own page where it has one (a referral transfer opens its clue)."""
+        """The owning mechanism's page (casework.handoffs.registry); the shared page for shared kinds."""
         from django.urls import reverse
 
-        transfer = getattr(self, "transfer", None)
-        if transfer is not None:
-            return transfer.clue.get_absolute_url()
-        assistance = getattr(self, "assistance", None)
-        if assistance is not None:
-            return assistance.get_absolute_url()
-        complaint = self.complaint_transfers.first() if hasattr(self, "complaint_transfers") else None
-        if complaint is not None:
-            return complaint.get_absolute_url()
-        return reverse("casework:handoff", args=[self.pk])
+        from casework.handoffs.registry import page_for
+
+        return page_for(self) or reverse("casework:handoff", args=[self.pk])

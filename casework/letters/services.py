@@ -194,17 +194,32 @@ def visible_letters(user) -> QuerySet:
     return Letter.objects.select_related("issuer", "addressee").filter(pk__in=ids)
 
 
+def may_open(user, letter: Letter) -> bool:
+    """A letter that carries a protected identity (a complainant's) opens only for the handling department's
+    cleared staff (casework.privacy.may_see_identity); any other letter for whoever may see it."""
+    from casework import privacy
+
+    if not letter.restricted_to_perm:
+        return True
+    return privacy.may_see_identity(user, letter) and privacy.holds_perm(user, letter.restricted_to_perm)
+
+
 def readable_ids(user, letters) -> set[int]:
     """Which of `letters` the user may open (one query), so a page shows only links that will open."""
+    letters = list(letters)
     ids = [x.pk for x in letters]
-    return set(visible_letters(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    visible = set(visible_letters(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    return {x.pk for x in letters if x.pk in visible and may_open(user, x)}
 
 
 def get_letter(user, pk) -> Letter:
-    """A letter the user may see; NotFound (404) for one they may not know exists."""
+    """A letter the user may open; NotFound (404) for one they may not know exists or may not read. Opening
+    a letter that carries a protected identity is recorded in the audit trail."""
+    from casework import privacy
+
     letter = visible_letters(user).filter(pk=pk).first()
-    if letter is None:
+    if letter is None or not may_open(user, letter):
         raise NotFound("未找到该文书。")
-    if letter.restricted_to_perm and not user.has_perm(letter.restricted_to_perm):
-        raise Forbidden("该文书含有保密的身份信息，您没有查阅权限。")
+    if letter.restricted_to_perm:
+        privacy.reveal(user, letter, where="letter_pdf")
     return letter

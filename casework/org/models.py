@@ -99,12 +99,18 @@ SUPERVISING_TYPES = frozenset({
 
 
 class Membership(models.Model):
+    """A person's role in a department. Case roles (handler, leader, liaison, supervisor, API client) work on
+    cases; the three administrative duties (三员分立: system administrator, security administrator, auditor)
+    run the system and read nothing of the cases (see casework.org.duties)."""
+
     class Role(models.TextChoices):
         HANDLER = "handler", "经办人"
         LEADER = "leader", "负责人"
         LIAISON = "liaison", "联络员"
         SUPERVISOR = "supervisor", "监管人员"
-        ADMIN = "admin", "管理员"
+        ADMIN = "admin", "系统管理员"
+        SECURITY_ADMIN = "security_admin", "安全管理员"
+        AUDITOR = "auditor", "安全审计员"
         API = "api", "接口客户端"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
@@ -139,3 +145,8 @@ class ApiClient(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# The three separated administrative duties (三员分立, GB/T 22239-2019 level 3): none is a case role.
+ADMIN_DUTIES = frozenset({Membership.Role.ADMIN, Membership.Role.SECURITY_ADMIN, Membership.Role.AUDITOR})
+CASE_ROLES = frozenset(set(Membership.Role.values) - ADMIN_DUTIES)

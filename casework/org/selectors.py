@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from casework.org.models import Department, Jurisdiction, Membership
+from casework.org.models import CASE_ROLES, Department, Jurisdiction, Membership
 
 
 def user_departments(user) -> list[Department]:
@@ -10,7 +10,9 @@ def user_departments(user) -> list[Department]:
         return []
     cached = getattr(user, "_portal_departments", None)
     if cached is None:
-        cached = list(Department.objects.filter(memberships__user=user, active=True)
+        # Only case roles make a department "mine": an administrative duty reads no case of its department.
+        cached = list(Department.objects.filter(memberships__user=user, active=True,
+                                                memberships__role__in=CASE_ROLES)
                       .select_related("jurisdiction").distinct())
         user._portal_departments = cached
     return cached
@@ -75,7 +77,8 @@ def scoped(user, queryset, *, department_fields: tuple[str, ...], perm: str | No
         return queryset.none()
     visible = Q()
     if perm:
-        granted = get_objects_for_user(user, perm, klass=queryset.model, accept_global_perms=False)
+        granted = get_objects_for_user(user, perm, klass=queryset.model, accept_global_perms=False,
+                                       with_superuser=False)  # superuser is not a case role
         visible |= Q(pk__in=granted.values("pk"))
     else:
         depts = [d.id for d in user_departments(user)]

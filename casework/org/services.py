@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from casework.errors import Conflict, DomainError
 from casework.events.services import record
-from casework.org.models import ApiClient, Department, Jurisdiction, Membership
+from casework.org.models import ADMIN_DUTIES, ApiClient, Department, Jurisdiction, Membership
 
 TOKEN_PREFIX = "sp_"
 
@@ -57,8 +57,15 @@ def add_membership(*, actor=None, user, department: Department, role: str) -> Me
     if role == Membership.Role.SUPERVISOR and not department.is_supervision_office:
         raise DomainError.for_field(
             "role", f"监管人员须属于综合监管办公室，{department.name}不是综合监管办公室")
+    from casework.org import duties
+
+    if role in ADMIN_DUTIES:
+        duties.assign_duty(user=user, duty=role)  # no department group: a duty reads no case
+    else:
+        duties.refuse_case_role_for_duty_holder(user=user, role=role)
     membership, created = Membership.objects.get_or_create(user=user, department=department, role=role)
-    user.groups.add(department.group)
+    if role not in ADMIN_DUTIES:
+        user.groups.add(department.group)
     if created:
         record(actor=actor, obj=membership, action="membership.added",
                after={"user": user.username, "department": department.code, "role": role})

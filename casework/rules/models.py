@@ -47,6 +47,10 @@ class RuleProfile(models.Model):
         "围标串标、弄虚作假线索同时推送公安机关", default=False,
         help_text="如威海 (八)：涉及围标串标、弄虚作假等疑似违法行为的，同时推送至公安机关。")
     copy_clause = models.CharField("推送公安依据", max_length=128, blank=True)
+    role_powers = models.JSONField(
+        "部门内角色权限", default=dict, blank=True,
+        help_text="如 {\"complaint.decide\": [\"leader\"]}：某一办理环节须由哪些角色（handler 经办人、leader 负责人、"
+                  "liaison 联络员）办理；未列出的环节采用默认值（见 casework/rules/powers.py）。")
 
     class Meta:
         verbose_name = verbose_name_plural = "规则配置"

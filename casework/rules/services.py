@@ -33,6 +33,17 @@ def _validate_terms(terms: dict) -> dict:
 
 
 @transaction.atomic
+def _role_powers(table: dict) -> dict:
+    """A preset's `[roles]` table: power -> roles, checked against the known powers and roles."""
+    from casework.org.models import Membership
+    from casework.rules.powers import POWERS
+
+    for power, roles in table.items():
+        if power not in POWERS or not roles or any(r not in Membership.Role.values for r in roles):
+            raise DomainError(f"预设的角色权限有误：{power} = {roles}")
+    return {power: list(roles) for power, roles in table.items()}
+
+
 def load_rule_preset(*, actor=None, jurisdiction: Jurisdiction, preset: str) -> RuleProfile:
     """Create the jurisdiction's profile from a preset file; existing rules are left as edited."""
     data = presets.read("rules", preset)
@@ -43,7 +54,8 @@ def load_rule_preset(*, actor=None, jurisdiction: Jurisdiction, preset: str) -> 
                   **{k: v for k, v in ladder.items() if k != "escalation_note"},
                   "escalation_note": ladder.get("escalation_note", ""),
                   "copy_bid_rigging_to_police": referral.get("copy_bid_rigging_to_police", False),
-                  "copy_clause": referral.get("copy_clause", "")})
+                  "copy_clause": referral.get("copy_clause", ""),
+                  "role_powers": _role_powers(data.get("roles", {}))})
     if created:
         record(actor=actor, obj=profile, action="rules.profile_created", after={"preset": preset})
     for item in data["rules"]:

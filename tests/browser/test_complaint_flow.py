@@ -14,7 +14,7 @@ from tests.complaints.conftest import ID_NUMBER
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_file_handle_and_track(page, live_server, luoyang, bob):  # noqa: F811
+def test_file_handle_and_track(page, live_server, luoyang, bob, carol):  # noqa: F811
     bob.user_permissions.add(Permission.objects.get(codename="view_complainant"))
 
     # 1. The public files a complaint; no account.
@@ -43,6 +43,9 @@ def test_file_handle_and_track(page, live_server, luoyang, bob):  # noqa: F811
     assert "周明远" in page.locator("#complainant").inner_text()
     page.get_by_role("button", name="受理", exact=True).click()
     assert "已受理" in page.locator("#complaint-status").inner_text()
+    assert page.locator("#needs-leader").is_visible()  # the decision is the leader's
+    as_user(page, live_server, "carol")
+    page.goto(f"{live_server.url}{complaint.get_absolute_url()}")
     page.select_option("select[name=outcome]", "upheld")
     page.fill("textarea[name=decision]", "经调查，甲公司与乙公司投标文件由同一人编制，串通投标属实。")
     page.get_by_role("button", name="作出处理决定并生成决定书").click()

@@ -55,13 +55,16 @@ def test_only_the_receiver_may_act(handoff, alice, bob, erin):
     handoffs.receive_handoff(actor=bob, handoff=handoff)
 
 
-def test_pause_and_resume_from_the_clock_page(client, handoff, bob, alice, frozen):
+def test_pause_and_resume_from_the_clock_page(client, handoff, bob, carol, alice, frozen):
     clock = selectors.workbench_clocks(bob).get()
     login(client, alice)  # the sender sees the clock but may not stop it
     assert client.post(reverse("casework:clock_pause", args=[clock.pk]), {"reason": "x"}).status_code == 403
     login(client, bob)
     assert client.post(reverse("casework:clock_pause", args=[clock.pk]), {"reason": ""}).status_code == 400
     frozen(at(2026, 11, 3, 9))
+    resp = client.post(reverse("casework:clock_pause", args=[clock.pk]), {"reason": "等待鉴定"})
+    assert resp.status_code == 403 and "负责人" in resp.content.decode()  # the refusal names the role needed
+    login(client, carol)
     assert client.post(reverse("casework:clock_pause", args=[clock.pk]), {"reason": "等待鉴定"}).status_code == 302
     frozen(at(2026, 11, 5, 9))
     resp = client.post(reverse("casework:clock_resume", args=[clock.pk]), follow=True)

@@ -67,7 +67,11 @@ def test_seed_demo_is_idempotent(db, settings, preset):
 
     before = counts()
     second = run("seed_demo", "--preset", preset)
-    assert counts() == before and before[3:] == (2, 1, 1, 2, 1, 1)
+    assert counts() == before and before[3:] == (2, 2, 1, 2, 1, 1)
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(is_superuser=True).exists()  # 三员分立: no superuser in the demo
+    assert ".security_admin" in first and ".auditor" in first
     assert Plan.objects.exists()
     # A second level of the police (forwarding is reachable) and, where there is 综合执法, a moved penalty power.
     from referrals.models import PenaltyPowerMove

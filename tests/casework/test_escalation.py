@@ -77,12 +77,12 @@ def test_late_sweep_fires_each_due_rung_once_and_skips_the_stale_reminder(luoyan
     assert escalation.sweep() == 0
 
 
-def test_completed_and_paused_clocks_do_not_escalate(luoyang, bob, frozen):
+def test_completed_and_paused_clocks_do_not_escalate(luoyang, bob, carol, frozen):
     done = start(luoyang, at(2026, 11, 2))
     services.complete_clock(actor=bob, clock=done, at=at(2026, 11, 3))
     paused = start(luoyang, at(2026, 11, 2))
     frozen(at(2026, 11, 3, 12))
-    services.pause_clock(actor=bob, clock=paused, reason="等待检测报告")
+    services.pause_clock(actor=carol, clock=paused, reason="等待检测报告")
     frozen(at(2026, 11, 30))
     assert escalation.sweep() == 0
 

@@ -325,8 +325,13 @@ def test_a_tampered_file_is_an_error_page_not_the_bytes(client, transfer, bob, m
     assert "篡改" in resp.content.decode()
 
 
-def test_admin_lists_letters_read_only(client, transfer, olga):
-    client.force_login(olga)
+def test_admin_lists_letters_read_only(client, transfer, olga, audrey):
+    from django.contrib.auth.models import Permission
+
+    client.force_login(olga)  # the system administrator reads no case content
+    assert client.get(reverse("admin:casework_letter_changelist")).status_code == 403
+    audrey.user_permissions.add(Permission.objects.get(codename="view_letter"))  # an explicit grant
+    client.force_login(audrey)
     resp = client.get(reverse("admin:casework_letter_changelist"))
     assert resp.status_code == 200
     assert transfer.doc_number in resp.content.decode()

@@ -56,9 +56,11 @@ def test_pause_for_expert_review_and_leader_extension(luoyang, bob, carol, froze
     clock = services.decision_clock(complaint)
     due = clock.due_at
     frozen(at(2026, 11, 4, 9))
-    clocks.pause_clock(actor=bob, clock=clock, reason="等待专家评审")
+    with pytest.raises(Forbidden, match="负责人"):  # pausing needs the leader (the rule profile's default)
+        clocks.pause_clock(actor=bob, clock=clock, reason="等待专家评审")
+    clocks.pause_clock(actor=carol, clock=clock, reason="等待专家评审")
     frozen(at(2026, 11, 9, 9))
-    clock = clocks.resume_clock(actor=bob, clock=clock)
+    clock = clocks.resume_clock(actor=carol, clock=clock)
     assert clock.paused_units == 3 and clock.due_at > due          # 11-05, 11-06, 11-09 not counted
     with pytest.raises(Forbidden):
         clocks.extend_clock(actor=bob, clock=clock, units=10, reason="案情复杂需延期")
@@ -66,12 +68,12 @@ def test_pause_for_expert_review_and_leader_extension(luoyang, bob, carol, froze
     assert clock.extended_units == 10
 
 
-def test_decision_letter_tracking_delivery_and_publication(client, filed, cleared, luoyang):
+def test_decision_letter_tracking_delivery_and_publication(client, filed, cleared, carol, luoyang):
     complaint = services.accept_complaint(actor=cleared, complaint=filed.complaint)
     with pytest.raises(DomainError) as exc:
-        services.decide_complaint(actor=cleared, complaint=complaint, outcome="maybe", decision="短")
+        services.decide_complaint(actor=carol, complaint=complaint, outcome="maybe", decision="短")
     assert {"outcome", "decision"} <= set(exc.value.field_errors)
-    complaint = services.decide_complaint(actor=cleared, complaint=complaint, outcome="upheld",
+    complaint = services.decide_complaint(actor=carol, complaint=complaint, outcome="upheld",
                                           decision=f"经调查，{NAME}反映的串通投标问题属实，责令招标人重新确定中标人。")
     assert complaint.decision_letter.kind == "decision" and services.decision_clock(complaint).state == "met"
     client.post("/complaints/track/", {"tracking_code": complaint.tracking_code, "secret": filed.secret})
@@ -79,17 +81,17 @@ def test_decision_letter_tracking_delivery_and_publication(client, filed, cleare
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     complaint.refresh_from_db()
     assert complaint.decision_delivered_at is not None
-    complaint = services.publish_decision(actor=cleared, complaint=complaint)
+    complaint = services.publish_decision(actor=carol, complaint=complaint)
     page = client.get("/complaints/published/").content.decode()
     assert "洛阳市某道路改造工程" in page and "投诉成立" in page
     assert NAME not in page and "周**" in page
     with pytest.raises(Conflict):
-        services.publish_decision(actor=cleared, complaint=complaint)
+        services.publish_decision(actor=carol, complaint=complaint)
 
 
-def test_another_browser_cannot_download_the_letter(client, filed, cleared):
+def test_another_browser_cannot_download_the_letter(client, filed, cleared, carol):
     complaint = services.accept_complaint(actor=cleared, complaint=filed.complaint)
-    services.decide_complaint(actor=cleared, complaint=complaint, outcome="dismissed",
+    services.decide_complaint(actor=carol, complaint=complaint, outcome="dismissed",
                               decision="经调查，投诉缺乏事实依据，予以驳回。")
     assert client.get(f"/complaints/track/{complaint.pk}/letter.pdf").status_code == 404
 

@@ -58,7 +58,9 @@ class Command(BaseCommand):
         for dept in departments:
             roles = list(ROLES)
             if dept.is_supervision_office:
-                roles += [Membership.Role.SUPERVISOR, Membership.Role.ADMIN]
+                # 三员分立: three administrators, none a superuser, none reading case content.
+                roles += [Membership.Role.SUPERVISOR, Membership.Role.ADMIN, Membership.Role.SECURITY_ADMIN,
+                          Membership.Role.AUDITOR]
             for role in roles:
                 username = f"{dept.code.lower()}.{role}"
                 user, created = User.objects.get_or_create(username=username, defaults={
@@ -66,8 +68,6 @@ class Command(BaseCommand):
                     "email": f"{username}@demo.invalid"})
                 if created:
                     user.set_password(DEMO_PASSWORD)
-                if role == Membership.Role.ADMIN:
-                    user.is_staff = user.is_superuser = True
                 user.save()
                 add_membership(user=user, department=dept, role=role)
                 logins.append((dept, role, username))
@@ -89,7 +89,7 @@ class Command(BaseCommand):
         for d in departments:
             by_type.setdefault(d.type, d)
         centre, housing = by_type["trading_centre"], by_type["housing"]
-        transport, police = by_type["transport"], by_type["police"]
+        transport = by_type["transport"]
         if Handoff.objects.filter(sender__in=departments).exists():
             return 0
         User = get_user_model()
@@ -108,7 +108,6 @@ class Command(BaseCommand):
             (centre, housing, "clue_referral", "某中学教学楼工程：多家投标人标书特征码一致（疑似围标）", 6),
             (centre, transport, "clue_referral", "某国道养护工程：评标回退记录异常", 2),
             (centre, housing, "clue_referral", "某保障房项目：投标人关联关系预警", 0),
-            (housing, police, "case_transfer", "某市政道路工程串通投标案（涉嫌犯罪）移送", 1),
         ]
         for sender, receiver, kind, title, ago in items:
             actor = User.objects.get(username=f"{sender.code.lower()}.handler")
@@ -169,6 +168,18 @@ class Command(BaseCommand):
                 requested_outcome="请求依法调查并重新评标。", department=housing.code),
             channel="online", submission_key=f"demo:{housing.code}")
         created += filed.created
+        person = complaints.file_complaint(
+            data=complaints.ComplaintInput(
+                complainant_type="person", complainant_name="李演示", complainant_id_number="410423199001011232",
+                contact_phone="0379-63218888", contact_email="li.demo@example.invalid",
+                project_code="DEMO-GC-004", project_name="老旧小区改造工程（演示）", trading_type="engineering",
+                grounds_category="bid_rigging",
+                grounds="演示数据：本人李演示（身份证410423199001011232，电话 0379 6321 8888）发现两家投标人"
+                        "由同一人联系报名，疑似串通投标。",
+                requested_outcome="请求依法调查。", department=housing.code),
+            channel="online", submission_key=f"demo-person:{housing.code}")
+        created += person.created
+        self._clear_for_identity(housing)
         handler = get_user_model().objects.get(username=f"{housing.code.lower()}.handler")
         code = uscc_with_check("91410300MA9D0002X")
         if not CreditRecord.objects.filter(subject__code=code, department=housing).exists():
@@ -182,6 +193,15 @@ class Command(BaseCommand):
                 measures=[credit.MeasureInput("market_ban", [], today, today + dt.timedelta(days=365))])
             created += 1
         return created
+
+    def _clear_for_identity(self, department):
+        """The security administrator clears the housing bureau's handler and leader to see complainants'
+        identity (complaints.view_complainant); nobody else holds it."""
+        from django.contrib.auth.models import Permission
+
+        perm = Permission.objects.get(content_type__app_label="complaints", codename="view_complainant")
+        for role in (Membership.Role.HANDLER, Membership.Role.LEADER):
+            get_user_model().objects.get(username=f"{department.code.lower()}.{role}").user_permissions.add(perm)
 
     def _print(self, preset, logins, client_name, token, created, departments):
         out = self.stdout.write
@@ -199,7 +219,10 @@ class Command(BaseCommand):
                 (first["housing"], "handler", "住建部门经办人：工作台有待办、临期和超期事项"),
                 (first["police"], "handler", "公安经办人：有待签收、受理或退回的移送线索"),
                 (office, "supervisor", "综合监管办公室监管人员：督办总览"),
-                (office, "admin", "管理员：/admin/ 工作日历、时限规则")):
+                (office, "admin", "系统管理员：/admin/ 用户、单位、工作日历、时限规则、接口客户端（不能查阅案件）"),
+                (office, "security_admin", "安全管理员：/admin/ 角色与权限（不能查阅案件）"),
+                (office, "auditor", "安全审计员：查阅和核验审计日志（不能查阅案件）"),
+                (first["housing"], "leader", "住建部门负责人：受理后作出处理决定、暂停或延长时限、公开结果")):
             out(f"  {dept.code.lower() + '.' + role:<22}{what}")
         if created:
             out(f"已创建 {created} 个演示事项（含问题线索，见“问题线索”页面）。")
