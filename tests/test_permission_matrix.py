@@ -93,6 +93,7 @@ ROUTES: dict[str, R] = {
     "handoffs/<int:pk>/<str:action>/": R(lambda w: f"/handoffs/{w.handoff.pk}/receive/", POST_ONLY),
     "inbox/": R(lambda w: "/inbox/", LOGIN),
     "inbox/<int:pk>/read/": R(lambda w: f"/inbox/{w.note.pk}/read/", POST_ONLY),
+    "inbox/read-all/": R(lambda w: "/inbox/read-all/", POST_ONLY),
     "supervision/": R(lambda w: "/supervision/", expect(party=403, other=403, admins=403)),
     "letters/<int:pk>.pdf": R(lambda w: f"/letters/{w.decision_letter.pk}.pdf",
                               party(party_liaison=404, sup=404), identity=CLEARED),
@@ -135,6 +136,8 @@ ROUTES: dict[str, R] = {
     "api/v1/clues/<int:pk>/": R(lambda w: f"/api/v1/clues/{w.clue.pk}/", api_party()),
     "api/v1/clues/<int:pk>/evidence/": R(lambda w: f"/api/v1/clues/{w.clue.pk}/evidence/", API_POST_ONLY),
     "api/v1/clues/<int:pk>/callback/": R(lambda w: f"/api/v1/clues/{w.clue.pk}/callback/", API_POST_ONLY),
+    "api/v1/clues/<int:pk>/transfers/<int:tid>/<str:action>/": R(
+        lambda w: f"/api/v1/clues/{w.clue.pk}/transfers/{w.transfer.pk}/sign/", API_POST_ONLY),
     # credit (public lists; records of the issuing department)
     "credit/blacklist/": R(lambda w: "/credit/blacklist/", PUBLIC),
     "credit/redlist/": R(lambda w: "/credit/redlist/", PUBLIC),
@@ -194,6 +197,8 @@ ROUTES: dict[str, R] = {
         lambda w: f"/inspections/plans/{w.published_plan.pk}/draws/1/record.json", party()),
     "inspections/plans/<int:pk>/targets/<int:tid>/result/": R(
         lambda w: f"/inspections/plans/{w.published_plan.pk}/targets/1/result/", POST_ONLY),
+    "inspections/plans/<int:pk>/targets/<int:tid>/members/<int:mid>/replace/": R(
+        lambda w: f"/inspections/plans/{w.published_plan.pk}/targets/1/members/1/replace/", POST_ONLY),
     "inspections/plans/<int:pk>/<str:action>/": R(lambda w: f"/inspections/plans/{w.published_plan.pk}/draw/",
                                                   POST_ONLY),
     "api/v1/inspections/projects/": R(lambda w: "/api/v1/inspections/projects/", API_LOGIN),
