@@ -145,5 +145,5 @@ def supervision(request):
     return render(request, "casework/supervision.html", {
         "overdue": selectors.supervision_clocks(request.user)[:500],
         "circular": selectors.circular_steps(request.user, since=start_of_day(quarter_start))[:500],
-        "quarter_start": quarter_start,
+        "quarter_start": quarter_start, "disputes": selectors.pending_disputes(request.user)[:200],
     })

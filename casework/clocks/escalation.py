@@ -100,12 +100,14 @@ def _fire(clocks: list[Clock], now: dt.datetime) -> int:
         existing[clock_id].add(kind)
     directory = _Directory({c.department_id for c in clocks})
     # The few distinct profiles and departments of a batch, looked up once.
-    profiles = {v.id: v.rule.profile for v in RuleVersion.objects.filter(
+    versions = {v.id: v for v in RuleVersion.objects.filter(
         id__in={c.rule_version_id for c in clocks}).select_related("rule__profile")}
+    profiles = {vid: v.rule.profile for vid, v in versions.items()}
     departments = {d.id: d for d in Department.objects.filter(id__in={c.department_id for c in clocks})}
     steps, notes, entries, fired_count = [], [], [], 0
     for clock in clocks:
         profile = profiles[clock.rule_version_id]
+        clock.rule_version = versions[clock.rule_version_id]  # the rule's own reminder lead, no query
         dept = departments[clock.department_id]
         times = ladder(cal, clock, profile)
         fired = existing[clock.id]

@@ -24,10 +24,16 @@ from casework.rules.models import Rule, RuleProfile, RuleVersion, Unit
 from casework.rules.services import rule_for
 
 
+def reminder_days(clock: Clock, profile: RuleProfile) -> int:
+    """The rule's own reminder lead (scaled to its period) or the profile's."""
+    own = clock.rule_version.rule.reminder_working_days
+    return own if own is not None else profile.reminder_working_days
+
+
 def ladder(cal: WorkCalendar, clock: Clock, profile: RuleProfile) -> dict:
     return timing.ladder_times(
         cal, clock.due_at,
-        reminder_working_days=profile.reminder_working_days,
+        reminder_working_days=reminder_days(clock, profile),
         supervision_after_working_days=profile.supervision_after_working_days,
         circular_after_working_days=profile.circular_after_working_days)
 

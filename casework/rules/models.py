@@ -63,6 +63,11 @@ class Rule(models.Model):
     name = models.CharField("环节", max_length=128)
     current_version = models.ForeignKey("RuleVersion", null=True, on_delete=models.PROTECT,
                                         related_name="+", editable=False)
+    # Reminders scale with the period: a yearly meeting is reminded 10 working days ahead, a
+    # 3-working-day step 1 day ahead. Empty: the profile's ladder applies.
+    reminder_working_days = models.PositiveSmallIntegerField(
+        "临期提醒（到期前工作日）", null=True, blank=True,
+        help_text="留空则采用规则配置的统一值；周期较长的事项（如年度会议）可设得更早。")
 
     class Meta:
         verbose_name = verbose_name_plural = "时限规则"
