@@ -82,6 +82,8 @@ def assistance_new(request):
             else:
                 if created:
                     messages.success(request, f"协助办理函已发出：{req.request_letter.doc_number}")
+                    for warning in getattr(req, "warnings", []):
+                        messages.warning(request, warning)
                 else:
                     messages.info(request, f"该协助办理函已发出过（{req.reference}），未重复发送")
                 return redirect(req)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from casework.calendar.services import get_calendar
 from casework.clocks import timing
 from casework.clocks.models import Clock
-from casework.clocks.services import ladder
+from casework.clocks.services import entry_delay, ladder
 from casework.rules.models import Unit
 
 
@@ -79,4 +79,5 @@ def explain(clock: Clock) -> dict:
         "start_date": start, "due_date": last, "days": lines, "counted": counted,
         "pauses": pauses, "ladder": rungs, "provisional_years": provisional_years,
         "skipped": [line for line in lines if not line.counted],
+        "entry_delay": entry_delay(clock),
     }

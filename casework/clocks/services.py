@@ -115,6 +115,20 @@ def event_start(*, on: dt.date | dt.datetime | None, field: str, label: str,
     return when
 
 
+def roll_set_date(day: dt.date) -> tuple[dt.date, str]:
+    """A date a person set (a requested reply date, a meeting's deadline) that falls on a rest day is
+    rolled to the next working day, with a note saying so (empty when it is a working day)."""
+    cal = get_calendar()
+    try:
+        if cal.is_workday(day):
+            return day, ""
+        rolled = cal.add_working_days(day, 1).date
+    except OutOfRange:
+        return day, ""
+    reason = cal.describe(day)[1]
+    return rolled, f"所定日期 {day:%Y-%m-%d} 为{reason}，已顺延至其后第一个工作日 {rolled:%Y-%m-%d}"
+
+
 def entry_delay(clock: Clock) -> dict | None:
     """Event date to entry: how late a real-world event was typed in (None when entered the same day)."""
     event, entered = timing.local_date(clock.started_at), timing.local_date(clock.created_at or timezone.now())
@@ -155,6 +169,9 @@ def start_clock(*, actor, subject, rule_key: str, department: Department, starte
         raise DomainError.for_field("due_on", f"期限（{due_on:%Y-%m-%d}）不能早于起算日")
     if version.amount is None and due_on is None:
         return None
+    rolled_note = ""
+    if due_on is not None:
+        due_on, rolled_note = roll_set_date(due_on)
     cal = get_calendar()
     clock = Clock(subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk),
                   label=label or rule.name, department=department, counterpart=counterpart,
@@ -169,7 +186,7 @@ def start_clock(*, actor, subject, rule_key: str, department: Department, starte
            after={"label": clock.label, "rule": rule.key, "rule_version": version.number,
                   "started_at": started_at, "due_at": clock.due_at,
                   "provisional": clock.provisional, "department": department.code,
-                  "set_due_on": due_on,
+                  "set_due_on": due_on, **({"set_due_on_note": rolled_note} if rolled_note else {}),
                   "subject": f"{clock.subject_type.app_label}.{clock.subject_type.model}:{clock.subject_id}",
                   "late_at_start": clock.due_at <= now,
                   **({"event_date": delay["event_date"], "entered_on": delay["entered_on"],
