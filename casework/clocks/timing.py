@@ -36,7 +36,8 @@ def compute_due(cal: WorkCalendar, started_at: dt.datetime, amount: int, unit: s
     if unit == Unit.CALENDAR_DAYS:
         return cal.add_calendar_days(start, amount + paused_units)
     if unit == Unit.MONTHS:
-        result = cal.add_months(start, amount)
+        # A recurring period (regular meeting, quarterly report): it ends on its own last day.
+        result = cal.period_of_months(start, amount)
         if paused_units:
             later = cal.add_calendar_days(result.date, paused_units)
             return Result(later.date, result.first_year, later.last_year,
