@@ -16,7 +16,7 @@ from casework.clocks import services as clock_services
 from casework.clocks.explain import explain
 from casework.clocks.models import Clock
 from casework.clocks.services import ladder
-from casework.clocks.timing import start_of_day
+from casework.clocks.timing import format_due, start_of_day
 from casework.errors import DomainError, Forbidden
 from casework.events.services import timeline
 from casework.forms import ReasonForm, ResultForm, ReturnForm
@@ -85,7 +85,7 @@ def clock_pause(request, pk: int):
 def clock_resume(request, pk: int):
     clock = _clock_for_action(request, pk)
     clock = clock_services.resume_clock(actor=request.user, clock=clock)
-    messages.success(request, f"已恢复计时，新的截止时间为 {timezone.localtime(clock.due_at):%Y-%m-%d %H:%M}")
+    messages.success(request, f"已恢复计时，新的截止时间为 {format_due(clock.due_at)}")
     return redirect("casework:clock", pk=pk)
 
 

@@ -429,6 +429,22 @@ def recompute_for_calendar_year(*, actor, year: int) -> int:
                                  f"{year} 年工作日历载入或更正", actor))
     # A deadline computed before `year` was loaded already spans it (first_year..last_year), so
     # the range above finds every clock the change can move.
+    # Closed clocks too: a deadline that was provisional is settled (暂定 cleared, or set again when a
+    # year is unloaded) and the met/late judgement follows the settled date; audited like the others.
+    for clock in (Clock.objects.select_for_update(of=("self",))
+                  .select_related("rule_version__rule__profile")
+                  .filter(closed_at__isnull=False, first_year__lte=year, last_year__gte=year)):
+        before = _snapshot(clock)
+        try:
+            _apply_due(cal, clock, clock.rule_version)
+        except DomainError:
+            continue
+        if clock.state in (Clock.State.MET, Clock.State.BREACHED):
+            clock.state = Clock.State.MET if clock.closed_at <= clock.due_at else Clock.State.BREACHED
+        if before != _snapshot(clock):
+            clock.save(update_fields=["due_at", "provisional", "first_year", "last_year", "state"])
+            entries.append(Entry(clock, "clock.recomputed", before, _snapshot(clock),
+                                 f"{year} 年工作日历载入、更正或撤下（已办结时钟的期限定稿）", actor))
     record_many(entries)
     return len(entries)
 
