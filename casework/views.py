@@ -61,6 +61,18 @@ def clock_detail(request, pk: int):
     })
 
 
+@login_required
+def clock_table(request):
+    """Every preset's every rule: start event, input date, limit, completion, cancellation, ladder, clause."""
+    from casework.clocks.table import TRIAGE_NOTE, table
+
+    profiles = table()
+    wanted = request.GET.get("preset", "")
+    shown = [p for p in profiles if p["preset"] == wanted] or profiles
+    return render(request, "casework/clock_table.html", {"profiles": shown, "all": profiles, "wanted": wanted,
+                                                         "triage_note": TRIAGE_NOTE})
+
+
 def _clock_for_action(request, pk):
     clock = selectors.get_clock(request.user, pk)
     if clock.department not in user_departments(request.user):

@@ -108,6 +108,15 @@ class RuleVersion(models.Model):
         return f"{self.amount}{self.get_unit_display()}"
 
     @property
+    def basis_display(self) -> str:
+        """The clause said plainly: a default borrowed from another document is not a local rule."""
+        if self.source == Source.DEFAULT:
+            return f"本地文件未规定时限，采用默认值（{self.clause or '统一默认值'}）"
+        if self.source == Source.NATIONAL:
+            return f"{self.clause}（国家规定）" if self.clause else "国家规定"
+        return self.clause
+
+    @property
     def citation(self) -> str:
         parts = [self.clause or self.get_source_display()]
         if self.note:
