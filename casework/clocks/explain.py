@@ -70,8 +70,10 @@ def explain(clock: Clock) -> dict:
     projection = paused_projection(cal, clock, now)
     last = projection["due_date"] if projection else timing.due_date(clock.due_at)
     pauses = list(clock.pauses.all())
+    # An open pause runs to today: if the clock is resumed today, the days after today count again.
     paused_ranges = [(timing.local_date(p.started_at),
-                      timing.local_date(p.ended_at) if p.ended_at else None, p.reason) for p in pauses]
+                      timing.local_date(p.ended_at) if p.ended_at else timing.local_date(now), p.reason)
+                     for p in pauses]
 
     def pause_reason(day):
         for a, b, reason in paused_ranges:
