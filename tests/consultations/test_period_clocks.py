@@ -42,3 +42,22 @@ def test_yearly_period_is_due_on_12_31_at_24_00_and_reminded_10_working_days_ahe
 ])
 def test_period_of_months_ends_on_its_own_last_day(db, start, months, last):
     assert get_calendar().period_of_months(start, months).date == last
+
+
+def test_a_liaison_change_cannot_predate_membership_and_its_entry_delay_is_audited(mechanism, luoyang, bob, frozen):
+    from casework.errors import DomainError
+    from casework.events.models import Event
+    from consultations import services
+    from tests.consultations.test_members import contact, member_of
+
+    member = member_of(mechanism, luoyang["housing"])
+    services.report_contacts(actor=bob, member=member, role="leader", contact=contact())
+    frozen(at(2026, 3, 23, 10))
+    with pytest.raises(DomainError) as bad:
+        services.report_contacts(actor=bob, member=member, role="leader", contact=contact("陈刚"),
+                                  changed_on=dt.date(2026, 2, 1))
+    assert bad.value.field_errors == {"changed_on": ["人员调整确定日期不能早于该单位加入会商机制的日期（2026-03-02）"]}
+    change = services.report_contacts(actor=bob, member=member, role="leader", contact=contact("陈刚"),
+                                       changed_on=dt.date(2026, 3, 16))
+    started = Event.objects.get(action="clock.started", object_id=str(change.clock.pk))
+    assert started.after["entry_delay_days"] == 7 and started.after["event_date"] == "2026-03-16"
