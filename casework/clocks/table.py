@@ -112,8 +112,9 @@ def basis(item: dict) -> str:
     """The clause, said plainly: a default the local document does not set is called a default."""
     clause = item.get("clause") or ""
     if item.get("source") == Source.DEFAULT:
-        ref = clause if clause else "统一默认值"
-        return DEFAULT_BASIS.format(ref=ref)
+        if item.get("amount") is None:
+            return f"本地文件未规定时限，不设固定时限{f'（{clause}）' if clause else ''}"
+        return DEFAULT_BASIS.format(ref=clause if clause else "统一默认值")
     if item.get("source") == Source.NATIONAL:
         return f"{clause}（国家规定）" if clause else "国家规定"
     return clause

@@ -111,6 +111,8 @@ class RuleVersion(models.Model):
     def basis_display(self) -> str:
         """The clause said plainly: a default borrowed from another document is not a local rule."""
         if self.source == Source.DEFAULT:
+            if self.amount is None:
+                return f"本地文件未规定时限，不设固定时限{f'（{self.clause}）' if self.clause else ''}"
             return f"本地文件未规定时限，采用默认值（{self.clause or '统一默认值'}）"
         if self.source == Source.NATIONAL:
             return f"{self.clause}（国家规定）" if self.clause else "国家规定"
