@@ -17,6 +17,7 @@ from casework.clocks.services import (
     cancel_clock,
     cancel_clocks_for,
     complete_clock,
+    event_start,
     open_clocks_for,
     roll_set_date,
     start_clock,
@@ -75,7 +76,8 @@ def _today() -> dt.date:
 @transaction.atomic
 def request_assistance(*, actor, requester: Department, assistant: Department, case_name: str, case_summary: str,
                        matters: str, reasons: str, materials: list[str] | str, uploads=(),
-                       reply_by: dt.date | None = None, submission_key: str = "") -> tuple[AssistanceRequest, bool]:
+                       reply_by: dt.date | None = None, submission_key: str = "",
+                       delivered_on: dt.date | None = None) -> tuple[AssistanceRequest, bool]:
     """Send a 协助办理函. It must carry the case situation, the matters requested and why, and the materials
     (Luoyang 五(二); Zengdu 第十六条). The assisting organ's review and return clocks start at delivery.
     The same submission twice (double click, retry) returns the first request."""
@@ -102,16 +104,18 @@ def request_assistance(*, actor, requester: Department, assistant: Department, c
     if reply_by is not None and reply_by <= _today():
         errors["reply_by"] = ["请求反馈期限须晚于今天"]
     _errors(errors, "协助办理函内容不全：")
+    # A paper letter delivered before it is recorded here: the assisting organ's clocks start at delivery.
+    sent_at = event_start(on=delivered_on, field="delivered_on", label="送达日期", required=False)
     warnings = []
     if reply_by is not None:
         reply_by, note = roll_set_date(reply_by)
         if note:
             warnings.append(f"请求反馈期限：{note}")
-        warnings += _review_limit_warning(assistant, reply_by)
+        warnings += _review_limit_warning(assistant, reply_by, sent_at)
 
     handoff = handoffs.send_handoff(actor=actor, kind=Handoff.Kind.ASSISTANCE, title=f"协助办理：{case_name}",
                                     sender=requester, receiver=assistant, rule_key="assistance.review",
-                                    description=matters, reference_prefix="XZ")
+                                    description=matters, reference_prefix="XZ", sent_at=sent_at)
     req = AssistanceRequest(handoff=handoff, requester=requester, assistant=assistant, case_name=case_name,
                             case_summary=case_summary, matters=matters, reasons=reasons, reply_by=reply_by,
                             submission_key=key, created_by=actor)
@@ -157,12 +161,12 @@ def request_assistance(*, actor, requester: Department, assistant: Department, c
     return req, True
 
 
-def _review_limit_warning(assistant: Department, reply_by: dt.date) -> list[str]:
+def _review_limit_warning(assistant: Department, reply_by: dt.date, sent_at: dt.datetime | None = None) -> list[str]:
     """A requested reply date earlier than the review period the assisting organ is entitled to."""
     version = rule_for(assistant, "assistance.review").current_version
     if version.amount is None:
         return []
-    last = timing.compute_due(get_calendar(), timezone.now(), version.amount, version.unit).date
+    last = timing.compute_due(get_calendar(), sent_at or timezone.now(), version.amount, version.unit).date
     if reply_by >= last:
         return []
     return [f"请求反馈期限 {reply_by:%Y-%m-%d} 早于对方依法享有的审查期限：{version.rule.name}"

@@ -74,6 +74,7 @@ def assistance_new(request):
                     assistant=_department(data["assistant"]), case_name=data["case_name"],
                     case_summary=data["case_summary"], matters=data["matters"], reasons=data["reasons"],
                     materials=data["materials"], uploads=data["files"], reply_by=data["reply_by"],
+                    delivered_on=data.get("delivered_on"),
                     submission_key=data["submission_key"])
             except DomainError as exc:
                 if exc.status != 400:

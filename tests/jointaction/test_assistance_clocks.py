@@ -55,3 +55,18 @@ def test_reply_date_before_the_review_limit_warns_naming_the_limit(bob, luoyang,
     assert "至 2026-11-27 24:00" in req.warnings[0]
     later, _ = ask(bob, luoyang, reply_by=dt.date(2026, 11, 30), submission_key="k2")
     assert later.warnings == []
+
+
+def test_a_paper_letter_delivered_earlier_starts_the_clocks_at_delivery(bob, luoyang, frozen):
+    from casework.errors import DomainError
+
+    frozen(at(2026, 11, 20, 9))                                           # Friday
+    with pytest.raises(DomainError) as err:
+        ask(bob, luoyang, delivered_on=dt.date(2026, 11, 21))
+    assert "不能晚于今天" in err.value.field_errors["delivered_on"][0]
+    req, _ = ask(bob, luoyang, delivered_on=dt.date(2026, 11, 17), submission_key="paper")
+    clocks = {c.rule_version.rule.key: c for c in clocks_for(req.handoff)}
+    assert clocks["assistance.return"].started_at == at(2026, 11, 17, 0)
+    assert clocks["assistance.return"].due_at == at(2026, 11, 21, 0)      # 3 wd from Tue 11-17: Fri 11-20
+    started = Event.objects.get(action="clock.started", object_id=str(clocks["assistance.review"].pk))
+    assert started.after["entry_delay_days"] == 3
