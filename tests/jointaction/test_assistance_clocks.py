@@ -70,3 +70,21 @@ def test_a_paper_letter_delivered_earlier_starts_the_clocks_at_delivery(bob, luo
     assert clocks["assistance.return"].due_at == at(2026, 11, 21, 0)      # 3 wd from Tue 11-17: Fri 11-20
     started = Event.objects.get(action="clock.started", object_id=str(clocks["assistance.review"].pk))
     assert started.after["entry_delay_days"] == 3
+
+
+def test_the_sender_sees_the_roll_and_the_review_limit_on_the_page(client, bob, luoyang, frozen):
+    from django.urls import reverse
+
+    frozen(at(2026, 11, 20, 9))
+    client.force_login(bob)
+    form = {"submission_key": "page-1", "requester": luoyang["housing"].pk,
+            "assistant": luoyang["market_regulation"].pk, "case_name": "某案",
+            "case_summary": "三家投标人的投标文件机器码一致，涉嫌串通投标。", "matters": "调取企业登记档案",
+            "reasons": "核实投标人之间的关系", "materials": "立案审批表", "reply_by": "2026-11-22",
+            "delivered_on": "bad"}
+    bad = client.post(reverse("jointaction:assistance_new"), form)
+    assert bad.status_code == 400 and "送达日期格式不正确" in bad.content.decode()
+    form["delivered_on"] = ""
+    page = client.post(reverse("jointaction:assistance_new"), form, follow=True).content.decode()
+    assert "所定日期 2026-11-22 为周末，已顺延至其后第一个工作日 2026-11-23" in page
+    assert "早于对方依法享有的审查期限" in page
