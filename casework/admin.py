@@ -9,9 +9,10 @@ from guardian.admin import GuardedModelAdmin
 
 from casework import privacy
 from casework.calendar.models import CalendarDay, CalendarYear
-from casework.calendar.services import load_year, parse_calendar_file, year_edited
+from casework.calendar.services import load_year, parse_calendar_file, unload_year, year_edited
 from casework.clocks.models import Clock
 from casework.clocks.services import apply_rule_correction, preview_rule_correction
+from casework.clocks.timing import format_due
 from casework.errors import DomainError
 from casework.events.models import Event
 from casework.events.services import record
@@ -54,6 +55,22 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["year"] if obj else []
+
+    # Deleting a year would silently leave clocks computed on it: "deleting" unloads it instead,
+    # recomputing and marking its clocks provisional again, audited.
+    def delete_model(self, request, obj):
+        moved = unload_year(actor=request.user, cal_year=obj)
+        self.message_user(request, f"{obj.year} 年已撤下（不再作为已载入年份）；{moved} 个时钟已重新计算并标记为暂定。")
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def response_delete(self, request, obj_display, obj_id):
+        return redirect("admin:casework_calendaryear_changelist")
+
+    def get_actions(self, request):
+        return {}  # no bulk "delete selected": unloading is one audited year at a time
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -284,8 +301,14 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 @admin.register(Clock)
 class ClockAdmin(NoCaseContent, admin.ModelAdmin):
-    list_display = ["label", "department", "state", "due_at", "provisional", "rule_version"]
+    list_display = ["label", "department", "state", "due_display", "provisional", "rule_version"]
     list_filter = ["state", "provisional"]
+    exclude = ["due_at"]
+    readonly_fields = ["due_display"]
+
+    @admin.display(description="截止时间", ordering="due_at")
+    def due_display(self, obj):
+        return format_due(obj.due_at)
 
     def has_change_permission(self, request, obj=None):
         return False  # clocks change only through audited services

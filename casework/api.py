@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from casework import selectors
 from casework.clocks.explain import explain
+from casework.clocks.timing import due_date
 from casework.org.selectors import departments_for_api
 
 
@@ -43,6 +44,7 @@ class ClockOut(serializers.Serializer):
     department = serializers.CharField(source="department.code")
     started_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
+    due_date = serializers.SerializerMethodField(help_text="期满日（该日 24:00 截止）")
     state = serializers.CharField()
     provisional = serializers.BooleanField()
     rule = serializers.CharField(source="rule_version.rule.key")
@@ -50,6 +52,9 @@ class ClockOut(serializers.Serializer):
     rule_citation = serializers.CharField(source="rule_version.citation")
     limit = serializers.CharField(source="rule_version.limit_display")
     closed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_due_date(self, clock) -> str:
+        return due_date(clock.due_at).isoformat()
 
 
 class ClockList(generics.ListAPIView):

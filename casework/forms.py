@@ -40,3 +40,20 @@ def add_domain_error(form, exc, aliases: dict[str, str] | None = None) -> None:
         form.add_error(name if name in form.fields else None, msgs[0])
     if not exc.field_errors:
         form.add_error(None, exc.message)
+
+
+def posted_date(data, field: str, label: str, *, required: bool = True):
+    """A date typed into a form (YYYY-MM-DD), or a clear message naming the field."""
+    import datetime as dt
+
+    from casework.errors import DomainError
+
+    raw = (data.get(field) or "").strip()
+    if not raw:
+        if required:
+            raise DomainError.for_field(field, f"请填写{label}")
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError.for_field(field, f"{label}格式不正确，请按 YYYY-MM-DD 填写") from None

@@ -59,3 +59,21 @@ def circular_steps(user, since=None, until=None):
     if until:
         qs = qs.filter(fired_at__lt=until)
     return qs.order_by("-fired_at")
+
+
+def pending_disputes(user):
+    """Jurisdiction disputes awaiting the supervision office's designation, with their clocks."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from referrals.models import JurisdictionDispute
+
+    supervised = supervised_jurisdiction_ids(user)
+    disputes = list(JurisdictionDispute.objects.filter(decided_at__isnull=True,
+                                                       office__jurisdiction_id__in=supervised)
+                    .select_related("clue", "first", "second", "office").order_by("raised_at"))
+    ct = ContentType.objects.get_for_model(JurisdictionDispute)
+    clocks = {c.subject_id: c for c in Clock.objects.filter(subject_type=ct, closed_at__isnull=True,
+                                                            subject_id__in=[str(d.pk) for d in disputes])}
+    for d in disputes:
+        d.clock = clocks.get(str(d.pk))
+    return disputes

@@ -7,6 +7,7 @@ app_name = "casework"
 
 urlpatterns = [
     path("", views.workbench, name="workbench"),
+    path("clocks/table/", views.clock_table, name="clock_table"),
     path("clocks/<int:pk>/", views.clock_detail, name="clock"),
     path("clocks/<int:pk>/pause/", views.clock_pause, name="clock_pause"),
     path("clocks/<int:pk>/resume/", views.clock_resume, name="clock_resume"),

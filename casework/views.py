@@ -17,7 +17,7 @@ from casework.clocks import services as clock_services
 from casework.clocks.explain import explain
 from casework.clocks.models import Clock
 from casework.clocks.services import ladder
-from casework.clocks.timing import start_of_day
+from casework.clocks.timing import format_due, start_of_day
 from casework.errors import DomainError, Forbidden
 from casework.events.services import timeline
 from casework.forms import ReasonForm, ResultForm, ReturnForm
@@ -64,6 +64,18 @@ def clock_detail(request, pk: int):
     })
 
 
+@login_required
+def clock_table(request):
+    """Every preset's every rule: start event, input date, limit, completion, cancellation, ladder, clause."""
+    from casework.clocks.table import TRIAGE_NOTE, table
+
+    profiles = table()
+    wanted = request.GET.get("preset", "")
+    shown = [p for p in profiles if p["preset"] == wanted] or profiles
+    return render(request, "casework/clock_table.html", {"profiles": shown, "all": profiles, "wanted": wanted,
+                                                         "triage_note": TRIAGE_NOTE})
+
+
 def _clock_for_action(request, pk):
     clock = selectors.get_clock(request.user, pk)
     if clock.department not in user_departments(request.user):
@@ -88,7 +100,7 @@ def clock_pause(request, pk: int):
 def clock_resume(request, pk: int):
     clock = _clock_for_action(request, pk)
     clock = clock_services.resume_clock(actor=request.user, clock=clock)
-    messages.success(request, f"已恢复计时，新的截止时间为 {timezone.localtime(clock.due_at):%Y-%m-%d %H:%M}")
+    messages.success(request, f"已恢复计时，新的截止时间为 {format_due(clock.due_at)}")
     return redirect("casework:clock", pk=pk)
 
 
@@ -169,5 +181,5 @@ def supervision(request):
     return render(request, "casework/supervision.html", {
         "overdue": selectors.supervision_clocks(request.user)[:500],
         "circular": selectors.circular_steps(request.user, since=start_of_day(quarter_start))[:500],
-        "quarter_start": quarter_start,
+        "quarter_start": quarter_start, "disputes": selectors.pending_disputes(request.user)[:200],
     })

@@ -46,6 +46,11 @@ class ComplaintForm(forms.Form):
 class OfflineComplaintForm(ComplaintForm):
     channel = forms.ChoiceField(label="投诉方式", choices=[(Complaint.Channel.PAPER, "书面投诉（线下）"),
                                                          (Complaint.Channel.PHONE, "电话投诉（线下）")])
+    received_on = forms.DateField(
+        label="收到投诉日期（书面投诉的收件日、电话投诉的来电日）", input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="受理期限自收到投诉之日起算，不是自登记之日；补登的，系统记录录入延迟。",
+        error_messages={"required": "请填写收到投诉日期", "invalid": "收到投诉日期格式不正确，请按 YYYY-MM-DD 填写"})
 
 
 class TrackForm(forms.Form):

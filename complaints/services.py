@@ -16,8 +16,18 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from casework import privacy
+from casework.calendar.services import get_calendar
+from casework.clocks import timing
 from casework.clocks.models import Clock
-from casework.clocks.services import clocks_for, complete_clock, open_clocks_for, start_clock, start_met_clock
+from casework.clocks.services import (
+    clocks_for,
+    complete_clock,
+    event_start,
+    open_clocks_for,
+    rebase_clock,
+    start_clock,
+    start_met_clock,
+)
 from casework.errors import Conflict, DomainError, Forbidden, NotFound
 from casework.events.services import record
 from casework.handoffs import services as handoffs
@@ -28,7 +38,9 @@ from casework.notifications.services import notify_department
 from casework.org.models import Department, Jurisdiction, Membership
 from casework.org.selectors import supervision_office_for, user_departments
 from casework.references import numbered, placeholder
+from casework.rules.models import StartsOn
 from casework.rules.powers import require_power
+from casework.rules.services import rule_for
 from casework.uploads import check_upload
 from casework.validators import resident_id_problem, uscc_problem
 from complaints.models import Complaint, ComplaintEvidence, Grounds, TradingType
@@ -109,6 +121,9 @@ class ComplaintInput:
     objection_filed: bool = False
     objection_date: dt.date | None = None
     objection_reply: str = ""
+    # Paper and phone complaints: the day the department received it (the triage clock starts there,
+    # not when staff type it in). Online and API complaints are received when submitted.
+    received_on: dt.date | None = None
 
 
 @dataclass
@@ -195,6 +210,12 @@ def file_complaint(*, data: ComplaintInput, channel: str, submission_key: str, a
         if not (actor and any(d.type != Department.Type.TRADING_CENTRE for d in user_departments(actor))):
             raise Forbidden("线下投诉须由受理部门工作人员登记")
     department, _ = _validate(data)
+    received_at = None
+    if channel in (Complaint.Channel.PAPER, Complaint.Channel.PHONE):
+        received_at = event_start(on=data.received_on, field="received_on",
+                                  label="收到投诉日期" if channel == Complaint.Channel.PAPER else "接到电话投诉日期",
+                                  not_before=data.objection_date if data.objection_filed else None,
+                                  not_before_label="异议（质疑）提出日期")
     checked = [(upload, check_upload(upload, field="files")) for upload in files]
     existing = Complaint.objects.filter(submission_key=submission_key).first()
     if existing:
@@ -206,7 +227,7 @@ def file_complaint(*, data: ComplaintInput, channel: str, submission_key: str, a
         return FilingResult(twin, False, "", duplicate_of_content=True)
     try:
         with transaction.atomic():
-            result = _create(data, channel, submission_key, content, department, actor)
+            result = _create(data, channel, submission_key, content, department, actor, received_at)
             for upload, meta in checked:
                 _keep(result.complaint, upload, meta)
             return result
@@ -217,8 +238,8 @@ def file_complaint(*, data: ComplaintInput, channel: str, submission_key: str, a
         return FilingResult(existing, False, _secret_for(submission_key))
 
 
-def _create(data, channel, submission_key, content, department, actor) -> FilingResult:
-    now = timezone.now()
+def _create(data, channel, submission_key, content, department, actor, received_at=None) -> FilingResult:
+    now = received_at or timezone.now()
     secret = _secret_for(submission_key)
     complaint = Complaint.objects.create(
         reference=placeholder(), tracking_code="T" + secrets.token_hex(5).upper(), secret_hash=_hash(secret),
@@ -238,8 +259,7 @@ def _create(data, channel, submission_key, content, department, actor) -> Filing
     record(actor=actor, obj=complaint, action="complaint.filed",
            after={"reference": complaint.reference, "channel": channel, "department": department.code,
                   "trading_type": complaint.trading_type, "project_code": complaint.project_code})
-    start_clock(actor=actor, subject=complaint, rule_key=_accept_rule(complaint), department=department,
-                started_at=now, label="审查投诉：受理、不予受理、移交或告知")
+    _start_triage(actor, complaint, department, now, "审查投诉：受理、不予受理、移交或告知")
     notify_department(department=department, roles=STAFF, kind="complaint_filed",
                       title=f"新投诉：{complaint.project_name}（{complaint.get_trading_type_display()}）",
                       body=f"{complaint.get_grounds_category_display()}。请在受理期限内审查。",
@@ -272,6 +292,54 @@ def _accept_rule(complaint: Complaint) -> str:
     return "complaint.accept_procurement" if complaint.trading_type == TradingType.PROCUREMENT else "complaint.accept"
 
 
+# One step, one governing clock. Triage has several lawful paths from receipt (accept or refuse,
+# transfer to the competent department, tell the complainant where to file), each with its own
+# limit (Zengdu: transfer 5 working days, accept 3). The triage clock runs to the latest lawful
+# deadline, so no lawful path is ever flagged late, and is moved onto the rule of the path actually
+# taken when the department acts, which decides met or late.
+def _triage_paths(complaint: Complaint) -> dict[str, str]:
+    return {"accept": _accept_rule(complaint), "transfer": "complaint.transfer",
+            "redirect": "complaint.redirect_notice"}
+
+
+def _start_triage(actor, complaint: Complaint, department: Department, started_at, label: str,
+                  counterpart: Department | None = None):
+    cal = get_calendar()
+    best, best_due = None, None
+    for key in _triage_paths(complaint).values():
+        version = rule_for(department, key).current_version
+        if version.amount is None:
+            continue
+        due = timing.compute_due(cal, started_at, version.amount, version.unit).date
+        if best_due is None or due > best_due:
+            best, best_due = key, due
+    return start_clock(actor=actor, subject=complaint, rule_key=best or _accept_rule(complaint),
+                       department=department, counterpart=counterpart, started_at=started_at, label=label)
+
+
+def _triage_clock(complaint: Complaint):
+    keys = list(_triage_paths(complaint).values())
+    return (open_clocks_for(complaint, department=complaint.department)
+            .filter(rule_version__rule__key__in=keys).order_by("-started_at").first())
+
+
+def _govern(actor, complaint: Complaint, path: str, label: str) -> None:
+    """Move the open triage clock onto the rule of the path taken (audited)."""
+    clock = _triage_clock(complaint)
+    if clock is not None:
+        rebase_clock(actor=actor, clock=clock, rule_key=_triage_paths(complaint)[path],
+                     reason=f"审查结论：{label}，按该环节的法定时限计", label=label)
+
+
+def received_by_department(complaint: Complaint):
+    """When the department now handling the complaint received it: the transfer's delivery if it
+    came by transfer, else the day the complaint was received."""
+    handoff = complaint.transfer_handoff
+    if handoff is not None and handoff.receiver_id == complaint.department_id:
+        return handoff.sent_at
+    return complaint.received_at
+
+
 def _decide_rule(complaint: Complaint) -> str:
     return "complaint.decide_procurement" if complaint.trading_type == TradingType.PROCUREMENT else "complaint.decide"
 
@@ -291,6 +359,11 @@ def _handling(actor, complaint: Complaint, what: str, power: str = "complaint.tr
         raise Forbidden(f"只有{complaint.department.name}的工作人员可以{what}")
     require_power(actor, complaint.department, power)  # the role inside the department (rule profile)
     return complaint
+
+
+def is_designation(handoff: Handoff | None) -> bool:
+    """A transfer by the supervision office designates the competent department (指定管辖)."""
+    return handoff is not None and handoff.sender.is_supervision_office
 
 
 def incoming_transfer(complaint: Complaint) -> Handoff | None:
@@ -328,11 +401,16 @@ def accept_complaint(*, actor, complaint: Complaint) -> Complaint:
     if complaint.status != Complaint.Status.SUBMITTED:
         raise Conflict(f"投诉当前为“{complaint.get_status_display()}”，不能受理")
     now = timezone.now()
+    _govern(actor, complaint, "accept", "审查投诉：决定受理")
     _close_triage(actor, complaint, now)
     complaint.status, complaint.accepted_at = Complaint.Status.ACCEPTED, now
     complaint.save(update_fields=["status", "accepted_at"])
+    # The decision period counts from acceptance (招标投标法实施条例 第六十一条) or, where the rule says so,
+    # from receipt (政府采购质疑和投诉办法 第二十八条: 30 working days from receipt of the complaint).
+    decide = rule_for(complaint.department, _decide_rule(complaint)).current_version
+    started = received_by_department(complaint) if decide.starts_on == StartsOn.RECEIPT else now
     start_clock(actor=actor, subject=complaint, rule_key=_decide_rule(complaint), department=complaint.department,
-                started_at=now, label="作出投诉处理决定")
+                started_at=started, label="作出投诉处理决定")
     record(actor=actor, obj=complaint, action="complaint.accepted", after={"status": complaint.status})
     return complaint
 
@@ -344,6 +422,7 @@ def refuse_complaint(*, actor, complaint: Complaint, reasons: str) -> Complaint:
         raise DomainError.for_field("reasons", "不予受理须书面说明理由（不少于10个字）")
     if complaint.status != Complaint.Status.SUBMITTED:
         raise Conflict(f"投诉当前为“{complaint.get_status_display()}”，不能作出不予受理决定")
+    _govern(actor, complaint, "accept", "审查投诉：决定不予受理")
     _close_triage(actor, complaint, timezone.now())
     complaint.status, complaint.triage_note = Complaint.Status.REFUSED, reasons.strip()
     complaint.decision_letter = _notice(
@@ -365,8 +444,7 @@ def redirect_complaint(*, actor, complaint: Complaint, competent: str) -> Compla
         raise DomainError.for_field("competent", "请写明应向哪个部门投诉及理由")
     if complaint.status != Complaint.Status.SUBMITTED:
         raise Conflict(f"投诉当前为“{complaint.get_status_display()}”")
-    _instant(actor, complaint, "complaint.redirect_notice", complaint.received_at,
-             "书面告知投诉人向有管辖权的部门投诉")
+    _govern(actor, complaint, "redirect", "书面告知投诉人向有管辖权的部门投诉")
     _close_triage(actor, complaint, timezone.now())
     complaint.status, complaint.triage_note = Complaint.Status.REDIRECTED, competent.strip()
     complaint.decision_letter = _notice(
@@ -391,12 +469,13 @@ def transfer_complaint(*, actor, complaint: Complaint, to: Department, reasons: 
     if complaint.status != Complaint.Status.SUBMITTED:
         raise Conflict(f"投诉当前为“{complaint.get_status_display()}”，不能移交")
     sender = complaint.department
-    _instant(actor, complaint, "complaint.transfer", complaint.received_at, "将投诉移交有管辖权的部门")
+    _govern(actor, complaint, "transfer", "将投诉移交有管辖权的部门")
     _close_triage(actor, complaint, timezone.now())
+    # The receiver's triage runs on the complaint (one governing clock, like the sender's), not on the
+    # hand-over; a transfer by the supervision office designates jurisdiction and cannot be returned.
     handoff = handoffs.send_handoff(actor=actor, kind=Handoff.Kind.COMPLAINT_TRANSFER,
                                     title=f"投诉移交：{complaint.project_name}", sender=sender, receiver=to,
-                                    rule_key=_accept_rule(complaint),
-                                    description=privacy.mask_for(complaint, complaint.grounds),
+                                    rule_key=None, description=privacy.mask_for(complaint, complaint.grounds),
                                     reference_prefix="TY")
     issue_letter(actor=actor, issuer=sender, kind=Letter.Kind.TRANSFER, addressee=to, subject=handoff,
                  title=f"关于移交{complaint.project_name}投诉的函",
@@ -414,6 +493,8 @@ def transfer_complaint(*, actor, complaint: Complaint, to: Department, reasons: 
     complaint.transfer_handoff = handoff
     complaint.save(update_fields=["department", "status", "triage_note", "transfer_handoff"])
     assign_perm("view_complaint", to.group, complaint)
+    label = "指定管辖的投诉：受理、不予受理或告知" if is_designation(handoff) else "移交来的投诉：受理、退回或告知"
+    _start_triage(actor, complaint, to, handoff.sent_at, label, counterpart=sender)
     record(actor=actor, obj=complaint, action="complaint.transferred",
            after={"from": sender.code, "to": to.code, "handoff": handoff.pk})
     notify_department(department=to, roles=STAFF, kind="complaint_transferred",
@@ -442,6 +523,8 @@ def return_complaint(*, actor, complaint: Complaint, reasons: str) -> Complaint:
     incoming = incoming_transfer(complaint)
     if incoming is None or complaint.status != Complaint.Status.SUBMITTED:
         raise Conflict("只有移交来且尚未受理的投诉可以退回")
+    if is_designation(incoming):
+        raise Conflict("该投诉由综合监管部门指定管辖，不得退回")
     if len((reasons or "").strip()) < 10:
         raise DomainError.for_field("reasons", "退回须书面说明理由（不少于10个字）")
     receiver, sender = complaint.department, incoming.sender
@@ -451,14 +534,15 @@ def return_complaint(*, actor, complaint: Complaint, reasons: str) -> Complaint:
                  body=[f"你单位移交的“{complaint.project_name}”投诉（编号 {complaint.reference}）已收悉。",
                        "经审查，该投诉不属于我单位管辖，现予退回。"])
     handoffs.return_handoff(actor=actor, handoff=incoming, reasons=reasons)
+    for clock in open_clocks_for(complaint, department=receiver):  # returned in writing: its triage is done
+        complete_clock(actor=actor, clock=clock, at=timezone.now())
     complaint.return_count += 1
     office = supervision_office_for(receiver.jurisdiction)
     target = office if complaint.return_count >= 2 and office is not None else sender
     complaint.department, complaint.triage_note = target, reasons.strip()
     complaint.save(update_fields=["department", "triage_note", "return_count"])
     assign_perm("view_complaint", target.group, complaint)
-    start_clock(actor=actor, subject=complaint, rule_key=_accept_rule(complaint), department=target,
-                started_at=timezone.now(), label="投诉被退回：重新审查受理、移交或告知")
+    _start_triage(actor, complaint, target, timezone.now(), "投诉被退回：重新审查受理、移交或告知")
     record(actor=actor, obj=complaint, action="complaint.returned",
            after={"from": receiver.code, "to": target.code, "reasons": privacy.mask_for(complaint, reasons.strip()),
                   "return_count": complaint.return_count, "fallback": target == office})

@@ -14,7 +14,7 @@ import io
 import statistics as pystats
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Count, Exists, OuterRef, Q
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, TruncMonth
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -111,12 +111,16 @@ def _timeliness(decided) -> dict:
 
 
 def _working_days(decided) -> dict:
+    """Working days from acceptance to decision, less the working days the decision clock was
+    paused (testing, appraisal, expert review are not counted: 招标投标法实施条例 第六十一条)."""
     cal = get_calendar()
     spans, provisional = [], False
-    for accepted_at, decided_at in (decided.filter(accepted_at__isnull=False, decided_at__isnull=False)
-                                    .order_by().values_list("accepted_at", "decided_at").iterator()):
+    paused = Subquery(_decision_clocks().order_by("-started_at").values("paused_units")[:1])
+    for accepted_at, decided_at, not_counted in (
+            decided.filter(accepted_at__isnull=False, decided_at__isnull=False).annotate(paused=paused)
+            .order_by().values_list("accepted_at", "decided_at", "paused").iterator()):
         a, d = local_date(accepted_at), local_date(decided_at)
-        spans.append(cal.working_days_between(a, d))
+        spans.append(max(cal.working_days_between(a, d) - (not_counted or 0), 0))
         provisional = provisional or any(not cal.is_loaded(y) for y in range(a.year, d.year + 1))
     if not spans:
         return {"count": 0, "mean": None, "median": None, "max": None, "provisional": False}
@@ -162,15 +166,19 @@ def complaint_statistics(user, *, since: dt.date, until: dt.date) -> dict:
     base = _visible_complaints(user, supervised)
     qs = base.filter(received_at__gte=start_of_day(since),
                      received_at__lt=start_of_day(until + dt.timedelta(days=1)))
+    # A complaint transferred to the competent department and not yet taken up there is counted as
+    # transferred (the receiving department's triage), not as pending with the department that sent it.
+    moved = Q(status=S.SUBMITTED, transfer_handoff__isnull=False,
+              transfer_handoff__receiver_id=F("department_id"))
     totals = qs.order_by().aggregate(
         received=Count("pk"),
         accepted=Count("pk", filter=Q(status__in=_ACCEPTED)),
         refused=Count("pk", filter=Q(status=S.REFUSED)),
-        transferred=Count("pk", filter=Q(status=S.TRANSFERRED)),
+        transferred=Count("pk", filter=Q(status=S.TRANSFERRED) | moved),
         redirected=Count("pk", filter=Q(status=S.REDIRECTED)),
         decided=Count("pk", filter=Q(status=S.DECIDED)),
-        pending=Count("pk", filter=Q(status__in=_PENDING)),
-        awaiting_acceptance=Count("pk", filter=Q(status=S.SUBMITTED)),
+        pending=Count("pk", filter=Q(status__in=_PENDING) & ~moved),
+        awaiting_acceptance=Count("pk", filter=Q(status=S.SUBMITTED) & ~moved),
         in_progress=Count("pk", filter=Q(status=S.ACCEPTED)),
     )
     decided = qs.filter(status=S.DECIDED)

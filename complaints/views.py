@@ -31,7 +31,8 @@ def _input(form) -> services.ComplaintInput:
         contact_email=d["contact_email"], contact_address=d["contact_address"], project_code=d["project_code"],
         project_name=d["project_name"], trading_type=d["trading_type"], grounds_category=d["grounds_category"],
         grounds=d["grounds"], requested_outcome=d["requested_outcome"], objection_filed=d["objection_filed"],
-        objection_date=d["objection_date"], objection_reply=d["objection_reply"], **form.receiver_fields())
+        objection_date=d["objection_date"], objection_reply=d["objection_reply"], received_on=d.get("received_on"),
+        **form.receiver_fields())
 
 
 RECEIVER = {"department": "receiver", "jurisdiction": "receiver"}  # the service's names for the form's one field

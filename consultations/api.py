@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.api import ClockOut
+from casework.clocks.timing import due_date
 from consultations import selectors, services
 
 
@@ -25,6 +26,12 @@ class MechanismOut(serializers.Serializer):
         period = selectors.next_regular(mechanism)
         return serializers.DateTimeField().to_representation(period.clock.due_at) if period and period.clock else None
 
+    next_regular_due_date = serializers.SerializerMethodField(help_text="下次例会期满日（该日 24:00 截止）")
+
+    def get_next_regular_due_date(self, mechanism) -> str | None:
+        period = selectors.next_regular(mechanism)
+        return due_date(period.clock.due_at).isoformat() if period and period.clock else None
+
 
 class ContactOut(serializers.Serializer):
     name = serializers.CharField()
@@ -36,6 +43,10 @@ class PendingChangeOut(serializers.Serializer):
     role = serializers.CharField()
     changed_on = serializers.DateField()
     due_at = serializers.DateTimeField(source="clock.due_at", allow_null=True, default=None)
+    due_date = serializers.SerializerMethodField(help_text="期满日（该日 24:00 截止）")
+
+    def get_due_date(self, change) -> str | None:
+        return due_date(change.clock.due_at).isoformat() if change.clock else None
 
 
 class MemberOut(serializers.Serializer):

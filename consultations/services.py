@@ -294,6 +294,8 @@ def report_contacts(*, actor, member: Member, role: str, contact: Contact,
         changed_on = changed_on or (pending.changed_on if pending else None)
         if _date(errors, "changed_on", "人员调整确定日期", changed_on) and changed_on > today:
             errors["changed_on"] = ["人员调整确定日期不能晚于今天"]
+        elif changed_on and member.joined_on and changed_on < member.joined_on:
+            errors["changed_on"] = [f"人员调整确定日期不能早于该单位加入会商机制的日期（{member.joined_on:%Y-%m-%d}）"]
     _raise("人员信息有误：", errors)
     after = {"name": new.name, "post": new.post, "phone": new.phone}
     if after == old and pending is None:
@@ -353,6 +355,8 @@ def note_contact_change(*, actor, member: Member, role: str, changed_on: dt.date
         errors["role"] = ["请选择责任领导或联络员"]
     if _date(errors, "changed_on", "人员调整确定日期", changed_on) and changed_on > timezone.localdate():
         errors["changed_on"] = ["人员调整确定日期不能晚于今天"]
+    elif changed_on and member.joined_on and changed_on < member.joined_on:
+        errors["changed_on"] = [f"人员调整确定日期不能早于该单位加入会商机制的日期（{member.joined_on:%Y-%m-%d}）"]
     note = _text(errors, "note", "获悉变动的情况", note, limit=255, min_len=4)
     _raise("人员变动信息有误：", errors)
     label = ContactRole(role).label

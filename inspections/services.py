@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casework.clocks.services import complete_clock, open_clocks_for, start_clock
-from casework.clocks.timing import due_date
+from casework.clocks.timing import format_due
 from casework.errors import Conflict, DomainError, Forbidden
 from casework.events.services import record as audit
 from casework.letters.models import Letter
@@ -839,7 +839,7 @@ def end_inspection(*, actor, plan: Plan, ended_at: dt.datetime | None = None) ->
                         started_at=ended_at, label="公开抽查事项、计划和结果")
     audit(actor=actor, obj=plan, action="inspection.ended",
           after={"ended_at": ended_at, "due_at": clock.due_at if clock else None,
-                 "text": f"检查结束，结果应于 {due_date(clock.due_at):%Y-%m-%d} 前公开" if clock else ""})
+                 "text": f"检查结束，结果应于 {format_due(clock.due_at)} 前公开" if clock else ""})
     return plan
 
 

@@ -30,6 +30,8 @@ class AssistanceIn(serializers.Serializer):
     reasons = serializers.CharField(max_length=20000)
     materials = serializers.ListField(child=serializers.CharField(max_length=300), allow_empty=False)
     reply_by = serializers.DateField(required=False, allow_null=True)
+    delivered_on = serializers.DateField(required=False, allow_null=True,
+                                         help_text="纸质函件已先行送达的，实际送达日期（审查、退回期限自该日起算）")
 
 
 class LetterOut(serializers.Serializer):

@@ -26,6 +26,11 @@ class AssistanceForm(forms.Form):
     files = MultipleFileField(label="上传材料（可多选，单个不超过 20 MB）", required=False)
     reply_by = forms.DateField(label="请求反馈结果期限（可选）", required=False,
                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    delivered_on = forms.DateField(
+        label="纸质函件实际送达日期（经平台发送的不填）", required=False, input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="已先行邮寄或专人送达纸质函件的，审查和退回期限自实际送达之日起算。",
+        error_messages={"invalid": "送达日期格式不正确，请按 YYYY-MM-DD 填写"})
 
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)

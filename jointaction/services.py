@@ -13,8 +13,17 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from casework.calendar.services import get_calendar
 from casework.clocks import timing
-from casework.clocks.services import cancel_clock, complete_clock, open_clocks_for, start_clock
+from casework.clocks.services import (
+    cancel_clock,
+    cancel_clocks_for,
+    complete_clock,
+    event_start,
+    open_clocks_for,
+    roll_set_date,
+    start_clock,
+)
 from casework.errors import Conflict, DomainError, Forbidden
 from casework.events.services import record
 from casework.handoffs import services as handoffs
@@ -26,6 +35,7 @@ from casework.org.models import Department, Membership
 from casework.org.selectors import require_member, user_departments
 from casework.references import numbered, placeholder
 from casework.rules.powers import require_power
+from casework.rules.services import rule_for
 from casework.uploads import check_upload
 from jointaction.models import (
     AssistanceFile,
@@ -79,7 +89,8 @@ def _assistance_fingerprint(requester, assistant, case_name, case_summary, matte
 def request_assistance(*, actor, requester: Department, assistant: Department, case_name: str, case_summary: str,
                        matters: str, reasons: str, materials: list[str] | str, uploads=(),
                        reply_by: dt.date | None = None, submission_key: str = "",
-                       key_field: str = "submission_key") -> tuple[AssistanceRequest, bool]:
+                       key_field: str = "submission_key",
+                       delivered_on: dt.date | None = None) -> tuple[AssistanceRequest, bool]:
     """Send a 协助办理函. It must carry the case situation, the matters requested and why, and the materials
     (Luoyang 五(二); Zengdu 第十六条). The assisting organ's review and return clocks start at delivery.
     The same submission twice (double click, retry) returns the first request; the same key with other contents
@@ -112,10 +123,18 @@ def request_assistance(*, actor, requester: Department, assistant: Department, c
     if reply_by is not None and reply_by <= _today():
         errors["reply_by"] = ["请求反馈期限须晚于今天"]
     _errors(errors, "协助办理函内容不全：")
+    # A paper letter delivered before it is recorded here: the assisting organ's clocks start at delivery.
+    sent_at = event_start(on=delivered_on, field="delivered_on", label="送达日期", required=False)
+    warnings = []
+    if reply_by is not None:
+        reply_by, note = roll_set_date(reply_by)
+        if note:
+            warnings.append(f"请求反馈期限：{note}")
+        warnings += _review_limit_warning(assistant, reply_by, sent_at)
 
     handoff = handoffs.send_handoff(actor=actor, kind=Handoff.Kind.ASSISTANCE, title=f"协助办理：{case_name}",
                                     sender=requester, receiver=assistant, rule_key="assistance.review",
-                                    description=matters, reference_prefix="XZ")
+                                    description=matters, reference_prefix="XZ", sent_at=sent_at)
     req = AssistanceRequest(handoff=handoff, requester=requester, assistant=assistant, case_name=case_name,
                             case_summary=case_summary, matters=matters, reasons=reasons, reply_by=reply_by,
                             submission_key=key, payload_hash=fingerprint, created_by=actor)
@@ -152,12 +171,26 @@ def request_assistance(*, actor, requester: Department, assistant: Department, c
     record(actor=actor, obj=req, action="assistance.requested",
            after={"reference": handoff.reference, "requester": requester.code, "assistant": assistant.code,
                   "case_name": case_name, "materials": req.materials, "reply_by": reply_by,
-                  "letter": req.request_letter.doc_number})
+                  "letter": req.request_letter.doc_number, **({"warnings": warnings} if warnings else {})})
+    req.warnings = warnings
     notify_department(department=assistant, roles=STAFF, kind="assistance_received",
                       title=f"收到协助办理函：{case_name}（来自{requester.display_name}）",
                       body=f"{req.request_letter.doc_number}。请及时审查协查资料；超出本单位职能的，"
                            "须在规定时限内退回并书面说明理由。", url=req.get_absolute_url())
     return req, True
+
+
+def _review_limit_warning(assistant: Department, reply_by: dt.date, sent_at: dt.datetime | None = None) -> list[str]:
+    """A requested reply date earlier than the review period the assisting organ is entitled to."""
+    version = rule_for(assistant, "assistance.review").current_version
+    if version.amount is None:
+        return []
+    last = timing.compute_due(get_calendar(), sent_at or timezone.now(), version.amount, version.unit).date
+    if reply_by >= last:
+        return []
+    return [f"请求反馈期限 {reply_by:%Y-%m-%d} 早于对方依法享有的审查期限：{version.rule.name}"
+            f"{version.limit_display}（{version.clause}），至 {last:%Y-%m-%d} 24:00；"
+            "对方在审查期限内作出是否协助的决定均属依法办理，请与对方协商"]
 
 
 def _locked_assistance(actor, req: AssistanceRequest) -> AssistanceRequest:
@@ -175,6 +208,10 @@ def accept_assistance(*, actor, request: AssistanceRequest) -> AssistanceRequest
     req = _locked_assistance(actor, request)
     if req.state != AssistanceRequest.State.SENT:
         raise Conflict(f"该协助事项当前为“{req.get_state_display()}”，不能再决定协助")
+    # Deciding to assist means the return step did not happen: its clock is cancelled as not
+    # applicable (never counted 按期完成); the review clock is met by the decision.
+    cancel_clocks_for(actor=actor, subject=req.handoff, rule_keys=["assistance.return"],
+                      reason="不适用：已决定协助办理，未退回")
     handoffs.accept_handoff(actor=actor, handoff=req.handoff)
     now = timezone.now()
     req.state, req.accepted_at = AssistanceRequest.State.ASSISTING, now

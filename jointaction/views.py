@@ -74,6 +74,7 @@ def assistance_new(request):
                     assistant=_department(data["assistant"]), case_name=data["case_name"],
                     case_summary=data["case_summary"], matters=data["matters"], reasons=data["reasons"],
                     materials=data["materials"], uploads=data["files"], reply_by=data["reply_by"],
+                    delivered_on=data.get("delivered_on"),
                     submission_key=data["submission_key"])
             except DomainError as exc:
                 if exc.status != 400:
@@ -82,6 +83,8 @@ def assistance_new(request):
             else:
                 if created:
                     messages.success(request, f"协助办理函已发出：{req.request_letter.doc_number}")
+                    for warning in getattr(req, "warnings", []):
+                        messages.warning(request, warning)
                 else:
                     messages.info(request, f"该协助办理函已发出过（{req.reference}），未重复发送")
                 return redirect(req)

@@ -218,6 +218,12 @@ class JurisdictionDispute(models.Model):
     class Meta:
         ordering = ["raised_at"]
 
+    def __str__(self):
+        return f"管辖争议：{self.clue.project_name}"
+
+    def get_absolute_url(self):
+        return self.clue.get_absolute_url()
+
 
 class PenaltyPowerMove(models.Model):
     """An industry authority's penalty power moved to comprehensive law enforcement (综合执法)."""

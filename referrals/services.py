@@ -15,8 +15,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from casework.clocks import timing
 from casework.clocks.models import Clock
-from casework.clocks.services import complete_clock, open_clocks_for, start_clock, start_met_clock
+from casework.clocks.services import complete_clock, event_start, open_clocks_for, start_clock, start_met_clock
 from casework.errors import Conflict, DomainError, Forbidden
 from casework.events.services import record
 from casework.handoffs import services as handoffs
@@ -527,7 +528,9 @@ def transfer_clue(*, actor, clue: Clue, receivers: list[Department], matter: str
         handoff = handoffs.send_handoff(
             actor=actor, kind=Handoff.Kind.CASE_TRANSFER,
             title=f"{clue.project_name}：{clue.get_signal_type_display()}",
-            sender=sender, receiver=receiver, rule_key="referral.return", sent_at=delivered_at,
+            sender=sender, receiver=receiver, sent_at=delivered_at,
+            # A designated receiver may not return the matter, so no return clock runs for it.
+            rule_key=None if designated else "referral.return",
             description=clue.summary, reference_prefix="YS")
         transfer = Transfer.objects.create(
             clue=clue, handoff=handoff, sender=sender, receiver=receiver, matter=matter,
@@ -623,22 +626,55 @@ def accept_transfer(*, actor, transfer: Transfer, decided_at: dt.datetime | None
     return transfer
 
 
+def _handling_finished(actor, transfer: Transfer, completed_on) -> None:
+    """The day handling was finished (处理完毕日期), given by the receiver: the result-feedback clock
+    (Weihai (十四) 3, Zengdu 第十五条 10 working days) starts there and stays open until the written
+    feedback is sent. Not in the future, not before acceptance."""
+    accepted = transfer.decided_at or transfer.delivered_at
+    completed_at = event_start(on=completed_on, field="completed_on", label="处理完毕日期",
+                               not_before=accepted, not_before_label="受理日期")
+    transfer.completed_at = completed_at
+    transfer.save(update_fields=["completed_at"])
+    clock = start_clock(actor=actor, subject=transfer.handoff, rule_key="referral.result_feedback",
+                        department=transfer.receiver, counterpart=transfer.sender, started_at=completed_at,
+                        label="向移送单位书面反馈处理结果")
+    record(actor=actor, obj=transfer.clue, action="clue.handling_finished",
+           after={"transfer": transfer.pk, "receiver": transfer.receiver.code, "receiver_name": transfer.receiver.name,
+                  "completed_on": timing.local_date(completed_at), "feedback_due": clock.due_at if clock else None})
+
+
 @transaction.atomic
-def report_result(*, actor, transfer: Transfer, result: str, completed_at: dt.datetime | None = None) -> Transfer:
-    """Report the handling result to the sender in writing: closes the loop."""
+def record_handling_finished(*, actor, transfer: Transfer, completed_on: dt.date | dt.datetime | None) -> Transfer:
+    """The receiver records that handling was finished on a given day; the written feedback follows."""
+    transfer = _receiver_action(actor, transfer, "登记处理完毕")
+    if transfer.handoff.state != Handoff.State.ACCEPTED:
+        raise Conflict(f"该移送当前为“{transfer.get_state_display()}”，须先受理")
+    if transfer.completed_at is not None:
+        raise Conflict(f"已登记处理完毕日期（{timing.local_date(transfer.completed_at):%Y-%m-%d}）")
+    _handling_finished(actor, transfer, completed_on)
+    return transfer
+
+
+@transaction.atomic
+def report_result(*, actor, transfer: Transfer, result: str, completed_on: dt.date | dt.datetime | None = None,
+                  completed_at: dt.datetime | None = None) -> Transfer:
+    """Report the handling result to the sender in writing: closes the loop and the feedback clock.
+    The day handling was finished is given here unless it was recorded before."""
     transfer = _receiver_action(actor, transfer, "反馈处理结果")
     if transfer.handoff.state != Handoff.State.ACCEPTED:
         raise Conflict(f"该移送当前为“{transfer.get_state_display()}”，须先受理再反馈结果")
     if len((result or "").strip()) < 5:
         raise DomainError.for_field("result", "请填写处理结果（不少于5个字）")
-    completed_at = _aware(completed_at, "completed_at", "办结时间") or timezone.now()
-    _not_future(completed_at, "completed_at", "办结时间")
-    if transfer.decided_at and completed_at < transfer.decided_at:
-        raise DomainError.for_field("completed_at", "办结时间不能早于受理时间")
-    _instant_clock(actor, transfer, "referral.result_feedback", completed_at, "向移送单位书面反馈处理结果")
-    handoffs.complete_handoff(actor=actor, handoff=transfer.handoff, result=result)
-    transfer.completed_at, transfer.result = completed_at, result.strip()
-    transfer.save(update_fields=["completed_at", "result"])
+    completed_on = completed_on if completed_on is not None else completed_at
+    if transfer.completed_at is None:
+        _handling_finished(actor, transfer, completed_on)
+    elif completed_on is not None and timing.local_date(transfer.completed_at) != (
+            completed_on if not isinstance(completed_on, dt.datetime) else timing.local_date(completed_on)):
+        raise DomainError.for_field("completed_on", "处理完毕日期已登记为"
+                                    f"{timing.local_date(transfer.completed_at):%Y-%m-%d}，不能更改")
+    handoffs.complete_handoff(actor=actor, handoff=transfer.handoff, result=result)  # closes the feedback clock
+    transfer.result = result.strip()
+    transfer.save(update_fields=["result"])
     record(actor=actor, obj=transfer.clue, action="clue.result_reported",
            after={"transfer": transfer.pk, "receiver": transfer.receiver.code, "receiver_name": transfer.receiver.name,
                   "result": transfer.result})
@@ -700,6 +736,9 @@ def _raise_dispute(actor, clue: Clue, transfer: Transfer) -> None:
     clue.status = Clue.Status.DISPUTED
     clue.save(update_fields=["status"])
     _grant(clue, office)
+    # The office's own clock: the profile's limit for designating jurisdiction, on its workbench.
+    start_clock(actor=actor, subject=dispute, rule_key="referral.dispute_decide", department=office,
+                started_at=dispute.raised_at, label=f"指定管辖：{clue.project_name}")
     record(actor=actor, obj=clue, action="clue.disputed",
            after={"dispute": dispute.pk, "between": [transfer.sender.code, transfer.receiver.code],
                   "office": office.code, "return_count": clue.return_count})
@@ -764,6 +803,8 @@ def decide_dispute(*, actor, dispute: JurisdictionDispute, department: Departmen
     dispute.decided_at, dispute.decided_by, dispute.designated, dispute.reason = (
         timezone.now(), actor, department, reason.strip())
     dispute.save(update_fields=["decided_at", "decided_by", "designated", "reason"])
+    for clock in open_clocks_for(dispute):
+        complete_clock(actor=actor, clock=clock, at=dispute.decided_at)
     record(actor=actor, obj=dispute.clue, action="clue.dispute_decided",
            after={"dispute": dispute.pk, "designated": department.code, "reason": dispute.reason})
     return transfer_clue(actor=actor, clue=dispute.clue, receivers=[department],

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from casework.errors import DomainError, Forbidden
-from casework.forms import add_domain_error
+from casework.forms import add_domain_error, posted_date
 from casework.letters.services import readable_ids
 from casework.org.models import Department
 from casework.org.selectors import user_departments
@@ -173,8 +173,15 @@ def transfer_action(request, pk: int, tid: int, action: str):
     elif action == "accept":
         services.accept_transfer(actor=user, transfer=transfer)
         messages.success(request, "已受理，并告知移送单位")
+    elif action == "finished":
+        services.record_handling_finished(actor=user, transfer=transfer,
+                                          completed_on=posted_date(post, "completed_on", "处理完毕日期"))
+        messages.success(request, "已登记处理完毕日期，请在反馈期限内书面反馈处理结果")
     elif action == "result":
-        services.report_result(actor=user, transfer=transfer, result=post.get("result", ""))
+        completed_on = (None if transfer.completed_at else
+                        posted_date(post, "completed_on", "处理完毕日期"))
+        services.report_result(actor=user, transfer=transfer, result=post.get("result", ""),
+                               completed_on=completed_on)
         messages.success(request, "已反馈处理结果")
     elif action == "return":
         services.return_transfer(actor=user, transfer=transfer, reasons=post.get("reasons", ""))

@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from casework.calendar.models import CalendarDay, CalendarYear
@@ -23,8 +23,11 @@ _cache: dict = {"revision": None, "calendar": None}
 
 
 def _revision():
-    agg = CalendarYear.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
-    return (agg["n"], agg["latest"])
+    # The loaded count and the day count too: a change within the same instant (an unload right
+    # after a load) must still rebuild the calendar.
+    agg = CalendarYear.objects.aggregate(n=Count("id"), latest=Max("updated_at"),
+                                         loaded=Count("id", filter=Q(loaded=True)))
+    return (agg["n"], agg["latest"], agg["loaded"], CalendarDay.objects.count())
 
 
 def build_calendar() -> WorkCalendar:
@@ -164,6 +167,24 @@ def year_edited(*, actor, cal_year: CalendarYear) -> int:
     days = list(cal_year.days.values_list("date", "kind"))
     record(actor=actor, obj=cal_year, action="calendar.year_edited",
            after={"source": cal_year.source, "days": [[str(d), k] for d, k in days]})
+    from casework.clocks.services import recompute_for_calendar_year
+
+    return recompute_for_calendar_year(actor=actor, year=cal_year.year)
+
+
+@transaction.atomic
+def unload_year(*, actor, cal_year: CalendarYear, reason: str = "") -> int:
+    """Take a loaded year back out (e.g. it was loaded by mistake): its days are removed, it is no
+    longer loaded, every clock whose period touches it is recomputed on the plain weekday rule and
+    marked provisional again, all audited. The year row stays as the record of what happened."""
+    cal_year = CalendarYear.objects.select_for_update().get(pk=cal_year.pk)
+    days = list(cal_year.days.values_list("date", "kind"))
+    before = {"loaded": cal_year.loaded, "source": cal_year.source, "days": [[str(d), k] for d, k in days]}
+    cal_year.days.all().delete()
+    cal_year.loaded, cal_year.loaded_at = False, None
+    cal_year.save()
+    record(actor=actor, obj=cal_year, action="calendar.year_unloaded", reason=reason or "管理员撤下该年份",
+           before=before, after={"loaded": False})
     from casework.clocks.services import recompute_for_calendar_year
 
     return recompute_for_calendar_year(actor=actor, year=cal_year.year)

@@ -124,6 +124,22 @@ class WorkCalendar:
             o = self._working[bisect.bisect_right(self._working, o)]
         return self._result(start, dt.date.fromordinal(o))
 
+    def period_of_months(self, start: dt.date, n: int) -> Result:
+        """The last day of the N-month period that begins on `start` (a calendar period such as
+        2026年度 or 2026年下半年 includes its first day): the day before the same date N months later,
+        e.g. 12-31 or 06-30. Rolled forward to the next working day only if that is a rest day."""
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        self._check(start)
+        month0 = start.month - 1 + n
+        year, month = start.year + month0 // 12, month0 % 12 + 1
+        next_month = dt.date(year + (month == 12), month % 12 + 1, 1)
+        day = min(start.day, (next_month - dt.timedelta(days=1)).day)
+        o = dt.date(year, month, day).toordinal() - 1
+        if not self._is_working(o):
+            o = self._working[bisect.bisect_right(self._working, o)]
+        return self._result(start, dt.date.fromordinal(o))
+
     def working_days_between(self, after: dt.date, upto: dt.date) -> int:
         """Working days d with after < d <= upto."""
         if upto <= after:

@@ -35,7 +35,7 @@ Role = Membership.Role
 
 
 def _fmt(at: dt.datetime) -> str:
-    return f"{timing.due_date(at):%Y年%m月%d日} 24:00"
+    return timing.format_due(at)
 
 
 class _Directory:
@@ -77,7 +77,13 @@ class _Directory:
         return list(dict.fromkeys(u for u in users if u))
 
 
-def _message(clock: Clock, kind: str, profile, dept: str) -> tuple[str, str]:
+def _late_by(cal, clock: Clock, at: dt.datetime) -> int:
+    """Working days overdue at `at` (the last day itself is not late)."""
+    return cal.working_days_between(timing.due_date(clock.due_at), timing.local_date(at))
+
+
+def _message(clock: Clock, kind: str, profile, dept: str, *, cal=None, scheduled_for=None,
+             now=None) -> tuple[str, str]:
     due = _fmt(clock.due_at)
     if kind == Kind.REMINDER:
         return (f"临期提醒：{clock.label}将于{due}到期",
@@ -87,8 +93,13 @@ def _message(clock: Clock, kind: str, profile, dept: str) -> tuple[str, str]:
                 f"{dept}办理的“{clock.label}”已于{due}到期仍未办结，已记录为超期。")
     if kind == Kind.SUPERVISION:
         n = profile.supervision_after_working_days
-        return (f"督办：{dept}“{clock.label}”超期{n}个工作日",
-                f"{dept}办理的“{clock.label}”期限为{due}，已超期{n}个工作日仍未办结，请予督办。")
+        # Lateness as of when the notice goes out (the rung may have fallen due earlier, e.g. while the
+        # sweep was down), and the rung's own time, both stated.
+        late = _late_by(cal, clock, now) if cal is not None and now is not None else n
+        rung = f"（督办节点：超期{n}个工作日，{_fmt(scheduled_for)}）" if scheduled_for is not None else ""
+        return (f"督办：{dept}“{clock.label}”已超期{late}个工作日",
+                f"{dept}办理的“{clock.label}”期限为{due}，截至{timing.local_date(now or clock.due_at):%Y-%m-%d}"
+                f"已超期{late}个工作日仍未办结{rung}，请予督办。")
     n = profile.circular_after_working_days
     return (f"列入通报：{dept}“{clock.label}”", f"超期{n}个工作日，已列入定期通报。")
 
@@ -100,12 +111,14 @@ def _fire(clocks: list[Clock], now: dt.datetime) -> int:
         existing[clock_id].add(kind)
     directory = _Directory({c.department_id for c in clocks})
     # The few distinct profiles and departments of a batch, looked up once.
-    profiles = {v.id: v.rule.profile for v in RuleVersion.objects.filter(
+    versions = {v.id: v for v in RuleVersion.objects.filter(
         id__in={c.rule_version_id for c in clocks}).select_related("rule__profile")}
+    profiles = {vid: v.rule.profile for vid, v in versions.items()}
     departments = {d.id: d for d in Department.objects.filter(id__in={c.department_id for c in clocks})}
     steps, notes, entries, fired_count = [], [], [], 0
     for clock in clocks:
         profile = profiles[clock.rule_version_id]
+        clock.rule_version = versions[clock.rule_version_id]  # the rule's own reminder lead, no query
         dept = departments[clock.department_id]
         times = ladder(cal, clock, profile)
         fired = existing[clock.id]
@@ -131,7 +144,7 @@ def _fire(clocks: list[Clock], now: dt.datetime) -> int:
                 if skipped_kinds:
                     after["skipped"], skipped_kinds = skipped_kinds, []
                 entries.append(Entry(clock, f"clock.{kind}", {"state": before_state}, after))
-                title, body = _message(clock, kind, profile, dept.display_name)
+                title, body = _message(clock, kind, profile, dept.display_name, cal=cal, scheduled_for=at, now=now)
                 for user_id in directory.recipients(clock, kind, dept.jurisdiction_id):
                     notes.append(Notification(recipient_id=user_id, kind=kind, title=title,
                                               body=body, url=f"/clocks/{clock.id}/", clock=clock,

@@ -25,10 +25,16 @@ from casework.rules.powers import require_power
 from casework.rules.services import rule_for
 
 
+def reminder_days(clock: Clock, profile: RuleProfile) -> int:
+    """The rule's own reminder lead (scaled to its period) or the profile's."""
+    own = clock.rule_version.rule.reminder_working_days
+    return own if own is not None else profile.reminder_working_days
+
+
 def ladder(cal: WorkCalendar, clock: Clock, profile: RuleProfile) -> dict:
     return timing.ladder_times(
         cal, clock.due_at,
-        reminder_working_days=profile.reminder_working_days,
+        reminder_working_days=reminder_days(clock, profile),
         supervision_after_working_days=profile.supervision_after_working_days,
         circular_after_working_days=profile.circular_after_working_days)
 
@@ -72,6 +78,71 @@ def _apply_due(cal: WorkCalendar, clock: Clock, version: RuleVersion) -> None:
     clock.first_year, clock.last_year = result.first_year, result.last_year
 
 
+# --- real-world event dates ---------------------------------------------------------------------
+def event_start(*, on: dt.date | dt.datetime | None, field: str, label: str,
+                not_before: dt.datetime | dt.date | None = None, not_before_label: str = "",
+                required: bool = True) -> dt.datetime | None:
+    """A legal clock starts at the real-world event (received on, delivered, handling finished,
+    a change happened): take its date as input and check it. Not in the future, not before its
+    predecessor (`not_before`). A bare date becomes the start of that day (Asia/Shanghai), or now
+    when it is today, and never earlier than the predecessor; a datetime is kept as given.
+    Returns None when `on` is None and not `required`.
+
+    The entry delay (event to entry) is recorded by `start_clock` on the clock's audit event and
+    shown on the clock page (`entry_delay`)."""
+    if on is None:
+        if required:
+            raise DomainError.for_field(field, f"请填写{label}")
+        return None
+    now = timezone.now()
+    today = timing.local_date(now)
+    if isinstance(on, dt.datetime):
+        if timezone.is_naive(on):
+            raise DomainError.for_field(field, f"{label}须带时区（如 2026-11-20T09:30:00+08:00）")
+        day, when = timing.local_date(on), on
+    elif isinstance(on, dt.date):
+        day, when = on, (now if on == today else timing.start_of_day(on))
+    else:
+        raise DomainError.for_field(field, f"{label}须为日期（如 2026-11-20）")
+    if day > today or (isinstance(on, dt.datetime) and on > now + dt.timedelta(minutes=5)):
+        raise DomainError.for_field(field, f"{label}（{day:%Y-%m-%d}）不能晚于今天")
+    if not_before is not None:
+        floor_day = not_before if not isinstance(not_before, dt.datetime) else timing.local_date(not_before)
+        if day < floor_day:
+            what = f"{not_before_label}（{floor_day:%Y-%m-%d}）" if not_before_label else f"{floor_day:%Y-%m-%d}"
+            raise DomainError.for_field(field, f"{label}（{day:%Y-%m-%d}）不能早于{what}")
+        if isinstance(not_before, dt.datetime) and not isinstance(on, dt.datetime) and when < not_before:
+            when = not_before
+    return when
+
+
+def roll_set_date(day: dt.date) -> tuple[dt.date, str]:
+    """A date a person set (a requested reply date, a meeting's deadline) that falls on a rest day is
+    rolled to the next working day, with a note saying so (empty when it is a working day)."""
+    cal = get_calendar()
+    try:
+        if cal.is_workday(day):
+            return day, ""
+        rolled = cal.add_working_days(day, 1).date
+    except OutOfRange:
+        return day, ""
+    reason = cal.describe(day)[1]
+    return rolled, f"所定日期 {day:%Y-%m-%d} 为{reason}，已顺延至其后第一个工作日 {rolled:%Y-%m-%d}"
+
+
+def entry_delay(clock: Clock) -> dict | None:
+    """Event date to entry: how late a real-world event was typed in (None when entered the same day)."""
+    event, entered = timing.local_date(clock.started_at), timing.local_date(clock.created_at or timezone.now())
+    if entered <= event:
+        return None
+    cal = get_calendar()
+    try:
+        working = cal.working_days_between(event, entered)
+    except OutOfRange:
+        working = None
+    return {"event_date": event, "entered_on": entered, "days": (entered - event).days, "working_days": working}
+
+
 def _locked(clock: Clock) -> Clock:
     return (Clock.objects.select_for_update(of=("self",))
             .select_related("rule_version__rule__profile", "department").get(pk=clock.pk))
@@ -99,6 +170,9 @@ def start_clock(*, actor, subject, rule_key: str, department: Department, starte
         raise DomainError.for_field("due_on", f"期限（{due_on:%Y-%m-%d}）不能早于起算日")
     if version.amount is None and due_on is None:
         return None
+    rolled_note = ""
+    if due_on is not None:
+        due_on, rolled_note = roll_set_date(due_on)
     cal = get_calendar()
     clock = Clock(subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk),
                   label=label or rule.name, department=department, counterpart=counterpart,
@@ -108,13 +182,17 @@ def start_clock(*, actor, subject, rule_key: str, department: Department, starte
     clock.state = Clock.State.RUNNING
     clock.next_action_at = next_action_at(cal, clock, rule.profile, set())
     clock.save()
+    delay = entry_delay(clock)
     record(actor=actor, obj=clock, action="clock.started",
            after={"label": clock.label, "rule": rule.key, "rule_version": version.number,
                   "started_at": started_at, "due_at": clock.due_at,
                   "provisional": clock.provisional, "department": department.code,
-                  "set_due_on": due_on,
+                  "set_due_on": due_on, **({"set_due_on_note": rolled_note} if rolled_note else {}),
                   "subject": f"{clock.subject_type.app_label}.{clock.subject_type.model}:{clock.subject_id}",
-                  "late_at_start": clock.due_at <= now})
+                  "late_at_start": clock.due_at <= now,
+                  **({"event_date": delay["event_date"], "entered_on": delay["entered_on"],
+                      "entry_delay_days": delay["days"], "entry_delay_working_days": delay["working_days"]}
+                     if delay else {})})
     return clock
 
 
@@ -169,6 +247,60 @@ def cancel_clock(*, actor, clock: Clock, reason: str) -> Clock:
     clock.save(update_fields=["state", "closed_at", "next_action_at"])
     record(actor=actor, obj=clock, action="clock.cancelled", reason=reason, before=before,
            after=_snapshot(clock))
+    return clock
+
+
+@transaction.atomic
+def cancel_clocks_for(*, actor, subject, reason: str, department: Department | None = None,
+                      rule_keys: list[str] | tuple[str, ...] | None = None) -> list[Clock]:
+    """Withdrawing, cancelling or superseding something cancels every open clock that depended on
+    it, each with the reason (audited per clock). Returns the clocks cancelled."""
+    if not (reason or "").strip():
+        raise DomainError.for_field("reason", "撤销时钟须说明理由")
+    qs = open_clocks_for(subject, department=department)
+    if rule_keys is not None:
+        qs = qs.filter(rule_version__rule__key__in=list(rule_keys))
+    return [cancel_clock(actor=actor, clock=clock, reason=reason) for clock in qs.order_by("pk")]
+
+
+@transaction.atomic
+def not_applicable(*, actor, clock: Clock | None, reason: str) -> Clock | None:
+    """A clock whose step did not happen (the matter took another lawful path) is cancelled as
+    not applicable, never counted as met."""
+    if clock is None or clock.closed_at is not None:
+        return clock
+    return cancel_clock(actor=actor, clock=clock, reason=f"不适用：{reason}")
+
+
+@transaction.atomic
+def rebase_clock(*, actor, clock: Clock, rule_key: str, reason: str, label: str = "") -> Clock:
+    """One step, one governing clock: when a step had several lawful paths (accept in 3 working
+    days, or transfer in 5), the open clock is moved onto the rule of the path actually taken, so
+    the lawful path decides met or late. Audited; fired rungs now in the future are withdrawn."""
+    clock = _locked(clock)
+    if clock.closed_at is not None:
+        raise Conflict(f"时钟“{clock.label}”已结束")
+    rule = rule_for(clock.department, rule_key)
+    version = rule.current_version
+    if version.amount is None:
+        raise DomainError(f"“{rule.name}”不设固定时限，不能作为计时依据")
+    if clock.rule_version_id == version.pk and not label:
+        return clock
+    cal = get_calendar()
+    before = _snapshot(clock)
+    clock.rule_version = version
+    clock.set_due_on = None
+    if label:
+        clock.label = label
+    _apply_due(cal, clock, version)
+    if clock.state == Clock.State.BREACHED and clock.due_at > timezone.now():
+        clock.state = Clock.State.RUNNING
+    _reset_future_steps(cal, clock)
+    if clock.state != Clock.State.PAUSED:
+        clock.next_action_at = next_action_at(cal, clock, _profile(clock), _fired_kinds(clock))
+    clock.save()
+    record(actor=actor, obj=clock, action="clock.rebased", reason=reason, before=before,
+           after={**_snapshot(clock), "rule": rule.key})
     return clock
 
 
@@ -299,6 +431,22 @@ def recompute_for_calendar_year(*, actor, year: int) -> int:
                                  f"{year} 年工作日历载入或更正", actor))
     # A deadline computed before `year` was loaded already spans it (first_year..last_year), so
     # the range above finds every clock the change can move.
+    # Closed clocks too: a deadline that was provisional is settled (暂定 cleared, or set again when a
+    # year is unloaded) and the met/late judgement follows the settled date; audited like the others.
+    for clock in (Clock.objects.select_for_update(of=("self",))
+                  .select_related("rule_version__rule__profile")
+                  .filter(closed_at__isnull=False, first_year__lte=year, last_year__gte=year)):
+        before = _snapshot(clock)
+        try:
+            _apply_due(cal, clock, clock.rule_version)
+        except DomainError:
+            continue
+        if clock.state in (Clock.State.MET, Clock.State.BREACHED):
+            clock.state = Clock.State.MET if clock.closed_at <= clock.due_at else Clock.State.BREACHED
+        if before != _snapshot(clock):
+            clock.save(update_fields=["due_at", "provisional", "first_year", "last_year", "state"])
+            entries.append(Entry(clock, "clock.recomputed", before, _snapshot(clock),
+                                 f"{year} 年工作日历载入、更正或撤下（已办结时钟的期限定稿）", actor))
     record_many(entries)
     return len(entries)
 

@@ -28,6 +28,12 @@ def due_date(due_at: dt.datetime) -> dt.date:
     return local_date(due_at - dt.timedelta(microseconds=1))
 
 
+def format_due(due_at: dt.datetime | None) -> str:
+    """The one way a deadline is written, in pages, messages, letters, the admin: "YYYY-MM-DD 24:00"
+    (the last day, 24:00 Asia/Shanghai), never "00:00" of the next day."""
+    return f"{due_date(due_at):%Y-%m-%d} 24:00" if due_at is not None else "—"
+
+
 def compute_due(cal: WorkCalendar, started_at: dt.datetime, amount: int, unit: str,
                 paused_units: int = 0) -> Result:
     start = local_date(started_at)
@@ -36,7 +42,8 @@ def compute_due(cal: WorkCalendar, started_at: dt.datetime, amount: int, unit: s
     if unit == Unit.CALENDAR_DAYS:
         return cal.add_calendar_days(start, amount + paused_units)
     if unit == Unit.MONTHS:
-        result = cal.add_months(start, amount)
+        # A recurring period (regular meeting, quarterly report): it ends on its own last day.
+        result = cal.period_of_months(start, amount)
         if paused_units:
             later = cal.add_calendar_days(result.date, paused_units)
             return Result(later.date, result.first_year, later.last_year,

@@ -23,7 +23,7 @@ VIEW, ACT = "casework.view_handoff", "casework.act_on_handoff"
 
 @transaction.atomic
 def send_handoff(*, actor, kind: str, title: str, sender: Department, receiver: Department,
-                 rule_key: str, description: str = "", sent_at: dt.datetime | None = None,
+                 rule_key: str | None, description: str = "", sent_at: dt.datetime | None = None,
                  reference_prefix: str = "YJ") -> Handoff:
     errors = {}
     if kind not in Handoff.Kind.values:
@@ -48,9 +48,11 @@ def send_handoff(*, actor, kind: str, title: str, sender: Department, receiver: 
     record(actor=actor, obj=handoff, action="handoff.sent",
            after={"reference": handoff.reference, "kind": kind, "title": handoff.title,
                   "sender": sender.code, "receiver": receiver.code})
-    # The receiving clock starts at delivery, not when the receiver gets round to signing.
-    start_clock(actor=actor, subject=handoff, rule_key=rule_key, department=receiver,
-                counterpart=sender, started_at=sent_at)
+    # The receiving clock starts at delivery, not when the receiver gets round to signing. A hand-over
+    # the receiver may not refuse (a designated transfer) runs no return clock: rule_key=None.
+    if rule_key is not None:
+        start_clock(actor=actor, subject=handoff, rule_key=rule_key, department=receiver,
+                    counterpart=sender, started_at=sent_at)
     return handoff
 
 

@@ -67,6 +67,11 @@ class Rule(models.Model):
     name = models.CharField("环节", max_length=128)
     current_version = models.ForeignKey("RuleVersion", null=True, on_delete=models.PROTECT,
                                         related_name="+", editable=False)
+    # Reminders scale with the period: a yearly meeting is reminded 10 working days ahead, a
+    # 3-working-day step 1 day ahead. Empty: the profile's ladder applies.
+    reminder_working_days = models.PositiveSmallIntegerField(
+        "临期提醒（到期前工作日）", null=True, blank=True,
+        help_text="留空则采用规则配置的统一值；周期较长的事项（如年度会议）可设得更早。")
 
     class Meta:
         verbose_name = verbose_name_plural = "时限规则"
@@ -105,6 +110,17 @@ class RuleVersion(models.Model):
         if self.amount is None:
             return "不设固定时限"
         return f"{self.amount}{self.get_unit_display()}"
+
+    @property
+    def basis_display(self) -> str:
+        """The clause said plainly: a default borrowed from another document is not a local rule."""
+        if self.source == Source.DEFAULT:
+            if self.amount is None:
+                return f"本地文件未规定时限，不设固定时限{f'（{self.clause}）' if self.clause else ''}"
+            return f"本地文件未规定时限，采用默认值（{self.clause or '统一默认值'}）"
+        if self.source == Source.NATIONAL:
+            return f"{self.clause}（国家规定）" if self.clause else "国家规定"
+        return self.clause
 
     @property
     def citation(self) -> str:

@@ -62,7 +62,8 @@ def load_rule_preset(*, actor=None, jurisdiction: Jurisdiction, preset: str) -> 
         if Rule.objects.filter(profile=profile, key=item["key"]).exists():
             continue
         terms = _validate_terms(item)
-        rule = Rule.objects.create(profile=profile, key=item["key"], name=item["name"])
+        rule = Rule.objects.create(profile=profile, key=item["key"], name=item["name"],
+                                   reminder_working_days=item.get("reminder_working_days"))
         version = RuleVersion.objects.create(rule=rule, number=1, created_by=actor,
                                              change_reason=f"预设 {preset}", **terms)
         rule.current_version = version

@@ -1,7 +1,7 @@
 from django import template
 from django.template.loader import render_to_string
 
-from casework.clocks.timing import due_date
+from casework.clocks.timing import due_date, format_due
 
 register = template.Library()
 
@@ -15,6 +15,12 @@ def get(mapping, key):
 def due(clock):
     """A clock's deadline as the law states it: the last day, 24:00."""
     return render_to_string("casework/_due.html", {"clock": clock, "due_day": due_date(clock.due_at)})
+
+
+@register.filter
+def deadline(at):
+    """A deadline datetime written the one way: "YYYY-MM-DD 24:00"."""
+    return format_due(at) if at else "—"
 
 
 @register.filter

@@ -109,6 +109,7 @@ def test_clue_from_intake_to_result(page, live_server, luoyang, alice, bob, tmp_
     as_user(page, live_server, "mary")
     page.goto(f"{live_server.url}{clue.get_absolute_url()}")
     page.get_by_role("button", name="受理").click()
+    page.fill("form:has(textarea[name=result]) input[name=completed_on]", timezone.localtime().strftime("%Y-%m-%d"))
     page.fill("textarea[name=result]", "已对三家投标人立案调查，拟依法处以罚款并记入信用记录。")
     page.get_by_role("button", name="书面反馈处理结果").click()
     assert "已办结" in page.locator("#clue-status").inner_text()

@@ -1,6 +1,7 @@
 """Filing (public, API, offline), receipts, duplicates, tracking, and the supervision office fallback."""
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from casework.clocks.services import clocks_for
@@ -91,7 +92,10 @@ def test_staff_record_offline_complaints_and_the_public_cannot(client, luoyang, 
     with pytest.raises(Forbidden):
         services.file_complaint(data=complaint_input(luoyang), channel="paper", submission_key="web:z")
     client.force_login(bob)
-    resp = client.post("/complaints/new/", {**form_data(luoyang, key="off"), "channel": "phone"})
+    missing = client.post("/complaints/new/", {**form_data(luoyang, key="off"), "channel": "phone"})
+    assert missing.status_code == 400 and "请填写收到投诉日期" in missing.content.decode()
+    today = timezone.localdate().isoformat()
+    resp = client.post("/complaints/new/", {**form_data(luoyang, key="off"), "channel": "phone", "received_on": today})
     complaint = Complaint.objects.get()
     assert resp.status_code == 302 and complaint.channel == "phone" and complaint.recorded_by == bob
 

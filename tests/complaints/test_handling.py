@@ -99,8 +99,10 @@ def test_another_browser_cannot_download_the_letter(client, filed, cleared, caro
 def test_receiver_accepting_closes_the_transfer_clock(filed, luoyang, bob, erin):
     complaint = services.transfer_complaint(actor=bob, complaint=filed.complaint, to=luoyang["transport"],
                                             reasons="该项目为交通工程")
-    handoff_clock = clocks_for(complaint.transfer_handoff).get()
-    assert handoff_clock.department == luoyang["transport"] and handoff_clock.closed_at is None
+    # The receiver's triage runs on the complaint (one governing clock per step), from delivery.
+    assert not clocks_for(complaint.transfer_handoff).exists()
+    handoff_clock = clocks_for(complaint).get(department=luoyang["transport"])
+    assert handoff_clock.closed_at is None and handoff_clock.started_at == complaint.transfer_handoff.sent_at
     services.accept_complaint(actor=erin, complaint=complaint)
     handoff_clock.refresh_from_db()
     assert handoff_clock.state == "met"

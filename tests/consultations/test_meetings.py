@@ -200,7 +200,7 @@ def test_holding_the_regular_meeting_meets_the_period_and_starts_the_next(mechan
     first.clock.refresh_from_db()
     assert first.clock.closed_at == at(2026, 3, 10, 9, 30)
     assert second.label == "2026年下半年" and second.clock.is_open
-    assert second.clock.due_at == at(2027, 1, 2, 0, 0)
+    assert second.clock.due_at == at(2027, 1, 1, 0, 0)   # the half-year ends on its own last day, 12-31 24:00
     # a second regular meeting in the same half-year does not touch the next period
     held_meeting(luoyang, mechanism, lena, frozen, convener=drc, kind="regular", invitees=[], title="第二次例会")
     assert mechanism.periods.count() == 2

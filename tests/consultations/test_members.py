@@ -36,10 +36,10 @@ def test_setting_up_lists_members_and_starts_the_first_period_clock(bob, mechani
     assert mechanism.members.get(is_lead=True).department == drc
     period = mechanism.periods.get()
     # Luoyang 一: half-yearly. Set up on 2 March 2026: the first half-year runs from 1 January; its clock
-    # (6 months from 1 January, the start day not counted) ends on Wednesday 1 July 2026, 24:00.
+    # ends on the period's own last day, Tuesday 30 June 2026, 24:00.
     assert period.starts_on.isoformat() == "2026-01-01" and period.months == 6 and period.label == "2026年上半年"
     assert period.clock.department == drc and period.clock.state == Clock.State.RUNNING
-    assert period.clock.due_at == at(2026, 7, 2, 0, 0)
+    assert period.clock.due_at == at(2026, 7, 1, 0, 0)
     assert period.clock.rule_version.rule.key == "consultation.regular_meeting"
     # every member unit is told to report its responsible leader and liaison
     assert Notification.objects.filter(recipient=bob, kind="consultation_member").exists()
@@ -260,7 +260,7 @@ def test_member_list_page_csv_print_and_api(client, mechanism, luoyang, bob, eri
     body = api.get(f"/api/v1/consultations/{mechanism.pk}/members/").json()
     row = next(m for m in body if m["department"] == "LY-HOUSING")
     assert row["liaison"] == {"name": "王芳", "post": "科长", "phone": "13912345678"}
-    assert api.get("/api/v1/consultations/").json()[0]["next_regular_due_at"].startswith("2026-07-02T00:00:00")
+    assert api.get("/api/v1/consultations/").json()[0]["next_regular_due_at"].startswith("2026-07-01T00:00:00")
 
 
 def test_other_jurisdictions_get_a_404(client, mechanism):
@@ -306,7 +306,7 @@ def test_setting_up_through_the_pages(client, luoyang, drc, lena, bob, frozen):
     assert response.status_code == 302 and response["Location"] == mechanism.get_absolute_url()
     assert client.get("/consultations/")["Location"] == mechanism.get_absolute_url()
     page = client.get(mechanism.get_absolute_url()).content.decode()
-    assert "下次例会应于" in page and "2026年7月1日 24:00" in page and "2026年上半年例会" in page
+    assert "下次例会应于" in page and "2026年6月30日 24:00" in page and "2026年上半年例会" in page
 
 
 def test_applying_and_deciding_through_the_pages(client, mechanism, newcomer, lena):

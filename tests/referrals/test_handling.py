@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from casework.clocks.models import Clock
 from casework.clocks.services import clocks_for
+from casework.clocks.timing import local_date
 from casework.errors import Conflict, DomainError, Forbidden, NotFound
 from casework.handoffs.models import Handoff
 from casework.letters.models import Letter
@@ -106,7 +107,8 @@ def test_receipt_accept_result_closes_the_loop(clue, luoyang, bob, pete):
     clocks = {c.rule_version.rule.key: c for c in clocks_for(t.handoff)}
     assert clocks["referral.return"].state == Clock.State.MET
     assert clocks["referral.accept_notice"].state == Clock.State.MET   # Luoyang default 5 wd, met at once
-    services.report_result(actor=pete, transfer=t, result="已立案侦查，犯罪嫌疑人已被采取强制措施。")
+    services.report_result(actor=pete, transfer=t, result="已立案侦查，犯罪嫌疑人已被采取强制措施。",
+                           completed_on=local_date(timezone.now()))
     clue.refresh_from_db()
     assert clue.status == Clue.Status.CLOSED and "已立案侦查" in clue.result
     t.refresh_from_db()
@@ -170,7 +172,8 @@ def test_forward_to_another_level_informs_the_sender(clue, luoyang, bob, pete):
     assert t.state == Handoff.State.FORWARDED and t.forward_letter.addressee == luoyang["housing"]
     assert child.parent == t and child.sender == luoyang["police"] and child.receiver == district_police
     services.accept_transfer(actor=officer, transfer=child)
-    services.report_result(actor=officer, transfer=child, result="已立案侦查并反馈。")
+    services.report_result(actor=officer, transfer=child, result="已立案侦查并反馈。",
+                           completed_on=local_date(timezone.now()))
     clue.refresh_from_db()
     assert clue.status == Clue.Status.CLOSED
 
