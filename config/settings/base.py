@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "credit",
     "jointaction",
     "inspections",
+    "supervision",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +194,8 @@ CELERY_BEAT_SCHEDULE = {
     "credit-push-settle": {"task": "credit.tasks.settle_pushes", "schedule": 60.0},
     # A regular-meeting period that lapsed without a meeting hands over to the next period's clock.
     "consultation-periods": {"task": "consultations.tasks.roll_regular_periods", "schedule": 6 * 3600.0},
+    # The supervision dashboard's rollup of the recent days (what is open is counted live).
+    "supervision-rollup": {"task": "supervision.tasks.refresh_rollup", "schedule": 300.0},
 }
 
 # --- E-mail -----------------------------------------------------------------------------
