@@ -86,7 +86,8 @@ def refresh(first: dt.date, last: dt.date) -> int:
                         act_days={str(k): v for k, v in sorted(f.pop("act_days").items())}, **f)
             for (day, dept, mech), f in rows.items()]
     DailyFigure.objects.bulk_create(objs, batch_size=2000)
-    RollupRun.objects.create(finished_at=timezone.now(), first_day=first, last_day=last, rows=len(objs))
+    run = RollupRun.objects.create(finished_at=timezone.now(), first_day=first, last_day=last, rows=len(objs))
+    RollupRun.objects.filter(pk__lt=run.pk - 100).delete()  # keep the last hundred runs
     return len(objs)
 
 
@@ -106,4 +107,4 @@ def rebuild(first: dt.date, last: dt.date, *, chunk_days: int = 92) -> int:
 
 
 def last_run() -> RollupRun | None:
-    return RollupRun.objects.first()
+    return RollupRun.objects.order_by("-pk").first()

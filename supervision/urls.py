@@ -7,10 +7,17 @@ app_name = "supervision"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/items/", views.items, name="items"),
+    path("dashboard/case/<int:clock_id>/", views.case, name="case"),
 ]
 urlpatterns += [
     path("notices/", views.notices, name="notices"),
     path("notices/new/", views.notice_new, name="notice_new"),
     path("notices/<int:pk>/", views.notice_detail, name="notice"),
     path("notices/<int:pk>/reply/", views.notice_reply, name="notice_reply"),
+]
+urlpatterns += [
+    path("circulars/", views.circulars, name="circulars"),
+    path("circulars/new/", views.circular_new, name="circular_new"),
+    path("circulars/<int:pk>/", views.circular_detail, name="circular"),
+    path("circulars/<int:pk>/<str:action>/", views.circular_action, name="circular_action"),
 ]

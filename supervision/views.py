@@ -76,6 +76,7 @@ def dashboard(request):
         "departments": scope.departments(), "quarters": _quarter_links(period),
         "last_run": rollup.last_run(), "metrics": sel.METRICS,
         "export_url": f"{request.path}?{_query(request, format='xlsx')}",
+        "items_url": drill, "notice_url": reverse("supervision:notice_new"),
     })
 
 
@@ -104,17 +105,28 @@ CLOCK_HEADERS = ["事项", "编号", "环节", "责任单位", "经办人", "起
 
 
 def _clock_item(clock) -> dict:
+    """One row of a drill-down. The case link goes through `case` (one redirect, resolved on click), so a page
+    of 50 items costs the same few queries whatever mechanism each item belongs to."""
+    subject = clock.subject
+    return {"clock": clock, "name": str(subject) if subject is not None else clock.label,
+            "reference": getattr(subject, "reference", "") or "",
+            "url": reverse("supervision:case", args=[clock.pk]),
+            "holder": (clock.assignee.get_full_name() or clock.assignee.username) if clock.assignee else ""}
+
+
+@login_required
+def case(request, clock_id: int):
+    """From a drill-down row to the case itself: the clock's subject page (which checks access itself)."""
+    from django.shortcuts import redirect
+
+    from casework.selectors import get_clock
+
+    clock = get_clock(request.user, clock_id)
     subject = clock.subject
     url = ""
     if subject is not None and hasattr(subject, "get_absolute_url"):
-        try:
-            url = subject.get_absolute_url()
-        except Exception:  # a subject without a page of its own: the clock page explains it
-            url = ""
-    return {"clock": clock, "name": str(subject) if subject is not None else clock.label,
-            "reference": getattr(subject, "reference", "") or "", "url": url or reverse("casework:clock",
-                                                                                         args=[clock.pk]),
-            "holder": clock.assignee.get_full_name() or clock.assignee.username if clock.assignee else ""}
+        url = subject.get_absolute_url()
+    return redirect(url or reverse("casework:clock", args=[clock.pk]))
 
 
 @login_required
@@ -298,3 +310,96 @@ def notice_reply(request, pk: int):
         return redirect(notice)
     messages.success(request, "已回复督办函")
     return redirect(notice)
+
+
+# --- 通报 -------------------------------------------------------------------------------------
+@login_required
+def circulars(request):
+    from supervision.services import visible_circulars
+
+    scope = scope_for(request.user)
+    qs = visible_circulars(request.user).order_by("-drafted_at")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    prev = periods.previous_quarter(periods.quarter_of(today))
+    return render(request, "supervision/circulars.html", {"page": page, "scope": scope, "default": prev})
+
+
+@login_required
+@require_POST
+def circular_new(request):
+    from django.shortcuts import redirect
+
+    from supervision.services import draft_circular
+
+    scope = scope_for(request.user)
+    office = _office(scope)
+    period = periods.parse(request.POST, today=timezone.localdate(), required=True)
+    circular = draft_circular(actor=request.user, office=office, period=period)
+    return redirect(circular)
+
+
+@login_required
+def circular_detail(request, pk: int):
+    from casework.events.services import timeline
+    from casework.letters.services import readable_ids
+    from casework.org.models import Department, Membership
+    from supervision.forms import CircularForm
+    from supervision.models import Circular
+    from supervision.services import get_circular
+
+    circular = get_circular(request.user, pk)
+    scope = scope_for(request.user)
+    is_office = circular.office in scope.offices
+    is_leader = Membership.objects.filter(user=request.user, department=circular.office,
+                                          role=Membership.Role.LEADER).exists()
+    discipline = (Department.objects.filter(type=Department.Type.DISCIPLINE, active=True,
+                                            jurisdiction_id__in=scope.jurisdiction_ids) if is_office else [])
+    letters = [circular.letter] if circular.letter else []
+    return render(request, "supervision/circular_detail.html", {
+        "circular": circular, "scope": scope, "is_office": is_office, "is_leader": is_leader,
+        "can_edit": is_office and circular.state == Circular.State.DRAFT,
+        "form": CircularForm(initial={"title": circular.title, "body": circular.body}),
+        "events": timeline(circular), "discipline": discipline, "readable": readable_ids(request.user, letters),
+        "paragraphs": [p for p in circular.body.split("\n\n") if p.strip()],
+    })
+
+
+@login_required
+@require_POST
+def circular_action(request, pk: int, action: str):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from casework.errors import DomainError
+    from casework.org.models import Department
+    from supervision import services
+    from supervision.services import get_circular
+
+    circular = get_circular(request.user, pk)
+    try:
+        if action == "edit":
+            services.edit_circular(actor=request.user, circular=circular, title=request.POST.get("title", ""),
+                                   body=request.POST.get("body", ""))
+            messages.success(request, "已保存修改")
+        elif action == "sign":
+            services.sign_circular(actor=request.user, circular=circular)
+            messages.success(request, "已审核签发")
+        elif action == "issue":
+            circular = services.issue_circular(actor=request.user, circular=circular,
+                                               publish=request.POST.get("publish") == "1")
+            messages.success(request, f"已印发 {circular.letter.doc_number}，送各成员单位")
+        elif action == "refer":
+            receiver = Department.objects.filter(pk=request.POST.get("receiver") or 0).first()
+            if receiver is None:
+                raise DomainError.for_field("receiver", "请选择纪检监察机关")
+            clue = services.refer_accountability(actor=request.user, circular=circular, receiver=receiver,
+                                                 summary=request.POST.get("summary", ""))
+            messages.success(request, f"问责建议已移送（线索 {clue.reference}）")
+        else:
+            raise NotFound("未找到该操作。")
+    except DomainError as exc:
+        if exc.status != 400:
+            raise
+        messages.error(request, exc.message)
+    return redirect("supervision:circular", pk=pk)

@@ -6,6 +6,7 @@
 - dave: supervisor at the DRC, the supervision office (sees the whole city)
 - erin: handler at the transport bureau (an outsider to alice/bob's items)
 - olga: administrator
+- leo: leader of the DRC, the supervision office (signs off circulars and reports; sees the city's figures)
 """
 
 import datetime as dt
@@ -71,6 +72,12 @@ def erin(luoyang):
 def olga(luoyang):
     office = next(d for d in luoyang["all"] if d.is_supervision_office)
     return make_user("olga", office, Membership.Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def leo(luoyang):
+    office = next(d for d in luoyang["all"] if d.is_supervision_office)
+    return make_user("leo", office, Membership.Role.LEADER)
 
 
 @pytest.fixture
