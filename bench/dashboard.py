@@ -59,8 +59,8 @@ def _generate_postgres(cur, args, ct_id, dept_ids, versions, user_id):
         INSERT INTO casework_clock (subject_type_id, subject_id, label, department_id, rule_version_id,
             started_at, due_at, state, provisional, first_year, last_year, paused_units, extended_units,
             created_at, closed_at)
-        SELECT %s, (%s + g %% %s)::text, '基准测试环节', (%s::int[])[1 + (g * 7) %% %s],
-               (%s::int[])[1 + (g * 13) %% %s], s, s + interval '5 days', st, false, 2019, 2026, 0, 0, s,
+        SELECT %s, (%s + g %% %s)::text, '基准测试环节', (%s::int[])[1 + g %% %s],
+               (%s::int[])[1 + (g / %s) %% %s], s, s + interval '5 days', st, false, 2019, 2026, 0, 0, s,
                CASE st WHEN 'running' THEN NULL WHEN 'met' THEN s + ((g %% 4) + 1) * interval '1 day'
                        WHEN 'breached' THEN s + ((g %% 9) + 6) * interval '1 day'
                        ELSE s + interval '1 day' END
@@ -68,7 +68,7 @@ def _generate_postgres(cur, args, ct_id, dept_ids, versions, user_id):
                      CASE WHEN g > %s * 0.97 THEN 'running' WHEN g %% 50 = 1 THEN 'cancelled'
                           WHEN g %% 5 = 0 THEN 'breached' ELSE 'met' END AS st
               FROM generate_series(1, %s) g) x""",
-                [ct_id, first_case, args.cases, dept_ids, len(dept_ids), versions, len(versions),
+                [ct_id, first_case, args.cases, dept_ids, len(dept_ids), versions, len(dept_ids), len(versions),
                  args.clocks, args.clocks, args.clocks])
 
 
@@ -97,8 +97,8 @@ def _generate_python(args, ct_id, dept_ids, versions, user):
         closed = {"running": None, "met": s + dt.timedelta(days=g % 4 + 1),
                   "breached": s + dt.timedelta(days=g % 9 + 6), "cancelled": s + dt.timedelta(days=1)}[st]
         batch.append(Clock(subject_type_id=ct_id, subject_id=str(ids[g % len(ids)]), label="基准测试环节",
-                           department_id=dept_ids[(g * 7) % len(dept_ids)], rule_version_id=versions[(g * 13) %
-                                                                                                  len(versions)],
+                           department_id=dept_ids[g % len(dept_ids)],
+                           rule_version_id=versions[(g // len(dept_ids)) % len(versions)],
                            started_at=s, due_at=s + dt.timedelta(days=5), state=st, first_year=2019,
                            last_year=2026, closed_at=closed))
         if len(batch) == 5000:

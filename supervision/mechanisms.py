@@ -42,3 +42,24 @@ def rule_filter(code: str, field: str = "rule_version__rule__key"):
     for p in prefixes:
         q |= Q(**{f"{field}__startswith": p})
     return q
+
+
+_versions: dict = {"key": None, "map": {}}
+
+
+def version_map() -> dict[int, str]:
+    """{rule version id: mechanism}. Counting by the clock's own rule_version_id spares the dashboard a join over
+    the clocks; rebuilt when a rule version is added (one cheap query per call)."""
+    from django.db.models import Count, Max
+
+    from casework.rules.models import RuleVersion
+
+    key = tuple(RuleVersion.objects.aggregate(n=Count("id"), m=Max("id")).values())
+    if _versions["key"] != key:
+        _versions["map"] = {vid: of_rule(k) for vid, k in RuleVersion.objects.values_list("id", "rule__key")}
+        _versions["key"] = key
+    return _versions["map"]
+
+
+def version_ids(code: str) -> list[int]:
+    return [vid for vid, mech in version_map().items() if mech == code]

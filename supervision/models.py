@@ -31,6 +31,27 @@ class DailyFigure(models.Model):
         indexes = [models.Index(fields=["day", "department"], name="daily_figure_day")]
 
 
+class MonthlyFigure(models.Model):
+    """The same figures summed per calendar month (kept in step with the days by `rollup.refresh`): a long period
+    reads whole months here and only its partial months from the days."""
+
+    month = models.DateField()  # the first day of the month
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    mechanism = models.CharField(max_length=16)
+    received = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    returns = models.PositiveIntegerField(default=0)
+    disputes = models.PositiveIntegerField(default=0)
+    act_days = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "监管统计月汇总"
+        constraints = [models.UniqueConstraint(fields=["month", "department", "mechanism"],
+                                               name="monthly_figure_once")]
+
+
 class RollupRun(models.Model):
     """When the rollup was last refreshed, and which days it covered."""
 

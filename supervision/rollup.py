@@ -22,7 +22,7 @@ from casework.clocks.models import Clock
 from casework.clocks.timing import SHANGHAI, start_of_day
 from casework.handoffs.models import Handoff
 from supervision import mechanisms
-from supervision.models import DailyFigure, RollupRun
+from supervision.models import DailyFigure, MonthlyFigure, RollupRun
 
 # Beat refreshes this many recent days each run: a clock's start date is a real-world date entered with a
 # short delay, and closings are "now", so older days do not change in practice; the command rebuilds any range.
@@ -86,9 +86,40 @@ def refresh(first: dt.date, last: dt.date) -> int:
                         act_days={str(k): v for k, v in sorted(f.pop("act_days").items())}, **f)
             for (day, dept, mech), f in rows.items()]
     DailyFigure.objects.bulk_create(objs, batch_size=2000)
+    _refresh_months(first, last)
     run = RollupRun.objects.create(finished_at=timezone.now(), first_day=first, last_day=last, rows=len(objs))
     RollupRun.objects.filter(pk__lt=run.pk - 100).delete()  # keep the last hundred runs
     return len(objs)
+
+
+FIELDS = ("received", "on_time", "late", "cancelled", "returns", "disputes")
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _refresh_months(first: dt.date, last: dt.date) -> None:
+    """Re-sum the whole months that overlap first..last from their days."""
+    lo, hi = month_start(first), next_month(last)
+    sums: dict[tuple, dict] = {}
+    for row in (DailyFigure.objects.filter(day__gte=lo, day__lt=hi)
+                .values_list("day", "department_id", "mechanism", *FIELDS, "act_days").iterator(chunk_size=5000)):
+        key = (month_start(row[0]), row[1], row[2])
+        agg = sums.setdefault(key, {**{f: 0 for f in FIELDS}, "act_days": defaultdict(int)})
+        for i, f in enumerate(FIELDS):
+            agg[f] += row[3 + i]
+        for k, v in (row[-1] or {}).items():
+            agg["act_days"][k] += v
+    MonthlyFigure.objects.filter(month__gte=lo, month__lt=hi).delete()
+    MonthlyFigure.objects.bulk_create([
+        MonthlyFigure(month=m, department_id=d, mechanism=mech,
+                      act_days=dict(sorted(a.pop("act_days").items(), key=lambda kv: int(kv[0]))), **a)
+        for (m, d, mech), a in sums.items()], batch_size=2000)
 
 
 def refresh_recent(today: dt.date | None = None) -> int:

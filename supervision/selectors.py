@@ -21,7 +21,7 @@ from casework.handoffs.models import Handoff
 from casework.org.models import Department
 from supervision import mechanisms
 from supervision.access import Scope
-from supervision.models import DailyFigure
+from supervision.models import DailyFigure, MonthlyFigure
 from supervision.periods import Period, last_quarters
 
 COUNTS = ("received", "handled", "on_time", "late", "open", "open_overdue", "returns", "disputes")
@@ -120,6 +120,26 @@ def check_mechanism(code: str | None) -> str | None:
     return code
 
 
+def _figure_sources(period: Period, dept_ids: list[int]) -> list:
+    """The rollup rows that make up a period: whole months from the monthly table, the partial months at either
+    end from the daily one."""
+    from supervision.rollup import month_start, next_month
+
+    first_full = period.first if period.first.day == 1 else next_month(period.first)
+    after_last = period.last + dt.timedelta(days=1)
+    end_full = month_start(after_last)  # months before this one are whole within the period
+    if first_full >= end_full:
+        return [DailyFigure.objects.filter(day__gte=period.first, day__lte=period.last, department_id__in=dept_ids)]
+    sources = [MonthlyFigure.objects.filter(month__gte=first_full, month__lt=end_full, department_id__in=dept_ids)]
+    if period.first < first_full:
+        sources.append(DailyFigure.objects.filter(day__gte=period.first, day__lt=first_full,
+                                                  department_id__in=dept_ids))
+    if end_full <= period.last:
+        sources.append(DailyFigure.objects.filter(day__gte=end_full, day__lte=period.last,
+                                                  department_id__in=dept_ids))
+    return sources
+
+
 def compute_rows(dept_ids: list[int], period: Period, *, mechanism: str | None = None) -> dict[tuple, Row]:
     """{(department_id, mechanism): Row} for the given departments."""
     rows: dict[tuple, Row] = {}
@@ -130,30 +150,35 @@ def compute_rows(dept_ids: list[int], period: Period, *, mechanism: str | None =
             rows[key] = Row(department=None, mechanism=mech)
         return rows[key]
 
-    figures = DailyFigure.objects.filter(day__gte=period.first, day__lte=period.last, department_id__in=dept_ids)
-    if mechanism:
-        figures = figures.filter(mechanism=mechanism)
-    for f in figures.values_list("department_id", "mechanism", "received", "on_time", "late", "returns",
-                                 "disputes", "act_days").iterator(chunk_size=5000):
-        r = row(f[0], f[1])
-        r.received += f[2]
-        r.on_time += f[3]
-        r.late += f[4]
-        r.returns += f[5]
-        r.disputes += f[6]
-        for k, v in (f[7] or {}).items():
-            r.hist[int(k)] += v
+    for qs in _figure_sources(period, dept_ids):
+        if mechanism:
+            qs = qs.filter(mechanism=mechanism)
+        for f in qs.values_list("department_id", "mechanism", "received", "on_time", "late", "returns",
+                                "disputes", "act_days").iterator(chunk_size=5000):
+            r = row(f[0], f[1])
+            r.received += f[2]
+            r.on_time += f[3]
+            r.late += f[4]
+            r.returns += f[5]
+            r.disputes += f[6]
+            for k, v in (f[7] or {}).items():
+                r.hist[int(k)] += v
     end = period_end(period)
-    live = (Clock.objects.filter(department_id__in=dept_ids, started_at__lt=end)
-            .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end)))
-    if mechanism:
-        live = live.filter(mechanisms.rule_filter(mechanism))
-    for dept_id, key, n, overdue in (live.values("department_id", "rule_version__rule__key")
-                                     .annotate(n=Count("id"), overdue=Count("id", filter=Q(due_at__lt=end)))
-                                     .values_list("department_id", "rule_version__rule__key", "n", "overdue")):
-        r = row(dept_id, mechanisms.of_rule(key))
-        r.open += n
-        r.open_overdue += overdue
+    versions = mechanisms.version_map()
+    # Open at `end`: never closed, or closed after it. Two index scans (the open clocks' partial index; closed_at)
+    # rather than one OR over every clock.
+    parts = [Clock.objects.filter(department_id__in=dept_ids, closed_at__isnull=True, started_at__lt=end)]
+    if end < timezone.now():
+        parts.append(Clock.objects.filter(department_id__in=dept_ids, closed_at__gte=end, started_at__lt=end))
+    for live in parts:
+        if mechanism:
+            live = live.filter(rule_version_id__in=mechanisms.version_ids(mechanism))
+        for dept_id, vid, n, overdue in (live.values("department_id", "rule_version_id")
+                                         .annotate(n=Count("id"), overdue=Count("id", filter=Q(due_at__lt=end)))
+                                         .values_list("department_id", "rule_version_id", "n", "overdue")):
+            r = row(dept_id, versions.get(vid, mechanisms.OTHER))
+            r.open += n
+            r.open_overdue += overdue
     return rows
 
 
@@ -221,11 +246,11 @@ def trend(scope: Scope, period: Period, *, department: Department | None = None,
           mechanism: str | None = None, quarters: int = 8) -> list[dict]:
     """The last `quarters` quarters up to the period's end: received, handled, on time, late, on-time rate."""
     qs_list = last_quarters(period, quarters)
-    figures = DailyFigure.objects.filter(day__gte=qs_list[0].first, day__lte=qs_list[-1].last,
-                                         department_id__in=_department_ids(scope, department))
+    figures = MonthlyFigure.objects.filter(month__gte=qs_list[0].first, month__lte=qs_list[-1].last,
+                                           department_id__in=_department_ids(scope, department))
     if mechanism:
         figures = figures.filter(mechanism=mechanism)
-    got = {(r["y"], r["q"]): r for r in figures.annotate(y=ExtractYear("day"), q=ExtractQuarter("day"))
+    got = {(r["y"], r["q"]): r for r in figures.annotate(y=ExtractYear("month"), q=ExtractQuarter("month"))
            .values("y", "q").annotate(received=Sum("received"), on_time=Sum("on_time"), late=Sum("late"))}
     out = []
     for q in qs_list:
@@ -242,31 +267,33 @@ def _mechanism_clocks(qs, mechanism: str | None):
     if not mechanism:
         return qs
     if mechanism == mechanisms.OTHER:
-        for code in mechanisms.CODES:
-            qs = qs.exclude(mechanisms.rule_filter(code))
-        return qs
-    return qs.filter(mechanisms.rule_filter(mechanism))
+        return qs.exclude(rule_version_id__in=[v for v, m in mechanisms.version_map().items()
+                                               if m != mechanisms.OTHER])
+    return qs.filter(rule_version_id__in=mechanisms.version_ids(mechanism))
 
 
 def drill_clocks(dept_ids: list[int], period: Period, metric: str, mechanism: str | None):
     lo, hi = start_of_day(period.first), start_of_day(period.last + dt.timedelta(days=1))
     qs = Clock.objects.filter(department_id__in=dept_ids)
+    order = "due_at"
     if metric == "received":
-        qs = qs.filter(started_at__gte=lo, started_at__lt=hi)
+        qs, order = qs.filter(started_at__gte=lo, started_at__lt=hi), "started_at"
     elif metric in ("handled", "on_time", "late"):
         states = {"handled": [Clock.State.MET, Clock.State.BREACHED], "on_time": [Clock.State.MET],
                   "late": [Clock.State.BREACHED]}[metric]
-        qs = qs.filter(closed_at__gte=lo, closed_at__lt=hi, state__in=states)
+        qs, order = qs.filter(closed_at__gte=lo, closed_at__lt=hi, state__in=states), "closed_at"
     elif metric in ("open", "open_overdue"):
         end = period_end(period)
-        qs = qs.filter(started_at__lt=end).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+        open_now = Q(closed_at__isnull=True)
+        qs = qs.filter(started_at__lt=end).filter(open_now | Q(closed_at__gte=end) if end < timezone.now()
+                                                  else open_now)
         if metric == "open_overdue":
             qs = qs.filter(due_at__lt=end)
     else:
         raise DomainError.for_field("metric", f"未知的统计项“{metric[:20]}”")
     return (_mechanism_clocks(qs, mechanism)
-            .select_related("department", "assignee", "rule_version__rule", "subject_type")
-            .order_by("due_at", "id"))
+            .select_related("department", "assignee", "subject_type")
+            .order_by(order, "id"))
 
 
 def drill_returns(dept_ids: list[int], period: Period, mechanism: str | None):

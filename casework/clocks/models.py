@@ -59,6 +59,8 @@ class Clock(models.Model):
             # the supervision dashboard's rollup and drill-down read clocks by when they started and closed
             models.Index(fields=["started_at"], name="clock_started"),
             models.Index(fields=["closed_at"], name="clock_closed"),
+            models.Index(fields=["department", "rule_version", "due_at"], name="clock_open",
+                         condition=models.Q(closed_at__isnull=True)),
         ]
 
     def __str__(self):

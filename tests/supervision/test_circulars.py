@@ -52,7 +52,8 @@ def test_edit_sign_issue_publish(q3, dave, leo, bob, carol, erin, luoyang, froze
     with pytest.raises(DomainError) as exc:
         edit_circular(actor=dave, circular=c, title="", body=c.body)
     assert "title" in exc.value.field_errors
-    edit_circular(actor=dave, circular=c, title="关于第三季度协同监管工作情况的通报", body=c.body + "\n\n六、其他。本通报由办公室负责解释。")
+    edit_circular(actor=dave, circular=c, title="关于第三季度协同监管工作情况的通报",
+                  body=c.body + "\n\n六、其他。本通报由办公室负责解释。")
     with pytest.raises(Conflict):
         issue_circular(actor=dave, circular=c)                 # not signed yet
     for actor in (dave, carol, bob):

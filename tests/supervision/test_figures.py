@@ -148,3 +148,21 @@ def test_median_of_a_histogram():
     assert sel.median({2: 1}) == 2
     assert sel.median({2: 1, 5: 1}) == 3.5
     assert sel.median({1: 3, 9: 1}) == 1
+
+
+@pytest.mark.parametrize("first, last", [
+    ("2026-07-06", "2026-08-10"), ("2026-06-15", "2026-09-30"), ("2026-07-01", "2026-07-31"),
+    ("2026-07-08", "2026-07-08"), ("2026-01-01", "2026-12-31"),
+])
+def test_whole_months_and_partial_days_add_up(q3, dave, frozen, first, last):
+    """A period reads whole months from the monthly rollup and its partial months from the daily one: the same
+    answer as summing the days."""
+    from supervision.models import DailyFigure
+
+    frozen(at(2026, 10, 15))
+    period = Period(dt.date.fromisoformat(first), dt.date.fromisoformat(last))
+    board = sel.dashboard(scope_for(dave), period)
+    days = DailyFigure.objects.filter(day__gte=period.first, day__lte=period.last)
+    assert board.total.received == sum(d.received for d in days)
+    assert board.total.late == sum(d.late for d in days)
+    assert board.total.on_time == sum(d.on_time for d in days)
