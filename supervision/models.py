@@ -148,3 +148,50 @@ class Circular(models.Model):
         from django.urls import reverse
 
         return reverse("supervision:circular", args=[self.pk])
+
+
+class QuarterlyReport(models.Model):
+    """The office's quarterly summary of every department's supervision work (Pingdingshan 二(四)18): reported to
+    the committee and circulated to member units. Its `supervision.report` clock starts the day after the quarter
+    ends (the reporting cycle's period start) and issuing the report completes it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待起草"
+        DRAFT = "draft", "草稿"
+        SIGNED = "signed", "已审核签发"
+        ISSUED = "issued", "已印发"
+
+    office = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name="综合监管办公室")
+    year = models.PositiveSmallIntegerField("年度")
+    quarter = models.PositiveSmallIntegerField("季度")
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.PENDING)
+    title = models.CharField("标题", max_length=200, blank=True)
+    body = models.TextField("正文", blank=True)
+    data = models.JSONField("统计数据", default=dict, blank=True)  # the figures as drafted: tables, charts, XLSX
+    clock = models.ForeignKey("casework.Clock", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    drafted_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    signed_at = models.DateTimeField(null=True, blank=True)
+    letter = models.ForeignKey("casework.Letter", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    xlsx = models.FileField("表格（XLSX）", upload_to="reports/%Y/", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "季度监管工作报告"
+        ordering = ["-year", "-quarter"]
+        constraints = [models.UniqueConstraint(fields=["office", "year", "quarter"], name="quarterly_report_once")]
+
+    def __str__(self):
+        return f"{self.year}年第{self.quarter}季度监管工作情况报告"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("supervision:report", args=[self.pk])
+
+    def pdf_charts(self) -> dict:
+        from supervision.reports import charts
+
+        return charts(self.data) if self.data else {}

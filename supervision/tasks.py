@@ -7,3 +7,11 @@ def refresh_rollup() -> int:
     from supervision.rollup import refresh_recent
 
     return refresh_recent()
+
+
+@shared_task
+def open_quarterly_reports() -> int:
+    """Beat: the quarter that just ended gets its report and `supervision.report` clock at every office."""
+    from supervision.reports import open_due_reports
+
+    return open_due_reports()

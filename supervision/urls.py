@@ -21,3 +21,9 @@ urlpatterns += [
     path("circulars/<int:pk>/", views.circular_detail, name="circular"),
     path("circulars/<int:pk>/<str:action>/", views.circular_action, name="circular_action"),
 ]
+urlpatterns += [
+    path("reports/", views.reports, name="reports"),
+    path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("reports/<int:pk>/file/<str:kind>", views.report_file, name="report_file"),
+    path("reports/<int:pk>/do/<str:action>/", views.report_action, name="report_action"),
+]

@@ -403,3 +403,88 @@ def circular_action(request, pk: int, action: str):
             raise
         messages.error(request, exc.message)
     return redirect("supervision:circular", pk=pk)
+
+
+# --- 季度报告 -----------------------------------------------------------------------------------
+@login_required
+def reports(request):
+    from supervision.reports import visible_reports
+
+    scope = scope_for(request.user)
+    qs = visible_reports(request.user).order_by("-year", "-quarter")
+    return render(request, "supervision/reports.html", {"page": Paginator(qs, 40).get_page(request.GET.get("page")),
+                                                        "scope": scope})
+
+
+@login_required
+def report_detail(request, pk: int):
+    from casework.events.services import timeline
+    from casework.letters.services import readable_ids
+    from casework.org.models import Membership
+    from supervision.forms import CircularForm
+    from supervision.models import QuarterlyReport
+    from supervision.reports import get_report
+
+    report = get_report(request.user, pk)
+    scope = scope_for(request.user)
+    is_office = report.office in scope.offices
+    letters = [report.letter] if report.letter else []
+    return render(request, "supervision/report_detail.html", {
+        "report": report, "scope": scope, "is_office": is_office,
+        "is_leader": Membership.objects.filter(user=request.user, department=report.office,
+                                               role=Membership.Role.LEADER).exists(),
+        "can_edit": is_office and report.state == QuarterlyReport.State.DRAFT,
+        "form": CircularForm(initial={"title": report.title, "body": report.body}),
+        "paragraphs": [p for p in report.body.split("\n\n") if p.strip()], "events": timeline(report),
+        "readable": readable_ids(request.user, letters),
+    })
+
+
+@login_required
+def report_file(request, pk: int, kind: str):
+    """The draft PDF (office only) or the tables (XLSX) of a report."""
+    from supervision import reports as rep
+
+    report = rep.get_report(request.user, pk)
+    if kind == "xlsx":
+        if report.xlsx:
+            data = report.xlsx.open("rb").read()
+        elif report.data and report.office in scope_for(request.user).offices:
+            data = rep.xlsx_bytes(report.data)
+        else:
+            raise NotFound("报告尚未起草。")
+        return xlsx_response(data, f"supervision-report-{report.year}Q{report.quarter}.xlsx")
+    if kind == "draft.pdf" and report.data and report.office in scope_for(request.user).offices:
+        resp = HttpResponse(rep.render_pdf(report, draft=True), content_type="application/pdf")
+        resp["Content-Disposition"] = f"inline; filename=draft-{report.year}Q{report.quarter}.pdf"
+        return resp
+    raise NotFound("未找到该文件。")
+
+
+@login_required
+@require_POST
+def report_action(request, pk: int, action: str):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from casework.errors import DomainError
+    from supervision import reports as rep
+
+    report = rep.get_report(request.user, pk)
+    steps = {"draft": (rep.draft_report, "已按本季度数据起草报告"), "sign": (rep.sign_report, "已审核签发"),
+             "issue": (rep.issue_report, "已印发，报送公管委并分送各成员单位")}
+    try:
+        if action == "edit":
+            rep.edit_report(actor=request.user, report=report, title=request.POST.get("title", ""),
+                            body=request.POST.get("body", ""))
+            messages.success(request, "已保存修改")
+        elif action in steps:
+            steps[action][0](actor=request.user, report=report)
+            messages.success(request, steps[action][1])
+        else:
+            raise NotFound("未找到该操作。")
+    except DomainError as exc:
+        if exc.status != 400:
+            raise
+        messages.error(request, exc.message)
+    return redirect("supervision:report", pk=pk)

@@ -196,6 +196,8 @@ CELERY_BEAT_SCHEDULE = {
     "consultation-periods": {"task": "consultations.tasks.roll_regular_periods", "schedule": 6 * 3600.0},
     # The supervision dashboard's rollup of the recent days (what is open is counted live).
     "supervision-rollup": {"task": "supervision.tasks.refresh_rollup", "schedule": 300.0},
+    # Each quarter the supervision.report clock starts for every office (Pingdingshan 二(四)18).
+    "supervision-reports": {"task": "supervision.tasks.open_quarterly_reports", "schedule": 6 * 3600.0},
 }
 
 # --- E-mail -----------------------------------------------------------------------------
