@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "jointaction",
     "inspections",
     "supervision",
+    "public",
 ]
 
 MIDDLEWARE = [
