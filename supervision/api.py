@@ -40,7 +40,7 @@ class Punctuality(APIView):
         period = periods.parse(request.query_params, today=timezone.localdate(), required=True)
         department = sel.resolve_department(scope, request.query_params.get("department"))
         mechanism = sel.check_mechanism(request.query_params.get("mechanism"))
-        board = sel.dashboard(scope, period, department=department, mechanism=mechanism)
+        board = sel.dashboard(scope, period, department=department, mechanism=mechanism, with_median=False)
         rows = [{"department": r.department.code, "department_name": r.department.name, "mechanism": r.mechanism,
                  "closed": r.handled, "on_time": r.on_time, "late": r.late, "open": r.open,
                  "open_overdue": r.open_overdue, "on_time_rate": r.on_time_rate} for r in board.rows]

@@ -11,7 +11,7 @@ class NoticeForm(forms.Form):
     requirements = forms.CharField(label="督办要求", widget=forms.Textarea(attrs={"rows": 5}), min_length=10,
                                    error_messages={"required": "请填写督办要求",
                                                    "min_length": "督办要求至少10个字"})
-    due_on = forms.DateField(label="回复期限", widget=forms.DateInput(attrs={"type": "date"}),
+    due_on = forms.DateField(label="回复期限", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                              error_messages={"required": "请填写回复期限",
                                              "invalid": "回复期限应为 YYYY-MM-DD 格式的日期"})
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -140,7 +140,8 @@ def _figure_sources(period: Period, dept_ids: list[int]) -> list:
     return sources
 
 
-def compute_rows(dept_ids: list[int], period: Period, *, mechanism: str | None = None) -> dict[tuple, Row]:
+def compute_rows(dept_ids: list[int], period: Period, *, mechanism: str | None = None,
+                 with_median: bool = True) -> dict[tuple, Row]:
     """{(department_id, mechanism): Row} for the given departments."""
     rows: dict[tuple, Row] = {}
 
@@ -153,8 +154,17 @@ def compute_rows(dept_ids: list[int], period: Period, *, mechanism: str | None =
     for qs in _figure_sources(period, dept_ids):
         if mechanism:
             qs = qs.filter(mechanism=mechanism)
+        if not with_median:  # sums only: let the database add them up
+            for f in (qs.values("department_id", "mechanism")
+                      .annotate(a=Sum("received"), b=Sum("on_time"), c=Sum("late"), d=Sum("returns"),
+                                e=Sum("disputes"))
+                      .values_list("department_id", "mechanism", "a", "b", "c", "d", "e")):
+                r = row(f[0], f[1])
+                r.received, r.on_time, r.late = r.received + f[2], r.on_time + f[3], r.late + f[4]
+                r.returns, r.disputes = r.returns + f[5], r.disputes + f[6]
+            continue
         for f in qs.values_list("department_id", "mechanism", "received", "on_time", "late", "returns",
-                                "disputes", "act_days").iterator(chunk_size=5000):
+                                "disputes", "act_days"):
             r = row(f[0], f[1])
             r.received += f[2]
             r.on_time += f[3]
@@ -204,8 +214,9 @@ class Dashboard:
 
 
 def dashboard(scope: Scope, period: Period, *, department: Department | None = None,
-              mechanism: str | None = None) -> Dashboard:
-    rows = _attach(compute_rows(_department_ids(scope, department), period, mechanism=mechanism))
+              mechanism: str | None = None, with_median: bool = True) -> Dashboard:
+    rows = _attach(compute_rows(_department_ids(scope, department), period, mechanism=mechanism,
+                                with_median=with_median))
     totals: dict[str, Row] = {}
     total = Row(department=None, mechanism="all")
     for r in rows:
@@ -213,7 +224,7 @@ def dashboard(scope: Scope, period: Period, *, department: Department | None = N
         total.add(r)
     averages: list[Row] = []
     if scope.average_jurisdiction_ids and not scope.is_supervisor:
-        averages = city_averages(scope, period, mechanism=mechanism)
+        averages = city_averages(scope, period, mechanism=mechanism) if with_median else []
     order = {m: i for i, m in enumerate(mechanisms.CODES)}
     return Dashboard(period, rows, sorted(totals.values(), key=lambda r: order.get(r.mechanism, 99)), total,
                      averages, period_end(period))

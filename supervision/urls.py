@@ -5,6 +5,9 @@ from supervision import views
 app_name = "supervision"
 
 urlpatterns = [
+    # /supervision/ itself: this overview replaces casework's older list (same path, so casework:supervision
+    # still reverses here), adding item names, holders, 督办 and the export, and opening it to DRC leaders.
+    path("", views.overview, name="overview"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/items/", views.items, name="items"),
     path("dashboard/case/<int:clock_id>/", views.case, name="case"),

@@ -17,6 +17,7 @@ from supervision import exports, mechanisms, periods, rollup
 from supervision import selectors as sel
 from supervision.access import scope_for
 from supervision.models import SupervisionNotice
+from supervision.tables import figure_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,7 +77,8 @@ def dashboard(request):
         "departments": scope.departments(), "quarters": _quarter_links(period),
         "last_run": rollup.last_run(), "metrics": sel.METRICS,
         "export_url": f"{request.path}?{_query(request, format='xlsx')}",
-        "items_url": drill, "notice_url": reverse("supervision:notice_new"),
+        "figure_rows": figure_rows(board.rows, query=period.query(), items_url=drill,
+                                   notice_url=reverse("supervision:notice_new"), supervisor=scope.is_supervisor),
     })
 
 
@@ -488,3 +490,30 @@ def report_action(request, pk: int, action: str):
             raise
         messages.error(request, exc.message)
     return redirect("supervision:report", pk=pk)
+
+
+@login_required
+def overview(request):
+    """督办总览: what is overdue now in the jurisdiction, with each item's name and holder, and what the ladder
+    listed for the circular this quarter. For the supervision office and the DRC/committee leaders."""
+    from django.db.models import prefetch_related_objects
+
+    from casework.clocks.models import Clock, EscalationStep
+    from casework.errors import Forbidden
+
+    scope = scope_for(request.user)
+    if not scope.is_supervisor:
+        raise Forbidden("仅综合监管办公室及发展改革部门负责人可以查看督办总览")
+    quarter = periods.quarter_of(timezone.localdate())
+    overdue = list(Clock.objects.filter(department__jurisdiction_id__in=scope.jurisdiction_ids,
+                                        closed_at__isnull=True, due_at__lt=timezone.now())
+                   .select_related("department", "assignee").order_by("due_at")[:500])
+    steps = list(EscalationStep.objects.filter(kind=EscalationStep.Kind.CIRCULAR,
+                                               clock__department__jurisdiction_id__in=scope.jurisdiction_ids,
+                                               fired_at__gte=sel.start_of_day(quarter.first))
+                 .select_related("clock__department").order_by("-fired_at")[:500])
+    prefetch_related_objects(overdue + [s.clock for s in steps], "subject")
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(exports.workbook([_sheet("clocks", overdue)]), "supervision-overdue.xlsx")
+    return render(request, "supervision/overview.html", {
+        "overdue": [_clock_item(c) for c in overdue], "circular": steps, "quarter": quarter, "scope": scope})

@@ -139,3 +139,21 @@ def test_api_client_token_works(client, q3, luoyang, pinned):
     _c, token = create_api_client(actor=None, name="city-dashboard", department=luoyang["housing"])
     resp = client.get(API, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert resp.status_code == 200 and [r["department"] for r in resp.json()] == ["LY-HOUSING"]
+
+
+def test_overview_names_the_items_and_opens_to_drc_leaders(client, q3, dave, leo, bob, carol, erin, olga, pinned):
+    client.force_login(dave)
+    html = client.get("/supervision/").content.decode()
+    assert "某安置房项目线索" in html and "某道路工程串标线索" in html and "bob" in html   # c4 and c3: overdue now
+    assert f'notices/new/?clock={q3["c4"].pk}' in html
+    resp = client.get("/supervision/?format=xlsx")
+    cells = [c.value for r in load_workbook(io.BytesIO(resp.content)).active.iter_rows() for c in r]
+    assert any("某安置房项目线索" in str(v) for v in cells)
+    client.force_login(leo)
+    html = client.get("/supervision/").content.decode()
+    assert "某安置房项目线索" in html and "notices/new/" not in html          # a leader reads; the office acts
+    for user in (bob, carol, erin, olga):
+        client.force_login(user)
+        assert client.get("/supervision/").status_code == 403
+    client.logout()
+    assert client.get("/supervision/").status_code == 302
