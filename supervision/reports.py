@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from casework.clocks import services as clock_services
 from casework.clocks.models import Clock
-from casework.clocks.timing import start_of_day
+from casework.clocks.timing import due_date, start_of_day
 from casework.errors import Conflict, DomainError, NotFound
 from casework.events.services import record
 from casework.letters import render
@@ -104,7 +104,7 @@ def build_data(office: Department, period: periods.Period) -> dict:
         "late_departments": sorted([d for d in per.values() if d["late"] or d["open_overdue"]],
                                    key=lambda d: (-d["open_overdue"], -d["late"], d["code"])),
         "notable": [{"department": c.department.name, "item": str(c.subject or c.label), "step": c.label,
-                     "due": timezone.localtime(c.due_at - dt.timedelta(microseconds=1)).date().isoformat(),
+                     "due": f"{due_date(c.due_at):%Y-%m-%d} 24:00",
                      "reference": getattr(c.subject, "reference", "") or ""} for c in notable],
         "notices": {"issued": notices.count(),
                     "replied": notices.filter(state=SupervisionNotice.State.REPLIED).count()},

@@ -229,8 +229,10 @@ def draft_text(actor, office: Department, period) -> tuple[str, list[str]]:
 
         clocks = [s.clock for s in steps]
         prefetch_related_objects(clocks, "subject")
+        from casework.clocks.timing import due_date
+
         items = [f"{c.department.display_name}“{c.subject or c.label}”{c.label}"
-                 f"（期限{timezone.localtime(c.due_at):%Y-%m-%d}，{c.get_state_display()}）" for c in clocks]
+                 f"（期限{due_date(c.due_at):%Y-%m-%d} 24:00，{c.get_state_display()}）" for c in clocks]
         paras.append("列入通报的超期事项：" + "；".join(items) + "。")
     notices = SupervisionNotice.objects.filter(office=office, issued_at__gte=start_of_day(period.first),
                                                issued_at__lt=start_of_day(period.last + dt.timedelta(days=1)))

@@ -256,8 +256,10 @@ def notice_new(request):
             initial["department"] = department.pk
         if clock:
             initial["title"] = f"{clock.subject or clock.label}（{clock.label}）超期未办结"[:200]
-            initial["requirements"] = (f"该事项“{clock.label}”应于{timezone.localtime(clock.due_at):%Y-%m-%d}"
-                                       "前办理完毕，至今未办结。请立即办理，并书面说明超期原因和整改措施。")
+            from casework.clocks.timing import due_date
+
+            initial["requirements"] = (f"该事项“{clock.label}”的办理期限为{due_date(clock.due_at):%Y-%m-%d} 24:00，"
+                                       "至今未办结。请立即办理，并书面说明超期原因和整改措施。")
         elif department:
             mech = request.GET.get("mechanism")
             label = mechanisms.LABELS.get(mech, "") if mech else ""
