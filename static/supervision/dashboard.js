@@ -33,9 +33,9 @@
     xAxis: { type: "category", data: mech.map(function (m) { return m.label; }), axisLabel: { interval: 0, rotate: 20 } },
     yAxis: { type: "value", minInterval: 1 },
     series: [
-      { name: "按期办结", type: "bar", stack: "closed", data: mech.map(function (m) { return m.on_time; }), itemStyle: { color: "#2f855a" } },
-      { name: "超期办结", type: "bar", stack: "closed", data: mech.map(function (m) { return m.late; }), itemStyle: { color: "#dd6b20" } },
-      { name: "超期未办结", type: "bar", data: mech.map(function (m) { return m.open_overdue; }), itemStyle: { color: "#c53030" } }
+      { name: "按期办结", type: "bar", barMaxWidth: 36, stack: "closed", data: mech.map(function (m) { return m.on_time; }), itemStyle: { color: "#2f855a" } },
+      { name: "超期办结", type: "bar", barMaxWidth: 36, stack: "closed", data: mech.map(function (m) { return m.late; }), itemStyle: { color: "#dd6b20" } },
+      { name: "超期未办结", type: "bar", barMaxWidth: 28, data: mech.map(function (m) { return m.open_overdue; }), itemStyle: { color: "#c53030" } }
     ]
   }, function (p) {
     var metric = { "按期办结": "on_time", "超期办结": "late", "超期未办结": "open_overdue" }[p.seriesName];
@@ -50,8 +50,8 @@
     xAxis: { type: "category", data: trend.map(function (t) { return t.quarter; }) },
     yAxis: [{ type: "value", minInterval: 1 }, { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } }],
     series: [
-      { name: "收件", type: "bar", data: trend.map(function (t) { return t.received; }), itemStyle: { color: "#90cdf4" } },
-      { name: "办结", type: "bar", data: trend.map(function (t) { return t.handled; }), itemStyle: { color: "#2b6cb0" } },
+      { name: "收件", type: "bar", barMaxWidth: 28, data: trend.map(function (t) { return t.received; }), itemStyle: { color: "#90cdf4" } },
+      { name: "办结", type: "bar", barMaxWidth: 28, data: trend.map(function (t) { return t.handled; }), itemStyle: { color: "#2b6cb0" } },
       { name: "按期率", type: "line", yAxisIndex: 1, data: trend.map(function (t) { return t.rate; }), itemStyle: { color: "#2f855a" } }
     ]
   }, function (p) {
@@ -67,8 +67,8 @@
     xAxis: { type: "value", minInterval: 1 },
     yAxis: { type: "category", inverse: true, data: depts.map(function (d) { return d.name; }) },
     series: [
-      { name: "超期未办结", type: "bar", data: depts.map(function (d) { return d.open_overdue; }), itemStyle: { color: "#c53030" } },
-      { name: "超期办结", type: "bar", data: depts.map(function (d) { return d.late; }), itemStyle: { color: "#dd6b20" } }
+      { name: "超期未办结", type: "bar", barMaxWidth: 28, data: depts.map(function (d) { return d.open_overdue; }), itemStyle: { color: "#c53030" } },
+      { name: "超期办结", type: "bar", barMaxWidth: 28, data: depts.map(function (d) { return d.late; }), itemStyle: { color: "#dd6b20" } }
     ]
   }, function (p) {
     var metric = p.seriesName === "超期未办结" ? "open_overdue" : "late";
