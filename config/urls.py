@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from public import views as public_views
+
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -20,7 +22,12 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("api/v1/", include("consultations.api_urls")),
     path("consultations/", include("consultations.urls")),
+    path("api/v1/", include("supervision.api_urls")),
+    path("api/v1/", include("public.api_urls")),
+    path("public/", include("public.urls")),
+    path("supervision/", include("supervision.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", public_views.home, name="home"),  # the public portal; staff keep their workbench here
     path("", include("casework.urls")),
 ]

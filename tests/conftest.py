@@ -8,6 +8,7 @@
 - olga: system administrator; sam: security administrator; audrey: auditor (三员分立, no case content)
 - root: a Django superuser with no case role (must read nothing)
 - lily: liaison of the housing bureau
+- leo: leader of the DRC, the supervision office (signs off circulars and reports; sees the city's figures)
 """
 
 import datetime as dt
@@ -100,6 +101,12 @@ def root(luoyang):
 def lily(luoyang):
     """Liaison (联络员) of the housing bureau: contacts and notices, no decisions."""
     return make_user("lily", luoyang["housing"], Membership.Role.LIAISON)
+
+
+@pytest.fixture
+def leo(luoyang):
+    office = next(d for d in luoyang["all"] if d.is_supervision_office)
+    return make_user("leo", office, Membership.Role.LEADER)
 
 
 @pytest.fixture

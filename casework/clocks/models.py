@@ -56,6 +56,11 @@ class Clock(models.Model):
             models.Index(fields=["department", "state", "due_at"], name="clock_workbench"),
             models.Index(fields=["subject_type", "subject_id"], name="clock_subject"),
             models.Index(fields=["provisional", "first_year", "last_year"], name="clock_years"),
+            # the supervision dashboard's rollup and drill-down read clocks by when they started and closed
+            models.Index(fields=["started_at"], name="clock_started"),
+            models.Index(fields=["closed_at"], name="clock_closed"),
+            models.Index(fields=["department", "rule_version", "due_at"], name="clock_open",
+                         condition=models.Q(closed_at__isnull=True)),
         ]
 
     def __str__(self):

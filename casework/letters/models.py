@@ -40,6 +40,9 @@ class Letter(models.Model):
         MINUTES = "minutes", "会议纪要"
         REPORT = "report", "情况报告"
         PUBLIC_NOTICE = "public_notice", "公告"
+        SUPERVISION_NOTICE = "supervision_notice", "督办函"
+        CIRCULAR = "circular", "通报"
+        SUPERVISION_REPORT = "supervision_report", "监管工作情况报告"
 
     # The character after the issuer's abbreviation in the 发文字号, e.g. 市住建局移〔2026〕3号.
     DOC_CHAR = {
@@ -47,6 +50,7 @@ class Letter(models.Model):
         Kind.FORWARD_NOTICE: "告", Kind.ASSISTANCE: "协", Kind.GENERIC: "函", Kind.DECISION: "决",
         Kind.NOTICE: "知", Kind.ASSISTANCE_RESULT: "复", Kind.SOLICIT: "征", Kind.MINUTES: "纪",
         Kind.REPORT: "报", Kind.PUBLIC_NOTICE: "公",
+        Kind.SUPERVISION_NOTICE: "督", Kind.CIRCULAR: "通", Kind.SUPERVISION_REPORT: "报",
     }
 
     # Documents addressed to no one in particular: minutes record, a public notice is read by everyone.

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "credit",
     "jointaction",
     "inspections",
+    "supervision",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
     "credit-push-settle": {"task": "credit.tasks.settle_pushes", "schedule": 60.0},
     # A regular-meeting period that lapsed without a meeting hands over to the next period's clock.
     "consultation-periods": {"task": "consultations.tasks.roll_regular_periods", "schedule": 6 * 3600.0},
+    # The supervision dashboard's rollup of the recent days (what is open is counted live).
+    "supervision-rollup": {"task": "supervision.tasks.refresh_rollup", "schedule": 300.0},
+    # Each quarter the supervision.report clock starts for every office (Pingdingshan 二(四)18).
+    "supervision-reports": {"task": "supervision.tasks.open_quarterly_reports", "schedule": 6 * 3600.0},
 }
 
 # --- E-mail -----------------------------------------------------------------------------

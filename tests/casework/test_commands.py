@@ -65,13 +65,21 @@ def test_seed_demo_is_idempotent(db, settings, preset):
         return tuple(m.objects.count() for m in (Membership, Handoff, ApiClient, Clue, Complaint, CreditRecord,
                                                  AssistanceRequest, JointAction, Mechanism))
 
-    before = counts()
+    from supervision.models import Circular, QuarterlyReport, SupervisionNotice
+
+    def supervision_counts():
+        return tuple(m.objects.count() for m in (SupervisionNotice, Circular, QuarterlyReport))
+
+    before, supervision_before = counts(), supervision_counts()
     second = run("seed_demo", "--preset", preset)
     assert counts() == before and before[3:] == (2, 2, 1, 2, 1, 1)
     from django.contrib.auth import get_user_model
 
     assert not get_user_model().objects.filter(is_superuser=True).exists()  # 三员分立: no superuser in the demo
     assert ".security_admin" in first and ".auditor" in first
+    # 督办函 on an overdue item, an issued + published 通报 and a draft one, the last quarter's report drafted
+    assert supervision_counts() == supervision_before == (1, 2, 1)
+    assert Circular.objects.filter(published=True, state="issued").count() == 1
     assert Plan.objects.exists()
     # A second level of the police (forwarding is reachable) and, where there is 综合执法, a moved penalty power.
     from referrals.models import PenaltyPowerMove

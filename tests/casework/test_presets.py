@@ -15,7 +15,7 @@ KEYS = [
     "credit.expert_ban_notify", "credit.penalty_publish", "consultation.regular_meeting",
     "consultation.member_change_report", "inspection.publish_results", "supervision.report",
     "assistance.result", "jointaction.plan_reply", "consultation.meeting_reply", "consultation.decision",
-    "consultation.rule_comments", "referral.dispute_decide",
+    "consultation.rule_comments", "referral.dispute_decide", "supervision.notice_reply",
 ]
 
 # Values the seed documents themselves set (shared/RULES.md).

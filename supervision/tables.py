@@ -1,0 +1,35 @@
+"""The dashboard's big table rendered in Python: one f-string per row instead of ~40 template lookups per row keeps
+the page fast at a hundred-plus rows (Django's template engine was most of the page's time). Every text is
+escaped here."""
+
+from __future__ import annotations
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from supervision.templatetags.supervision_tags import days, pct
+
+LINKED = ("received", "handled", "on_time", "late", "open", "open_overdue")
+
+
+def figure_rows(rows, *, query: str, items_url: str, notice_url: str, supervisor: bool) -> SafeString:
+    out = []
+    for r in rows:
+        d, m = escape(r.department.code), escape(r.mechanism)
+        base = f"{items_url}?{escape(query)}&amp;department={d}&amp;mechanism={m}&amp;metric="
+
+        def link(metric, value, base=base):
+            return f'<td class="num"><a data-metric="{metric}" href="{base}{metric}">{value}</a></td>'
+
+        cells = [f"<td>{escape(r.department.display_name)}</td><td>{escape(r.mechanism_label)}</td>"]
+        cells += [link(k, getattr(r, k)) for k in LINKED]
+        cells.append(f'<td class="num" data-metric="on_time_rate">{pct(r.on_time_rate)}</td>')
+        cells.append(f'<td class="num" data-metric="median">{days(r.median_days)}</td>')
+        cells += [link("returns", r.returns), link("disputes", r.disputes)]
+        if supervisor:
+            action = (f'<a class="button small" href="{notice_url}?department={d}&amp;mechanism={m}&amp;'
+                      f'{escape(query)}">督办</a>') if (r.open_overdue or r.late) else ""
+            cells.append(f"<td>{action}</td>")
+        cls = ' class="u-overdue"' if r.open_overdue else ""
+        out.append(f'<tr data-department="{d}" data-mechanism="{m}"{cls}>{"".join(cells)}</tr>')
+    return mark_safe("\n".join(out))
