@@ -67,9 +67,9 @@ def test_a_bad_code_is_invalid_on_the_page_never_eligible(client, bob, code, say
     assert "可以参与" not in page
 
 
-def test_bulk_answers_the_valid_rows_and_marks_each_invalid_one(api, luoyang, bob):
+def test_bulk_answers_the_valid_rows_and_marks_each_invalid_one(api, client, luoyang, bob):
     firm = services.ensure_subject(actor=bob, type="enterprise", code=USCC, name="洛阳甲建设有限公司")
-    services.record_sanction(actor=bob, department=luoyang["housing"], subject=firm, kind="penalty",
+    rec = services.record_sanction(actor=bob, department=luoyang["housing"], subject=firm, kind="penalty",
                              decision_number="洛建罚〔2026〕1号", decided_on=TODAY, facts="串通投标",
                              legal_basis="《招标投标法》第五十三条", penalty="罚款", valid_from=TODAY,
                              measures=[services.MeasureInput("restriction", ["engineering"], TODAY, None)])
@@ -86,6 +86,11 @@ def test_bulk_answers_the_valid_rows_and_marks_each_invalid_one(api, luoyang, bo
     assert body["invalid"] == len(BAD) and body["on"] == TODAY.isoformat()
     assert set(EligibilityQuery.objects.values_list("subject_code", flat=True)) == {USCC, clean, PERSON}
     assert set(EligibilityQuery.objects.values_list("on_date", flat=True)) == {TODAY}
+    api.get("/api/v1/credit/eligibility/", {"code": USCC, "domain": "engineering", "on": "2027-03-01"})
+    client.force_login(bob)                          # the query log says the date each check was made for
+    page = client.get(f"/credit/records/{rec.pk}/").content.decode()
+    log = page[page.index('id="query-log"'):]
+    assert "核查日期" in log and "2027-03-01" in log and TODAY.isoformat() in log
 
 
 def test_the_single_answer_says_the_date_used(api):
