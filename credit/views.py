@@ -102,7 +102,9 @@ def record_new(request):
                 valid_until=d["valid_until"], serious=d["serious"], publishable=d["publishable"],
                 measures=measures, penalty_category=d["penalty_category"], fine_amount=d["fine_amount"])
         except DomainError as exc:
-            add_domain_error(form, exc, {**SUBJECT_FIELDS, "measures": "measure_domains"})
+            add_domain_error(form, exc, {**SUBJECT_FIELDS, "measures": "measure_domains",
+                                         "measures.0.starts_on": "measure_starts_on",
+                                         "measures.0.ends_on": "measure_ends_on"})
         else:
             messages.success(request, f"已记录 {rec.decision_number}")
             return redirect("credit:record", pk=rec.pk)

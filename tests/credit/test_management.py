@@ -105,6 +105,17 @@ def test_the_admin_cannot_change_a_subject(client, olga, bob, firm):
     assert CreditSubject.objects.count() == 1
 
 
+def test_pool_memberships_are_added_in_the_admin_and_audited(client, luoyang, olga, bob):
+    expert = services.ensure_subject(actor=bob, type="expert", code="EXP-0007", name="赵专家")
+    client.force_login(olga)
+    response = client.post("/admin/credit/expertpoolmembership/add/", {
+        "subject": expert.pk, "pool": "procurement", "managing_department": luoyang["finance"].pk})
+    assert response.status_code == 302
+    assert expert.pools.get().managing_department == luoyang["finance"]
+    event = timeline(expert).get(action="credit.pool_added")
+    assert event.actor == olga and event.after["pool"] == "procurement"
+
+
 @pytest.fixture
 def expert(luoyang, bob):
     subject = services.ensure_subject(actor=bob, type="expert", code="EXP-0002", name="李专家")
