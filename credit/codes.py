@@ -14,6 +14,7 @@ all digits too); it is valid when it passes one of the checks that apply.
 from __future__ import annotations
 
 import re
+from operator import mul
 
 from casework.validators import ID_CHECK, ID_WEIGHTS, USCC_CHARSET, USCC_WEIGHTS
 
@@ -21,21 +22,34 @@ EXPERT_NUMBER = re.compile(r"^EXP-\d{4,12}$")
 EXPERT_FORMAT = "EXP- 加 4 至 12 位数字（如 EXP-0001）"
 
 
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_CHARSET)}
+_DIGIT = {str(i): i for i in range(10)}
+
+
 def normalise(code: str) -> str:
     return (code or "").strip().upper()
 
 
 def uscc_check(first17: str) -> str | None:
-    if len(first17) != 17 or any(c not in USCC_CHARSET for c in first17):
+    """The GB 32100 check character of 17 characters, or None when they cannot carry one. (A bulk check of
+    1,000 codes runs this 1,000 times: dictionary lookups, no per-character search.)"""
+    if len(first17) != 17:
         return None
-    total = sum(USCC_CHARSET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    try:
+        total = sum(map(mul, map(_USCC_VALUE.__getitem__, first17), USCC_WEIGHTS))
+    except KeyError:
+        return None
     return USCC_CHARSET[(31 - total % 31) % 31]
 
 
 def resident_id_check(first17: str) -> str | None:
-    if len(first17) != 17 or not first17.isdigit():
+    if len(first17) != 17:
         return None
-    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+    try:
+        total = sum(map(mul, map(_DIGIT.__getitem__, first17), ID_WEIGHTS))
+    except KeyError:
+        return None
+    return ID_CHECK[total % 11]
 
 
 def uscc_problem(code: str) -> str | None:
@@ -80,6 +94,8 @@ def code_problem(code: str, subject_type: str | None = None) -> str | None:
     if subject_type:
         check = BY_TYPE.get(subject_type)
         return check(code) if check else None
+    if len(code) == 18 and uscc_check(code[:17]) == code[17]:
+        return None  # the common case, first: a valid USCC
     if code.startswith("EXP-") or code.startswith("EXP"):
         return expert_number_problem(code)
     if len(code) != 18:
