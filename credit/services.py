@@ -552,6 +552,10 @@ def add_to_red_list(*, actor, department: Department, subject: CreditSubject, re
         errors["valid_until"] = ["有效期至不能早于有效期起"]
     if errors:
         raise DomainError("红名单信息有误：" + "；".join(v[0] for v in errors.values()), field_errors=errors)
+    same = RedListEntry.objects.filter(subject=subject, department=department, valid_from=valid_from,
+                                       valid_until=valid_until, reason=reason.strip()).first()
+    if same:
+        return same  # the same entry submitted twice (double click, retry)
     if selectors.measures_in_force(valid_from).filter(subject=subject).exists():
         raise Conflict(f"{subject.name}在 {valid_from:%Y-%m-%d} 有正在执行的惩戒措施，不能列入守信红名单",
                        field_errors={"subject_code": ["存在正在执行的惩戒措施"]})

@@ -81,6 +81,9 @@ def test_red_list_with_basis_and_period_public_and_in_the_answer(client, luoyang
         "valid_from": today.isoformat(), "valid_until": until.isoformat()})
     assert response.status_code == 302
     entry = RedListEntry.objects.get()
+    again = services.add_to_red_list(actor=bob, department=luoyang["housing"], subject=entry.subject,
+                                     reason=entry.reason, basis=entry.basis, valid_from=today, valid_until=until)
+    assert again.pk == entry.pk and RedListEntry.objects.count() == 1        # a double submission: one entry
     assert entry.department == luoyang["housing"] and entry.created_by == bob and entry.valid_until == until
     client.logout()
     page = client.get("/credit/redlist/").content.decode()
