@@ -2,11 +2,15 @@
 Prints figures; asserts nothing about time.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/eligibility.py \
-        [--records 1000000] [--keep]
+        [--records 1000000] [--keep] [--db NAME] [--smoke]
+
+--smoke runs the whole path on 3,000 records in seconds (for tests); the figures then mean nothing.
 
 Target (issue): single check p95 under 20 ms and a 1,000-subject bulk check under 1 s.
 
-Works in its own database (portal_bench_credit), created afresh and dropped at the end unless --keep.
+Works in its own database (portal_bench_credit, or --db NAME), created afresh and dropped at the end unless
+--keep. Every subject carries a valid GB 32100 code (the check refuses malformed codes), the unknown codes are
+valid too, so the figures measure answers, not refusals.
 Measures `credit.services.check_eligibility` (answer + one EligibilityQuery row per subject), then the
 same through the HTTP API if /api/v1/credit/eligibility/ exists, and prints EXPLAIN ANALYZE of the
 measure lookup Django generates for one code and for 1,000 codes.
@@ -39,8 +43,13 @@ def main():
     parser.add_argument("--singles", type=int, default=1_000, help="single checks to time")
     parser.add_argument("--bulks", type=int, default=20, help="1,000-code bulk checks to time")
     parser.add_argument("--keep", action="store_true", help=f"keep the {DB_NAME} database")
+    parser.add_argument("--db", default=DB_NAME, help="the database to create (dropped first!) and use")
+    parser.add_argument("--smoke", action="store_true", help="3,000 records, few timings: the path, in seconds")
     args = parser.parse_args()
+    if args.smoke:
+        args.records, args.subjects, args.singles, args.bulks = 3_000, 3_000, 100, 2
     args.subjects = args.subjects or max(1_000, int(args.records * 0.3))
+    db_name = args.db
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("set DATABASE_URL to a PostgreSQL server (the bench creates its own database)")
@@ -49,11 +58,11 @@ def main():
     parsed = urllib.parse.urlparse(url)
     admin_url = parsed._replace(path="/postgres").geturl()
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    os.environ["DATABASE_URL"] = parsed._replace(path=f"/{DB_NAME}").geturl()
+        conn.execute(f"DROP DATABASE IF EXISTS {db_name}")
+        conn.execute(f"CREATE DATABASE {db_name}")
+    os.environ["DATABASE_URL"] = parsed._replace(path=f"/{db_name}").geturl()
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    os.environ.setdefault("PORTAL_VAR_DIR", "/tmp/portal_bench_credit_var")
+    os.environ.setdefault("PORTAL_VAR_DIR", f"/tmp/{db_name}_var")
     import warnings
 
     import django
@@ -68,7 +77,7 @@ def main():
         connections.close_all()
         if not args.keep:
             with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+                conn.execute(f"DROP DATABASE IF EXISTS {db_name}")
 
 
 # --- loading ---------------------------------------------------------------------------------------
@@ -82,8 +91,9 @@ def load(args, user, department_ids, today):
         cur.execute("SELECT setseed(0.42)")  # the same data every run (random() below is per session)
         cur.execute("""
             INSERT INTO credit_creditsubject (type, code, name, created_at)
-            SELECT 'enterprise', 'B' || lpad(g::text, 17, '0'), '基准测试企业' || g || '有限公司', now()
-            FROM generate_series(1, %s) g""", [args.subjects])
+            SELECT 'enterprise', c, '基准测试企业' || g || '有限公司', now()
+            FROM unnest(%s::text[]) WITH ORDINALITY AS t(c, g)""",
+                    [[subject_code(i) for i in range(1, args.subjects + 1)]])
         cur.execute("SELECT min(id), max(id) FROM credit_creditsubject")
         first_id, last_id = cur.fetchone()
         print(f"  subjects   {args.subjects:>10,}  ({time.perf_counter() - t0:.1f} s)", flush=True)
@@ -101,7 +111,7 @@ def load(args, user, department_ids, today):
             )
             INSERT INTO credit_creditrecord (subject_id, kind, department_id, decision_number, decided_on, facts,
                 legal_basis, penalty, serious, valid_from, valid_until, status, status_reason, status_changed_at,
-                publishable, created_by_id, created_at)
+                publishable, created_by_id, created_at, penalty_category)
             SELECT subject_id,
                    CASE WHEN g %% 2 = 0 THEN 'penalty' ELSE 'bad_conduct' END,
                    (%(depts)s::bigint[])[1 + g %% %(ndepts)s],
@@ -117,7 +127,7 @@ def load(args, user, department_ids, today):
                    CASE WHEN r_status < 0.05 THEN 'repaired' ELSE 'active' END,
                    CASE WHEN r_status < 0.05 THEN '已完成信用修复' ELSE '' END,
                    CASE WHEN r_status < 0.05 THEN now() ELSE NULL END,
-                   true, %(user)s, now()
+                   true, %(user)s, now(), CASE WHEN g %% 2 = 0 THEN 'fine' ELSE '' END
             FROM src""", {"first": first_id, "nsubj": last_id - first_id + 1, "today": today, "n": args.records,
                           "depts": department_ids, "ndepts": len(department_ids), "user": user.id})
         print(f"  records    {args.records:>10,}  ({time.perf_counter() - t1:.1f} s)", flush=True)
@@ -159,6 +169,20 @@ def load(args, user, department_ids, today):
     return time.perf_counter() - t0
 
 
+def subject_code(i: int) -> str:
+    """The i-th loaded subject's USCC (valid GB 32100 check character)."""
+    from casework.validators import uscc_with_check
+
+    return uscc_with_check(f"91410300MA{i:07d}")
+
+
+def unknown_code(i: int) -> str:
+    """A valid USCC never loaded (another namespace)."""
+    from casework.validators import uscc_with_check
+
+    return uscc_with_check(f"91410300MB{i:07d}")
+
+
 def sample_codes(args, today, rng):
     """Restricted (in force in engineering today), clean (known, not restricted) and unknown codes."""
     from django.db import connection
@@ -171,12 +195,12 @@ def sample_codes(args, today, rng):
         restricted = [row[0] for row in cur.fetchall()]
     restricted_set = set(restricted)
     clean = []
-    while len(clean) < 20_000:
-        code = "B" + str(rng.randint(1, args.subjects)).zfill(17)
+    while len(clean) < min(20_000, args.subjects // 2):
+        code = subject_code(rng.randint(1, args.subjects))
         if code not in restricted_set:
             clean.append(code)
-    # unknown: well-formed 18-character codes that were never loaded
-    unknown = ["91410300" + str(rng.randrange(10**10)).zfill(10) for _ in range(20_000)]
+    # unknown: valid codes that were never loaded
+    unknown = [unknown_code(rng.randrange(10**7)) for _ in range(20_000)]
     return restricted, clean, unknown
 
 

@@ -43,6 +43,17 @@ class ExpertPoolMembership(models.Model):
         constraints = [models.UniqueConstraint(fields=["subject", "pool"], name="expert_pool_once")]
 
 
+class PenaltyCategory(models.TextChoices):
+    """行政处罚种类（《行政处罚法》第九条）, as the credit platform's exchange format names them."""
+
+    WARNING = "warning", "警告、通报批评"
+    FINE = "fine", "罚款、没收违法所得、没收非法财物"
+    QUALIFICATION = "qualification", "暂扣许可证件、降低资质等级、吊销许可证件"
+    RESTRICTION = "restriction", "限制开展生产经营活动、责令停产停业、责令关闭、限制从业"
+    DETENTION = "detention", "行政拘留"
+    OTHER = "other", "其他"
+
+
 class CreditRecord(models.Model):
     class Kind(models.TextChoices):
         PENALTY = "penalty", "行政处罚"
@@ -69,6 +80,8 @@ class CreditRecord(models.Model):
     status_reason = models.TextField("修复/撤销决定", blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     publishable = models.BooleanField("可公开", default=True)
+    penalty_category = models.CharField("处罚类别", max_length=32, choices=PenaltyCategory.choices, blank=True)
+    fine_amount = models.DecimalField("罚款金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -103,11 +116,17 @@ class Measure(models.Model):
 
 
 class RedListEntry(models.Model):
+    """守信激励 (Pingdingshan 23): entered by the issuing department with its basis and period; shown on the
+    public red list and, as information, in the eligibility answer."""
+
     subject = models.ForeignKey(CreditSubject, on_delete=models.PROTECT, related_name="red_list")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name="列入部门")
     reason = models.TextField("列入理由")
-    valid_from = models.DateField()
-    valid_until = models.DateField(null=True, blank=True)
+    basis = models.TextField("列入依据", blank=True)
+    valid_from = models.DateField("有效期起")
+    valid_until = models.DateField("有效期至", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -125,6 +144,11 @@ class ExpertBanNotice(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="+")
+    # 共享处罚结果，实施联合惩戒: what the notified department did in its own pool
+    measure_taken = models.TextField("本库采取的措施", blank=True)
+    # the record was entered after the notice period had already run out (entry delay, not the receiver's)
+    entered_late = models.BooleanField("录入时已逾通报时限", default=False)
+    closed_reason = models.TextField("通报终止原因", blank=True)
 
 
 class EligibilityQuery(models.Model):
@@ -132,7 +156,7 @@ class EligibilityQuery(models.Model):
 
     subject_code = models.CharField(max_length=32, db_index=True)
     domain = models.CharField(max_length=32, choices=Domain.choices)
-    on_date = models.DateField()
+    on_date = models.DateField("核查日期")
     project_code = models.CharField(max_length=64, blank=True)
     eligible = models.BooleanField()
     asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -140,3 +164,79 @@ class EligibilityQuery(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "资格核查记录"
+
+
+class Correction(models.Model):
+    """更正: the issuing department corrects its record; before, after and the reason are kept."""
+
+    record = models.ForeignKey(CreditRecord, on_delete=models.CASCADE, related_name="corrections")
+    before = models.JSONField()
+    after = models.JSONField()
+    reason = models.TextField("更正理由")
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用记录更正"
+        ordering = ["-corrected_at", "-id"]
+
+
+class CreditPush(models.Model):
+    """One push of a record to the credit platform (Zengdu 第九条; Luoyang 四(二)): the original penalty, and
+    each later correction, repair or withdrawal. Over HTTP it rides the signed, retried webhook outbox;
+    without a platform connection it goes out in a numbered batch of the standard export file, and staff
+    enter the platform's receipt."""
+
+    class Action(models.TextChoices):
+        PUBLISH = "publish", "公示"
+        CORRECTION = "correction", "更正"
+        REPAIR = "repair", "信用修复"
+        WITHDRAWAL = "withdrawal", "撤销"
+
+    class Channel(models.TextChoices):
+        HTTP = "http", "接口推送"
+        FILE = "file", "标准文件报送"
+
+    record = models.ForeignKey(CreditRecord, on_delete=models.CASCADE, related_name="pushes")
+    action = models.CharField("报送事项", max_length=16, choices=Action.choices)
+    channel = models.CharField("报送方式", max_length=8, choices=Channel.choices)
+    payload = models.JSONField()
+    delivery = models.OneToOneField("casework.WebhookDelivery", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    batch = models.CharField("报送批次", max_length=32, blank=True, db_index=True)
+    exported_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    receipt = models.CharField("平台回执", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "信用平台报送"
+        ordering = ["created_at", "id"]
+
+    @property
+    def pushed_at(self):
+        if self.channel == self.Channel.HTTP:
+            return self.delivery.delivered_at if self.delivery else None
+        return self.confirmed_at
+
+    @property
+    def state(self) -> str:
+        if self.pushed_at:
+            return "已送达" if self.channel == self.Channel.HTTP else "已确认报送"
+        if self.channel == self.Channel.FILE:
+            return f"已导出（批次 {self.batch}），待确认" if self.batch else "待导出"
+        d = self.delivery
+        if d is None or d.attempts == 0:
+            return "待推送"
+        return "重试中" if d.next_attempt_at else "推送失败，已停止重试"
+
+    @property
+    def receipt_display(self) -> str:
+        if self.channel == self.Channel.HTTP and self.delivery:
+            d = self.delivery
+            if d.delivered_at:
+                return f"HTTP {d.last_status}" + (f"：{d.receipt}" if d.receipt else "")
+            return d.last_error
+        return self.receipt

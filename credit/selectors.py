@@ -1,17 +1,52 @@
-"""Reads: the eligibility answer, the public lists, and who may see the query log."""
+"""Reads: the one "in force on date D" rule, the eligibility answer, the public lists, the push states, and
+who may see the query log.
+
+`measures_in_force(on)` decides whether a measure restricts a subject on a date, and `published_on(on)`
+whether a record is within its publication period. The eligibility answer (API and page), the black list,
+the penalty list, the red list and the export all read through them, so they cannot disagree.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from casework.org.selectors import supervised_jurisdiction_ids, user_departments
-from credit.models import CreditRecord, CreditSubject, Domain, EligibilityQuery, Measure, RedListEntry
+from credit import codes as codecheck
+from credit.models import CreditPush, CreditRecord, CreditSubject, Domain, EligibilityQuery, Measure, RedListEntry
+from credit.publication import publicly_searchable_code_q
 
 
+# --- the one rule -------------------------------------------------------------------------------------
+def in_force_q(on: dt.date, prefix: str = "") -> Q:
+    """A measure is in force on `on` when it is active (its record neither repaired nor withdrawn), has
+    started (starts_on <= on) and has not ended (ends_on is empty - long-term - or ends_on >= on, the last
+    day included)."""
+    return (Q(**{f"{prefix}active": True, f"{prefix}starts_on__lte": on})
+            & (Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": on})))
+
+
+def measures_in_force(on: dt.date):
+    return Measure.objects.filter(in_force_q(on))
+
+
+def published_on(on: dt.date, prefix: str = "") -> Q:
+    """A record is published on `on` when it may be published, is neither repaired nor withdrawn, and `on`
+    lies within its publication period (valid_from .. valid_until, or long-term)."""
+    return (Q(**{f"{prefix}publishable": True, f"{prefix}status": CreditRecord.Status.ACTIVE,
+                 f"{prefix}valid_from__lte": on})
+            & (Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": on})))
+
+
+def red_in_force_q(on: dt.date, prefix: str = "") -> Q:
+    return (Q(**{f"{prefix}valid_from__lte": on})
+            & (Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": on})))
+
+
+# --- eligibility ----------------------------------------------------------------------------------------
 @dataclass
 class Restriction:
     kind: str
@@ -26,24 +61,50 @@ class Restriction:
 
 
 @dataclass
+class RedInfo:
+    department: str
+    reason: str
+    basis: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+
+
+@dataclass
 class Answer:
     code: str
-    eligible: bool
+    eligible: bool | None
     subject_known: bool
     name: str = ""
+    on: dt.date | None = None
+    valid: bool = True
+    error: str = ""
     restrictions: list[Restriction] = field(default_factory=list)
+    red_list: list[RedInfo] = field(default_factory=list)
 
 
 def eligibility(codes: list[str], domain: str, on: dt.date) -> dict[str, Answer]:
-    """Whether each subject may take part in `domain` on `on`, with every restriction that applies.
-    Two indexed queries whatever the number of codes."""
-    codes = list(dict.fromkeys(c.strip().upper() for c in codes))
-    subjects = dict(CreditSubject.objects.filter(code__in=codes).values_list("code", "name"))
-    answers = {c: Answer(c, True, c in subjects, subjects.get(c, "")) for c in codes}
+    """Whether each subject may take part in `domain` on `on`, with every restriction in force and, as
+    information only, its red-list entries. A code that fails its check is answered invalid (eligible None),
+    never eligible. Two indexed queries whatever the number of codes (a third only for red-listed ones)."""
+    codes = list(dict.fromkeys(codecheck.normalise(c) for c in codes))
+    answers, good = {}, []
+    for c in codes:
+        problem = codecheck.code_problem(c)
+        if problem:
+            answers[c] = Answer(c, None, False, on=on, valid=False, error=problem)
+        else:
+            answers[c] = Answer(c, True, False, on=on)
+            good.append(c)
+    if not good:
+        return answers
+    red = RedListEntry.objects.filter(red_in_force_q(on), subject=OuterRef("pk"))
+    subjects = {code: (name, has_red) for code, name, has_red in CreditSubject.objects.filter(code__in=good)
+                .annotate(red=Exists(red)).values_list("code", "name", "red")}
     if not subjects:
         return answers
-    rows = (Measure.objects.filter(subject__code__in=list(subjects), active=True, domain=domain, starts_on__lte=on)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+    for code, (name, _) in subjects.items():
+        answers[code].subject_known, answers[code].name = True, name
+    rows = (measures_in_force(on).filter(subject__code__in=list(subjects), domain=domain)
             .values_list("subject__code", "kind", "domain", "starts_on", "ends_on", "record__decision_number",
                          "record__department__name", "record__legal_basis"))
     labels, domains = dict(Measure.Kind.choices), dict(Domain.choices)
@@ -52,36 +113,75 @@ def eligibility(codes: list[str], domain: str, on: dt.date) -> dict[str, Answer]
         answer.eligible = False
         answer.restrictions.append(
             Restriction(kind, labels[kind], dom, domains[dom], starts, ends, number, dept, basis))
+    red_codes = [c for c, (_, has_red) in subjects.items() if has_red]
+    if red_codes:
+        for e in (RedListEntry.objects.filter(red_in_force_q(on), subject__code__in=red_codes)
+                  .select_related("subject", "department")):
+            answers[e.subject.code].red_list.append(
+                RedInfo(e.department.name, e.reason, e.basis, e.valid_from, e.valid_until))
     return answers
 
 
-def black_list(q: str = ""):
-    """Serious dishonesty (严重失信主体): subjects with an active market ban or a serious record in force."""
-    today = timezone.localdate()
-    qs = (CreditRecord.objects.filter(status=CreditRecord.Status.ACTIVE, publishable=True)
-          .filter(Q(serious=True) | Q(measures__kind=Measure.Kind.MARKET_BAN, measures__active=True))
-          .filter(valid_from__lte=today).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-          .select_related("subject", "department").distinct())
+# --- public lists ---------------------------------------------------------------------------------------
+def _search(qs, q: str, prefix: str = "subject__"):
+    q = (q or "").strip()
     if q:
-        qs = qs.filter(Q(subject__name__icontains=q) | Q(subject__code__iexact=q.strip().upper()))
-    return qs.order_by("-decided_on")
+        qs = qs.filter(Q(**{f"{prefix}name__icontains": q}) | publicly_searchable_code_q(q, prefix))
+    return qs
 
 
-def red_list(q: str = ""):
-    today = timezone.localdate()
-    qs = (RedListEntry.objects.filter(valid_from__lte=today)
-          .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today)).select_related("subject", "department"))
-    if q:
-        qs = qs.filter(Q(subject__name__icontains=q) | Q(subject__code__iexact=q.strip().upper()))
-    return qs.order_by("-valid_from")
+def _with_measures(qs, on: dt.date):
+    return qs.prefetch_related(Prefetch("measures", queryset=measures_in_force(on).order_by("domain"),
+                                        to_attr="in_force"))
 
 
-def published_penalties(q: str = ""):
-    qs = (CreditRecord.objects.filter(kind=CreditRecord.Kind.PENALTY, publishable=True,
-                                      status=CreditRecord.Status.ACTIVE).select_related("subject", "department"))
-    if q:
-        qs = qs.filter(Q(subject__name__icontains=q) | Q(subject__code__iexact=q.strip().upper()))
-    return qs.order_by("-decided_on")
+def black_list(q: str = "", on: dt.date | None = None):
+    """Serious dishonesty (严重失信主体) on `on`: records that may be published with a market ban in force, or
+    serious records with a measure in force; a serious record without measures is listed for its
+    publication period. Each row carries `in_force`, the measures in force that day."""
+    on = on or timezone.localdate()
+    listed = (measures_in_force(on).filter(record__publishable=True, record__status=CreditRecord.Status.ACTIVE)
+              .filter(Q(kind=Measure.Kind.MARKET_BAN) | Q(record__serious=True)).values("record_id"))
+    bare_serious = published_on(on) & Q(serious=True) & ~Exists(Measure.objects.filter(record=OuterRef("pk")))
+    qs = CreditRecord.objects.filter(Q(pk__in=listed) | bare_serious).select_related("subject", "department")
+    return _with_measures(_search(qs, q), on).order_by("-decided_on", "-id")
+
+
+def red_list(q: str = "", on: dt.date | None = None):
+    on = on or timezone.localdate()
+    qs = RedListEntry.objects.filter(red_in_force_q(on)).select_related("subject", "department")
+    return _search(qs, q).order_by("-valid_from", "-id")
+
+
+def published_penalties(q: str = "", on: dt.date | None = None):
+    """Administrative penalties within their publication period on `on`, with the measures in force."""
+    on = on or timezone.localdate()
+    qs = CreditRecord.objects.filter(published_on(on), kind=CreditRecord.Kind.PENALTY).select_related(
+        "subject", "department")
+    return _with_measures(_search(qs, q), on).order_by("-decided_on", "-id")
+
+
+# --- the push to the credit platform -------------------------------------------------------------------
+def pushes_for_export(records, *, batch: str = "", since: dt.date | None = None, until: dt.date | None = None,
+                      pending: bool = False):
+    """The pushes of `records` (already scoped to the actor) for the standard export file: one batch, the
+    records decided within a date range, and/or those not yet pushed."""
+    qs = CreditPush.objects.filter(record__in=records).select_related("record__subject", "record__department",
+                                                                       "delivery")
+    if batch:
+        qs = qs.filter(batch=batch)
+    if since:
+        qs = qs.filter(record__decided_on__gte=since)
+    if until:
+        qs = qs.filter(record__decided_on__lte=until)
+    if pending:
+        qs = qs.filter(not_pushed_q())
+    return qs.order_by("created_at", "id")
+
+
+def not_pushed_q() -> Q:
+    return (Q(channel=CreditPush.Channel.HTTP, delivery__delivered_at__isnull=True)
+            | Q(channel=CreditPush.Channel.FILE, confirmed_at__isnull=True))
 
 
 def query_log_for(user, subject: CreditSubject):

@@ -181,8 +181,9 @@ def credit_standing(codes, on: dt.date) -> dict[str, PartyStanding]:
         if _ORDER[level] > _ORDER[standing.level]:
             standing.level = level
         standing.notes.append(f"{dept} {number}{'（严重失信）' if serious else ''}")
-    bans = (Measure.objects.filter(subject__code__in=codes, active=True, kind=Measure.Kind.MARKET_BAN,
-                                   starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+    from credit.selectors import measures_in_force  # the one "in force on D" rule of credit
+
+    bans = (measures_in_force(on).filter(subject__code__in=codes, kind=Measure.Kind.MARKET_BAN)
             .values_list("subject__code", flat=True).distinct())
     for code in bans:
         out[code].level = BLACK

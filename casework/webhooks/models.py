@@ -20,6 +20,7 @@ class WebhookDelivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_status = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    receipt = models.CharField("回执", max_length=500, blank=True)  # the receiver's 2xx answer body (truncated)
 
     class Meta:
         verbose_name = verbose_name_plural = "回调投递"

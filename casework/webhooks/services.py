@@ -76,6 +76,7 @@ def deliver(delivery_id: int) -> bool:
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (http/https only)
                 delivery.last_status = response.status
+                delivery.receipt = response.read(2000).decode("utf-8", "replace").strip()[:500]
             delivery.delivered_at, delivery.next_attempt_at, delivery.last_error = timezone.now(), None, ""
         except urllib.error.HTTPError as exc:
             delivery.last_status, delivery.last_error = exc.code, f"HTTP {exc.code}"
@@ -84,7 +85,8 @@ def deliver(delivery_id: int) -> bool:
         if delivery.delivered_at is None:
             delivery.next_attempt_at = (timezone.now() + backoff(delivery.attempts)
                                         if delivery.attempts < MAX_ATTEMPTS else None)
-        delivery.save(update_fields=["attempts", "last_status", "last_error", "delivered_at", "next_attempt_at"])
+        delivery.save(update_fields=["attempts", "last_status", "last_error", "delivered_at", "next_attempt_at",
+                                      "receipt"])
         return delivery.delivered_at is not None
 
 

@@ -44,8 +44,11 @@ def test_subjects_are_validated_and_never_duplicated(bob):
     first = services.ensure_subject(actor=bob, type="enterprise", code=CODE.lower(), name="甲")
     again = services.ensure_subject(actor=bob, type="enterprise", code=CODE, name="甲")
     assert first.pk == again.pk and CreditSubject.objects.count() == 1
-    with pytest.raises(Conflict):
+    with pytest.raises(DomainError, match="专家编号格式"):
         services.ensure_subject(actor=bob, type="expert", code=CODE, name="甲")
+    with pytest.raises(Conflict, match="已登记的名称为“甲”") as exc:
+        services.ensure_subject(actor=bob, type="enterprise", code=CODE, name="乙")
+    assert exc.value.field_errors == {"name": ["已登记为“甲”"]}
     expert = services.ensure_subject(actor=bob, type="expert", code="EXP-0001", name="张专家")
     assert expert.code == "EXP-0001"
 
@@ -115,10 +118,13 @@ def test_expert_in_both_pools_is_shared_within_two_working_days(luoyang, bob):
     clock = clocks_for(notice).get()
     assert clock.rule_version.limit_display == "2个工作日" and clock.rule_version.clause == "洛阳 六(二)"
     with pytest.raises(Forbidden):
-        services.acknowledge_ban(actor=bob, notice=notice)
-    services.acknowledge_ban(actor=finance_staff, notice=notice)
+        services.acknowledge_ban(actor=bob, notice=notice, measure_taken="暂停评审资格")
+    with pytest.raises(DomainError, match="采取的措施"):
+        services.acknowledge_ban(actor=finance_staff, notice=notice, measure_taken="")
+    services.acknowledge_ban(actor=finance_staff, notice=notice, measure_taken="暂停其政府采购评审专家资格一年")
     clock.refresh_from_db()
-    assert clock.state == "met"
+    notice.refresh_from_db()
+    assert clock.state == "met" and notice.measure_taken == "暂停其政府采购评审专家资格一年"
 
 
 def test_penalty_push_clock_met_when_delivered(luoyang, bob, firm, settings, django_capture_on_commit_callbacks):
@@ -154,12 +160,15 @@ def test_eligibility_api_single_bulk_and_the_log(luoyang, bob, carol, dave, erin
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     one = api.get(f"/api/v1/credit/eligibility/?code={CODE}&domain=engineering&project_code=LYGC-9").json()
     assert one["eligible"] is False and one["restrictions"][0]["decision_number"] == "洛建罚〔2026〕1号"
-    codes = [CODE, "NOSUCHCODE"] + [f"X{i:05d}" for i in range(998)]
+    unknown = uscc_with_check("91410300MA9K9999X")
+    codes = [CODE, unknown, "NOSUCHCODE"] + [uscc_with_check(f"91410300MA{i:07d}") for i in range(997)]
     bulk = api.post("/api/v1/credit/eligibility/", {"subjects": [{"code": c} for c in codes], "domain": "engineering",
                                                     "project_code": "LYGC-9"}, format="json").json()
     results = {r["code"]: r for r in bulk["results"]}
     assert len(results) == 1000 and results[CODE]["eligible"] is False
-    assert results["NOSUCHCODE"]["eligible"] is True and results["NOSUCHCODE"]["subject_known"] is False
+    assert results[unknown]["eligible"] is True and results[unknown]["subject_known"] is False
+    assert results["NOSUCHCODE"]["valid"] is False and results["NOSUCHCODE"]["eligible"] is None
+    assert bulk["invalid"] == 1 and bulk["on"] == TODAY.isoformat()
     too_many = api.post("/api/v1/credit/eligibility/", {"subjects": [{"code": "A"}] * 1001, "domain": "engineering"},
                         format="json")
     assert too_many.status_code == 400 and "subjects" in too_many.json()["error"]["fields"]
@@ -178,7 +187,7 @@ def test_public_lists_show_only_what_may_be_published(client, luoyang, bob, firm
     sanction(bob, luoyang["housing"], firm)
     sanction(bob, luoyang["housing"], other, number="内部2", publishable=False)
     services.add_to_red_list(actor=bob, department=luoyang["housing"], subject=other, reason="连续三年无不良记录",
-                             valid_from=TODAY)
+                             basis="洛阳市住建局2026年度信用评价A级", valid_from=TODAY)
     page = client.get("/credit/penalties/?q=甲建设").content.decode()
     assert "洛阳甲建设有限公司" in page and "内部2" not in page
     assert "洛阳乙工程有限公司" in client.get("/credit/redlist/").content.decode()

@@ -43,12 +43,14 @@ class Command(BaseCommand):
             created += self._demo_complaint_and_credit(departments)
         # The other mechanisms keep their demo data next to their code (<app>/demo.py), idempotent too.
         from consultations import demo as consultations_demo
+        from credit import demo as credit_demo
         from inspections import demo as inspections_demo
         from jointaction import demo as jointaction_demo
         from referrals import demo as referrals_demo
         from supervision import demo as supervision_demo
 
-        for demo in (referrals_demo, jointaction_demo, inspections_demo, consultations_demo, supervision_demo):
+        for demo in (referrals_demo, jointaction_demo, inspections_demo, consultations_demo, credit_demo,
+                     supervision_demo):
             with transaction.atomic():
                 demo.seed(stdout=self.stdout)
         self._print(preset, logins, client_name, token, created, departments)
