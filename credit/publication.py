@@ -3,21 +3,18 @@
 Enterprises and agencies are published with their USCC. A natural person's resident ID number is masked
 (first 4 and last 4 characters). An expert's internal number and expert-pool data are never published.
 
-`mask_resident_id` is local until the shared masking service (casework/privacy.py) is merged; the lead
-points it there then.
+ID numbers are masked by the shared masking service (casework.privacy), as everywhere else.
 """
 
 from __future__ import annotations
 
+from casework.privacy import mask_id_number
 from credit.models import CreditSubject
 
 
 def mask_resident_id(number: str) -> str:
-    """``410423199001011236`` -> ``4104**********1236``; short or empty values are masked whole."""
-    number = (number or "").strip()
-    if len(number) < 9:
-        return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    """``410423199001011236`` -> ``4104**********1236``: the shared masking service's rule for ID numbers."""
+    return mask_id_number(number)
 
 
 def public_code(subject: CreditSubject) -> str:
