@@ -58,9 +58,7 @@ def _complaints(q: str):
 def _penalties(q: str):
     from credit.selectors import published_penalties
 
-    today = timezone.localdate()
-    return published_penalties(q).filter(valid_from__lte=today).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+    return published_penalties(q)  # within the publication period: the credit app's one rule
 
 
 def _black(q: str):
@@ -108,7 +106,16 @@ def _subject(r) -> str:
 
 
 def _code(r) -> str:
-    return mask(r.subject.code, r.subject.type)
+    from credit.publication import public_code
+
+    return public_code(r.subject)  # the credit app's publication rule: never an expert's internal number
+
+
+def _measures(r) -> str:
+    """Each measure in force with its domain and its own start and end (not the record's validity)."""
+    rows = [f"{m.get_kind_display()}（{m.get_domain_display()}）{_date(m.starts_on)} 至 {_date(m.ends_on) or '长期'}"
+            for m in getattr(r, "in_force", [])]
+    return "；".join(rows) or f"严重失信记录，公示期 {_date(r.valid_from)} 至 {_date(r.valid_until) or '长期'}"
 
 
 LISTS: tuple[PublicList, ...] = (
@@ -129,8 +136,7 @@ LISTS: tuple[PublicList, ...] = (
         Column("subject", "主体", _subject), Column("code", "统一社会信用代码/编号", _code),
         Column("decision", "决定书文号", lambda r: r.decision_number),
         Column("department", "作出部门", lambda r: r.department.name),
-        Column("from", "起始日", lambda r: _date(r.valid_from)),
-        Column("until", "截止日", lambda r: _date(r.valid_until) or "长期"),
+        Column("measures", "惩戒措施（领域、起止日期）", _measures),
     ), lambda r: reverse("credit:black_list")),
     PublicList("redlist", "守信红名单", "", _red, (
         Column("subject", "主体", _subject), Column("code", "统一社会信用代码/编号", _code),

@@ -38,6 +38,7 @@ DUTY_PERMISSIONS = {
         ("casework", "ruleversion", ("view",)),
         ("casework", "apiclient", ("change", "view")),
         ("referrals", "penaltypowermove", ("add", "change", "delete", "view")),
+        ("credit", "expertpoolmembership", ("add", "delete", "view")),  # which department manages which pool
     ],
     Membership.Role.SECURITY_ADMIN: [
         ("auth", "user", ("change", "view")),

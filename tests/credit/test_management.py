@@ -93,9 +93,12 @@ def test_red_list_with_basis_and_period_public_and_in_the_answer(client, luoyang
     assert selectors.eligibility([GOOD], "engineering", until + dt.timedelta(days=1))[GOOD].red_list == []
 
 
-def test_the_admin_cannot_change_a_subject(client, olga, bob, firm):
-    client.force_login(olga)
+def test_the_admin_cannot_change_a_subject(client, olga, root, bob, firm):
     url = f"/admin/credit/creditsubject/{firm.pk}/change/"
+    client.force_login(olga)  # the system administrator has no business with credit records at all
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"type": "enterprise", "code": CODE[:-1] + "0", "name": "改名公司"}).status_code == 403
+    client.force_login(root)  # even a superuser only reads: subjects change through the audited services
     page = client.get(url)
     assert page.status_code == 200 and "保存" not in page.content.decode()    # view only
     response = client.post(url, {"type": "enterprise", "code": CODE[:-1] + "0", "name": "改名公司"})
