@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from casework.attachments.selectors import visible_of
 from casework.errors import DomainError, Forbidden
 from casework.forms import add_domain_error
 from casework.letters.services import readable_ids
@@ -80,10 +81,10 @@ def _page(request, clue, **extra):
         jurisdiction_depts = jurisdiction_depts.exclude(pk__in=[d.pk for d in holders])
     routes = [(Matter(m).label, selectors.suggest_receivers(clue, m, holders[0] if holders else None))
               for m in Matter.values if m not in ("other",)]
-    materials = "\n".join([e.material_line for e in clue.evidence.all()]
-                          + ["线索摘要及交易记录", "相关投标文件"])
+    materials = "\n".join(["线索摘要及交易记录", "相关投标文件"])  # evidence files are listed automatically
     context = {
         "clue": clue, "transfers": transfers, "my": my, "holders": holders,
+        "evidence": visible_of(request.user, clue, "evidence"),
         "is_supervising": clue.supervising_department in my,
         "clocks": selectors.clue_clocks(clue), "events": selectors.clue_timeline(clue),
         "routes": [(label, rows) for label, rows in routes if rows],
@@ -98,6 +99,7 @@ def _page(request, clue, **extra):
     for t in transfers:
         t.mine = t.receiver in my
         t.readable_letters = [x for x in t.letters if x.pk in readable]  # only links that will open
+        t.files = visible_of(request.user, t)
         t.forward_form = ForwardForm(departments=Department.objects.filter(type=t.receiver.type, active=True)
                                      .exclude(jurisdiction=t.receiver.jurisdiction))
     context.update(extra)
@@ -162,10 +164,12 @@ def transfer_action(request, pk: int, tid: int, action: str):
         services.accept_transfer(actor=user, transfer=transfer)
         messages.success(request, "已受理，并告知移送单位")
     elif action == "result":
-        services.report_result(actor=user, transfer=transfer, result=post.get("result", ""))
+        services.report_result(actor=user, transfer=transfer, result=post.get("result", ""),
+                               uploads=request.FILES.getlist("files"))
         messages.success(request, "已反馈处理结果")
     elif action == "return":
-        services.return_transfer(actor=user, transfer=transfer, reasons=post.get("reasons", ""))
+        services.return_transfer(actor=user, transfer=transfer, reasons=post.get("reasons", ""),
+                                 uploads=request.FILES.getlist("files"))
         messages.success(request, "已书面说明理由退回")
     elif action == "forward":
         to = Department.objects.filter(pk=post.get("to_department") or 0).first()
