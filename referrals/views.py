@@ -14,7 +14,7 @@ from casework.errors import DomainError, Forbidden
 from casework.forms import add_domain_error
 from casework.letters.services import readable_ids
 from casework.org.models import Department
-from casework.org.selectors import user_departments
+from casework.org.selectors import supervised_jurisdiction_ids, user_departments
 from referrals import selectors, services
 from referrals.forms import ClueForm, ForwardForm, TransferForm
 from referrals.models import JurisdictionDispute, Matter
@@ -96,14 +96,27 @@ def _page(request, clue, **extra):
         "all_departments": Department.objects.filter(active=True).order_by("jurisdiction__code", "code"),
     }
     readable = readable_ids(request.user, [x for t in transfers for x in t.letters])
+    supervising = bool(supervised_jurisdiction_ids(request.user))
     for t in transfers:
         t.mine = t.receiver in my
         t.readable_letters = [x for x in t.letters if x.pk in readable]  # only links that will open
-        t.files = visible_of(request.user, t)
+        # what travelled with a transfer shows to its two ends (and supervisors), not to the clue's other receivers
+        t.files = _travelling_files(request.user, t) if (t.sender in my or t.receiver in my or supervising) else []
         t.forward_form = ForwardForm(departments=Department.objects.filter(type=t.receiver.type, active=True)
                                      .exclude(jurisdiction=t.receiver.jurisdiction))
     context.update(extra)
     return render(request, "referrals/clue_detail.html", context, status=400 if extra.get("error_form") else 200)
+
+
+def _travelling_files(user, transfer) -> list:
+    """What travelled with a transfer and the user may open: the evidence its 移送函 lists, then the files of its
+    result feedback or return."""
+    from casework.attachments.selectors import readable_attachment_ids
+
+    listed = list(transfer.transfer_letter.attachments.all()) if transfer.transfer_letter_id else []
+    own = [a for a in visible_of(user, transfer) if a not in listed]
+    readable = readable_attachment_ids(user, listed)
+    return [a for a in listed if a.pk in readable] + own
 
 
 @login_required

@@ -169,7 +169,8 @@ def test_a_return_carries_its_files_and_the_evidence_back(client, clue, luoyang,
     assert client.get(files[1].get_absolute_url()).status_code == 404
 
 
-def test_letter_page_lists_the_files_and_the_clue_page_links_them(client, clue, luoyang, alice, bob, pete, erin):
+def test_letter_page_lists_the_files_and_the_clue_page_links_them(client, clue, luoyang, alice, bob, pete, erin,
+                                                                  carol, dave, olga):
     evidence, _ = services.add_evidence(actor=alice, clue=clue, upload=SimpleUploadedFile("比对报告.pdf", PDF))
     t = transfer(clue, bob, luoyang)
     letter = t.transfer_letter
@@ -179,8 +180,9 @@ def test_letter_page_lists_the_files_and_the_clue_page_links_them(client, clue, 
     assert letter.doc_number in page and f'href="/files/{evidence.pk}/"' in page and "比对报告.pdf" in page
     clue_page = client.get(clue.get_absolute_url()).content.decode()
     assert f'href="/letters/{letter.pk}/"' in clue_page and f'href="/files/{evidence.pk}/"' in clue_page
-    client.force_login(erin)
-    assert client.get(f"/letters/{letter.pk}/").status_code == 404
+    for user, code in ((bob, 200), (carol, 200), (dave, 200), (erin, 404), (olga, 404)):
+        client.force_login(user)
+        assert client.get(f"/letters/{letter.pk}/").status_code == code, user
     client.logout()
     assert client.get(f"/letters/{letter.pk}/").status_code == 302
 
@@ -193,3 +195,12 @@ def test_evidence_added_after_the_transfer_does_not_reach_the_receiver(client, c
     assert client.get(later.get_absolute_url()).status_code == 404
     client.force_login(alice)  # the trading centre did not receive the housing bureau's own evidence
     assert client.get(later.get_absolute_url()).status_code == 404
+
+
+def test_admin_lists_the_record_but_is_not_a_party(client, clue, alice, olga):
+    evidence, _ = services.add_evidence(actor=alice, clue=clue, upload=SimpleUploadedFile("比对报告.pdf", PDF))
+    client.force_login(olga)
+    listing = client.get("/admin/casework/attachment/")
+    assert listing.status_code == 200 and "比对报告.pdf" in listing.content.decode()
+    assert client.get(evidence.get_absolute_url()).status_code == 404
+    assert client.get("/admin/casework/attachment/add/").status_code == 403
