@@ -69,6 +69,10 @@ def test_seed_demo_is_idempotent(db, settings, preset):
     second = run("seed_demo", "--preset", preset)
     assert counts() == before and before[3:] == (2, 1, 1, 2, 1, 1)
     assert Plan.objects.exists()
+    from casework.attachments.models import Attachment
+
+    evidence = Attachment.objects.get(purpose="evidence")  # travels with the demo 移送函 to the police
+    assert evidence.letters.filter(kind="transfer").exists()
     assert "所有演示用户的密码" in first and ".supervisor" in first
     token = second.strip().splitlines()[-1]
     api = APIClient()
