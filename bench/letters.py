@@ -1,7 +1,9 @@
-"""Official letters: seconds to render one letter (WeasyPrint), and to issue one (number, render, store, audit).
-Prints figures; asserts nothing about time. The target is under 0.3 s a letter once warm.
+"""Official letters: seconds to render one letter (WeasyPrint), and to issue one (number, render, store, audit),
+and the size of each kind's PDF with its embedded font subsets. Prints figures; asserts nothing about time.
+Targets: a typical letter renders in under 0.1 s once warm (median) and weighs under 300 KB.
 
     .venv/bin/python bench/letters.py [--n 20]
+    .venv/bin/python bench/letters.py --smoke      # a few letters, for the test suite: checks it runs, prints figures
 
 Works on SQLite in a temporary PORTAL_VAR_DIR, removed at the end (DATABASE_URL is ignored).
 """
@@ -52,7 +54,10 @@ def harfbuzz_subset() -> str:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=20, help="letters per measurement")
+    parser.add_argument("--smoke", action="store_true", help="a quick run (3 letters a measurement)")
     args = parser.parse_args()
+    if args.smoke:
+        args.n = 3
     var = tempfile.mkdtemp(prefix="portal-bench-letters-")
     os.environ.pop("DATABASE_URL", None)
     os.environ["PORTAL_VAR_DIR"] = var
@@ -104,12 +109,17 @@ def run(n: int):
     pdf = render.render_pdf(unsaved(1), addressee)
     print(f"{'first render (cold: fonts loaded)':<38} {time.perf_counter() - t:.3f} s   ({len(pdf):,} bytes)")
 
-    timings = []
+    timings, sizes = [], []
     for i in range(n):
         t = time.perf_counter()
-        render.render_pdf(unsaved(100 + i), addressee)
+        sizes.append(len(render.render_pdf(unsaved(100 + i), addressee)))
         timings.append(time.perf_counter() - t)
     print(summary("render only (warm)", timings))
+    median = statistics.median(timings)
+    print(f"{'typical letter (移送函) size':<38} {max(sizes) / 1024:.0f} KB   "
+          f"target: < 0.1 s median {'met' if median < 0.1 else 'MISSED'}, < 300 KB "
+          f"{'met' if max(sizes) < 300 * 1024 else 'MISSED'}")
+    kinds(unsaved, addressee, render, Letter, warm=n > 3)
 
     timings = []
     for _ in range(n):
@@ -120,6 +130,21 @@ def run(n: int):
         timings.append(time.perf_counter() - t)
     print(summary("render + issue (number, store, audit)", timings))
     print(f"last issued: {letter.doc_number}, {letter.size:,} bytes")
+
+
+def kinds(unsaved, addressee, render, Letter, warm: bool = True) -> None:
+    """Every kind that renders from the base layout: its size and one render time (warmed first unless smoking)."""
+    plain = [k for k in Letter.Kind.values if k not in ("minutes", "solicit")]  # these read their meeting/draft
+    for kind in plain:
+        letter = unsaved(7)
+        letter.kind = kind
+        letter.reasons = ["项目审批部门为市卫生健康委员会。"] if kind == "return" else []
+        if warm:
+            render.render_pdf(letter, addressee)
+        t = time.perf_counter()
+        data = render.render_pdf(letter, addressee)
+        took = time.perf_counter() - t
+        print(f"  {Letter.Kind(kind).label:<12} {took:.3f} s   {len(data) / 1024:6.0f} KB")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from guardian.admin import GuardedModelAdmin
 
 from casework import privacy
+from casework.attachments.models import Attachment
 from casework.calendar.models import CalendarDay, CalendarYear
 from casework.calendar.services import load_year, parse_calendar_file, unload_year, year_edited
 from casework.clocks.models import Clock
@@ -384,6 +385,23 @@ class LetterAdmin(NoCaseContent, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # the stored PDF is the record
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    """The record of every kept file (read only). The bytes open only for the parties, through the portal's
+    pages, never from the admin: an administrator is not a party to a case."""
+
+    list_display = ["name", "purpose", "department", "size", "sha256", "uploaded_at"]
+    list_filter = ["purpose"]
+    search_fields = ["name", "sha256"]
+    readonly_fields = [f.name for f in Attachment._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from casework import views
+from casework.attachments import views as attachment_views
 from casework.letters import views as letter_views
 
 app_name = "casework"
@@ -18,5 +19,7 @@ urlpatterns = [
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
     path("supervision/", views.supervision, name="supervision"),
     path("letters/<int:pk>.pdf", letter_views.letter_pdf, name="letter_pdf"),
+    path("letters/<int:pk>/", letter_views.letter_page, name="letter"),
+    path("files/<int:pk>/", attachment_views.download, name="attachment"),
     path("notices/<int:pk>.pdf", letter_views.public_letter_pdf, name="public_letter_pdf"),
 ]

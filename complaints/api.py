@@ -1,11 +1,12 @@
 """REST for other systems (e.g. a 12345 hotline or a provincial platform) filing complaints."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.attachments.serializers import AttachmentOut, files_field
 from casework.errors import DomainError
 from complaints import selectors, services
 from complaints.models import Complaint, Grounds, TradingType
@@ -47,6 +48,11 @@ class ComplaintOut(serializers.Serializer):
     complainant = serializers.SerializerMethodField()
     outcome = serializers.CharField()
     decided_at = serializers.DateTimeField(allow_null=True)
+    files = serializers.SerializerMethodField(help_text="可下载的证明材料（download_url 以同一令牌下载）")
+
+    @extend_schema_field(AttachmentOut(many=True))
+    def get_files(self, complaint) -> list:
+        return files_field(self.context["request"], complaint)
 
     def get_complainant(self, complaint) -> str:
         """Masked, except on one complaint's detail for the cleared handling staff (and that read is recorded)."""

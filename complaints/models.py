@@ -98,20 +98,3 @@ class Complaint(models.Model):
 
     def get_absolute_url(self):
         return reverse("complaints:detail", args=[self.pk])
-
-
-class ComplaintEvidence(models.Model):
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(upload_to="complaints/%Y/")
-    name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["uploaded_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["complaint", "sha256"], name="complaint_evidence_once")]
-
-    def __str__(self):
-        return self.name

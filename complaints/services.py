@@ -10,12 +10,13 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from casework import privacy
+from casework.attachments import services as attachments
+from casework.attachments.models import Attachment
 from casework.calendar.services import get_calendar
 from casework.clocks import timing
 from casework.clocks.models import Clock
@@ -43,7 +44,7 @@ from casework.rules.powers import require_power
 from casework.rules.services import rule_for
 from casework.uploads import check_upload
 from casework.validators import resident_id_problem, uscc_problem
-from complaints.models import Complaint, ComplaintEvidence, Grounds, TradingType
+from complaints.models import Complaint, Grounds, TradingType
 
 STAFF = (Membership.Role.HANDLER, Membership.Role.LEADER)
 DUPLICATE_WINDOW = dt.timedelta(hours=24)
@@ -229,7 +230,7 @@ def file_complaint(*, data: ComplaintInput, channel: str, submission_key: str, a
         with transaction.atomic():
             result = _create(data, channel, submission_key, content, department, actor, received_at)
             for upload, meta in checked:
-                _keep(result.complaint, upload, meta)
+                _keep(result.complaint, upload, meta, actor=actor)
             return result
     except IntegrityError:
         existing = Complaint.objects.filter(submission_key=submission_key).first()
@@ -267,25 +268,28 @@ def _create(data, channel, submission_key, content, department, actor, received_
     return FilingResult(complaint, True, secret)
 
 
-def _keep(complaint: Complaint, upload, meta) -> ComplaintEvidence | None:
-    if complaint.evidence.filter(sha256=meta.sha256).exists():
+def _keep(complaint: Complaint, upload, meta, actor=None) -> Attachment | None:
+    """Keep one checked file; the handling department holds it. None when the same file is already kept."""
+    evidence, created = attachments.store(actor=actor, owner=complaint, purpose=Attachment.Purpose.EVIDENCE,
+                                          department=complaint.department, checked=meta)
+    if not created:
         return None  # the same file twice
-    evidence = ComplaintEvidence(complaint=complaint, name=meta.name, size=meta.size, sha256=meta.sha256,
-                                 content_type=meta.content_type)
-    evidence.file.save(f"{complaint.reference}-{meta.sha256[:16]}{meta.ext}", ContentFile(upload.read()), save=False)
-    evidence.save()
-    record(actor=None, obj=complaint, action="complaint.evidence_added",
-           after={"size": meta.size, "sha256": meta.sha256})
+    record(actor=actor, obj=complaint, action="complaint.evidence_added",
+           after={"size": meta.size, "sha256": meta.sha256, "attachment": evidence.pk})
     return evidence
 
 
-def add_evidence(*, actor, complaint: Complaint, upload) -> ComplaintEvidence | None:
+def evidence_of(complaint: Complaint) -> list[Attachment]:
+    return list(attachments.attachments_of(complaint, Attachment.Purpose.EVIDENCE).order_by("uploaded_at", "id"))
+
+
+def add_evidence(*, actor, complaint: Complaint, upload) -> Attachment | None:
     """More evidence from the handling department (e.g. received on paper) or the filing system."""
     if complaint.department not in user_departments(actor) and complaint.recorded_by != actor:
         raise Forbidden("只有受理部门可以补充证据材料")
     meta = check_upload(upload)
     with transaction.atomic():
-        return _keep(complaint, upload, meta)
+        return _keep(complaint, upload, meta, actor=actor)
 
 
 def _accept_rule(complaint: Complaint) -> str:
@@ -477,18 +481,18 @@ def transfer_complaint(*, actor, complaint: Complaint, to: Department, reasons: 
                                     title=f"投诉移交：{complaint.project_name}", sender=sender, receiver=to,
                                     rule_key=None, description=privacy.mask_for(complaint, complaint.grounds),
                                     reference_prefix="TY")
-    issue_letter(actor=actor, issuer=sender, kind=Letter.Kind.TRANSFER, addressee=to, subject=handoff,
+    sent = issue_letter(actor=actor, issuer=sender, kind=Letter.Kind.TRANSFER, addressee=to, subject=handoff,
                  title=f"关于移交{complaint.project_name}投诉的函",
                  body=[f"我单位收到关于“{complaint.project_name}”（项目编号 {complaint.project_code}）的投诉"
                        f"（编号 {complaint.reference}，投诉人：{mask_name(complaint.complainant_name)}）。",
                        f"经审查，该投诉属于贵单位管辖：{reasons.strip()}。现移交贵单位依法处理。",
                        "投诉人身份信息请在平台内按权限查阅，并依法予以保密。"],
-                 materials=["投诉书"] + [f"证据材料：{e.name}" for e in complaint.evidence.all()])
+                 materials=["投诉书"], attachments=evidence_of(complaint))
     issue_letter(actor=actor, issuer=sender, kind=Letter.Kind.RECEIPT, addressee=to, subject=handoff,
-                 title="移送回执",
+                 title="移送回执", accompanies=sent,
                  body=[f"{sender.name}移交的“{complaint.project_name}”投诉（编号 {complaint.reference}）"
                        "及下列材料已收到。"],
-                 materials=["投诉书"] + [f"证据材料：{e.name}" for e in complaint.evidence.all()])
+                 materials=["投诉书"], attachments=evidence_of(complaint))
     complaint.department, complaint.status, complaint.triage_note = to, Complaint.Status.SUBMITTED, reasons.strip()
     complaint.transfer_handoff = handoff
     complaint.save(update_fields=["department", "status", "triage_note", "transfer_handoff"])
@@ -542,6 +546,7 @@ def return_complaint(*, actor, complaint: Complaint, reasons: str) -> Complaint:
     complaint.department, complaint.triage_note = target, reasons.strip()
     complaint.save(update_fields=["department", "triage_note", "return_count"])
     assign_perm("view_complaint", target.group, complaint)
+    attachments.share(attachments=evidence_of(complaint), departments=[target], basis="投诉退回")
     _start_triage(actor, complaint, target, timezone.now(), "投诉被退回：重新审查受理、移交或告知")
     record(actor=actor, obj=complaint, action="complaint.returned",
            after={"from": receiver.code, "to": target.code, "reasons": privacy.mask_for(complaint, reasons.strip()),

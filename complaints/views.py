@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from casework.attachments.selectors import visible_of
 from casework.clocks.services import clocks_for
 from casework.errors import DomainError, NotFound
 from casework.events.services import timeline
@@ -196,6 +197,7 @@ def detail(request, pk: int):
         "outcomes": Complaint.Outcome.choices,
         "can_open_letter": cleared,
         "incoming": services.incoming_transfer(complaint) if handling else None,
+        "files": visible_of(request.user, complaint),
     })
 
 

@@ -142,6 +142,10 @@ class DecisionForm(forms.Form):
 class EscalationForm(forms.Form):
     matter = forms.CharField(label="未达成一致的事项", max_length=200)
     positions = forms.CharField(label="各方意见", widget=forms.Textarea(attrs={"rows": 4}))
+    government = forms.ModelChoiceField(
+        label="报送机关（平台内单位；其人员收到报告并记录政府决定）", required=False,
+        queryset=Department.objects.filter(active=True).order_by("jurisdiction__code", "code"),
+        help_text="留空则按本级人民政府名称报送（该政府尚未开通平台账号时）")
 
 
 class GovernmentDecisionForm(forms.Form):

@@ -354,6 +354,9 @@ class Escalation(models.Model):
     matter = models.CharField("事项", max_length=200)
     positions = models.TextField("各方意见")
     government_name = models.CharField("报送机关", max_length=128)
+    government = models.ForeignKey("casework.Department", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="报送机关（平台单位）",
+                                   help_text="报送的人民政府在平台内的单位：其人员收到通知、查阅报告和会议，并由其记录政府决定。")
     report_letter = models.ForeignKey("casework.Letter", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="+", verbose_name="情况报告")
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.SUBMITTED)

@@ -83,6 +83,7 @@ def visible_meetings(user, mechanism: Mechanism | None = None):
         return Meeting.objects.none()
     depts, _, supervised = _scope(user)
     q = (Q(convener_id__in=depts) | Q(invitations__department_id__in=depts) | Q(mechanism__lead_id__in=depts)
+         | Q(escalations__government_id__in=depts)  # the government a matter was escalated to
          | Q(mechanism__jurisdiction_id__in=supervised))
     qs = Meeting.objects.filter(pk__in=Meeting.objects.filter(q).values("pk"))
     if mechanism is not None:

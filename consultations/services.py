@@ -855,11 +855,21 @@ def _report_body(meeting: Meeting, matter: str, positions: str) -> list[str]:
     ]
 
 
+def government_for(mechanism: Mechanism) -> Department | None:
+    """The people's government of the mechanism's jurisdiction as a department of the platform, where it has one."""
+    return (Department.objects.filter(jurisdiction=mechanism.jurisdiction, active=True,
+                                      name=mechanism.government_name).first()
+            or Department.objects.filter(jurisdiction=mechanism.jurisdiction, active=True,
+                                         name__endswith="人民政府").order_by("code").first())
+
+
 @transaction.atomic
 def escalate(*, actor, meeting: Meeting, matter: str, positions: str,
-             agenda_item: AgendaItem | None = None) -> Escalation:
+             agenda_item: AgendaItem | None = None, government: Department | None = None) -> Escalation:
     """An item the meeting could not agree on goes to the people's government for decision (Zengdu 第六条),
-    by a report the lead department issues to the government by name."""
+    by a report the lead department issues to the government. The government is a department of the platform
+    where it has one (chosen, or found in the jurisdiction): its staff are notified, open the report and the
+    meeting, and record the decision themselves. Without one, the report is addressed by name only."""
     meeting = _locked_meeting(meeting)
     mechanism = meeting.mechanism
     _require_lead(actor, mechanism, "提请政府决定未达成一致的事项")
@@ -873,13 +883,22 @@ def escalate(*, actor, meeting: Meeting, matter: str, positions: str,
     _raise("提请事项有误：", errors)
     if meeting.escalations.filter(matter=matter).exists():
         raise Conflict(f"“{matter}”已提请政府决定", field_errors={"matter": ["重复"]})
-    government = mechanism.government_name
+    addressee = government or government_for(mechanism)
+    if addressee is not None and addressee == mechanism.lead:
+        raise DomainError.for_field("government", "报送机关不能是牵头部门本身")
+    government = addressee.name if addressee is not None else mechanism.government_name
     escalation = Escalation.objects.create(meeting=meeting, agenda_item=agenda_item, matter=matter,
-                                           positions=positions, government_name=government,
+                                           positions=positions, government_name=government, government=addressee,
                                            submitted_at=timezone.now(), submitted_by=actor)
     escalation.report_letter = issue_letter(
         actor=actor, issuer=mechanism.lead, kind=Letter.Kind.REPORT, title=f"关于提请决定{matter}的报告",
-        body=_report_body(meeting, matter, positions), subject=escalation, addressee_name=government)
+        body=_report_body(meeting, matter, positions), subject=escalation, addressee=addressee,
+        addressee_name="" if addressee is not None else government)
+    if addressee is not None:
+        notify_department(department=addressee, roles=(Membership.Role.LEADER, Membership.Role.HANDLER),
+                          kind="consultation_escalation", title=f"{mechanism.lead.name}提请决定：{matter}",
+                          body=f"{escalation.report_letter.doc_number}。请研究决定，并在平台记录决定。",
+                          url=meeting.get_absolute_url() + f"#escalation-{escalation.pk}")
     escalation.save(update_fields=["report_letter"])
     record(actor=actor, obj=meeting, action="consultation.escalated",
            after={"escalation": escalation.pk, "government": government, "doc_number":
@@ -895,12 +914,16 @@ def escalate(*, actor, meeting: Meeting, matter: str, positions: str,
 def record_government_decision(*, actor, escalation: Escalation, decision: str, decided_on: dt.date,
                                doc_number: str = "", owner: Department | None = None,
                                due_on: dt.date | None = None) -> Escalation:
-    """The government's decision on an escalated matter, recorded by the lead department; with an owner and a
-    due date it becomes a tracked decision like the meeting's own."""
+    """The government's decision on an escalated matter, recorded by the government's own staff (by the lead
+    department only where the government has no account on the platform); with an owner and a due date it
+    becomes a tracked decision like the meeting's own."""
     escalation = (Escalation.objects.select_for_update(of=("self",))
-                  .select_related("meeting__mechanism__lead", "meeting__convener").get(pk=escalation.pk))
+                  .select_related("meeting__mechanism__lead", "meeting__convener", "government").get(pk=escalation.pk))
     meeting = escalation.meeting
-    _require_lead(actor, meeting.mechanism, "记录政府决定")
+    if escalation.government_id:
+        require_member(actor, escalation.government, "记录政府决定")
+    else:
+        _require_lead(actor, meeting.mechanism, "记录政府决定")
     if escalation.status != Escalation.Status.SUBMITTED:
         raise Conflict(f"已记录{escalation.government_name}的决定")
     errors: dict[str, list[str]] = {}
@@ -1043,9 +1066,15 @@ class SolicitationInput:
     recipients: list[Department]
 
 
+def draft_name(title: str) -> str:
+    """《title》（征求意见稿）, without saying 征求意见稿 twice when the title already does."""
+    title = title.strip().removeprefix("《").removesuffix("》")
+    return f"《{title}》" if "征求意见稿" in title else f"《{title}》（征求意见稿）"
+
+
 def _solicit_body(mechanism: Mechanism, solicitation: Solicitation, initiator: Member | None) -> list[str]:
     body = [
-        f"为规范公共资源交易活动，我单位起草了《{solicitation.title}》（征求意见稿）。按照制定公共资源交易"
+        f"为规范公共资源交易活动，我单位起草了{draft_name(solicitation.title)}。按照制定公共资源交易"
         f"{solicitation.get_kind_display()}应事前征求{mechanism.name}成员单位及相关单位意见的要求，现送你单位"
         "征求意见。",
         f"请于{_cn(solicitation.deadline)}前通过公共资源交易协同监管平台反馈书面意见；无意见的，也请反馈“无意见”。"
@@ -1109,7 +1138,7 @@ def solicit_comments(*, actor, mechanism: Mechanism, initiator: Department, data
     solicitation.letter = issue_letter(
         actor=actor, issuer=initiator, kind=Letter.Kind.SOLICIT, title=f"关于征求《{title}》意见的函",
         body=_solicit_body(mechanism, solicitation, members.get(initiator.id)), subject=solicitation,
-        addressee_name=addressee, materials=[f"《{title}》（征求意见稿）"])
+        addressee_name=addressee, materials=[draft_name(title)])
     solicitation.save(update_fields=["reference", "letter"])
     for dept in recipients:
         reply = CommentReply.objects.create(solicitation=solicitation, department=dept)

@@ -309,8 +309,10 @@ def _meeting_page(request, meeting: Meeting, status=200, **forms):
     agenda = list(meeting.agenda.select_related("proposed_by"))
     adopted = AgendaItem.objects.filter(meeting=meeting, status=AgendaItem.Status.ADOPTED)
     members = _active_members(mechanism)
-    escalations = list(meeting.escalations.select_related("report_letter"))
+    escalations = list(meeting.escalations.select_related("report_letter", "government"))
     for esc in escalations:
+        # the government's own staff record its decision; the lead only where the government has no account
+        esc.can_record = esc.government in mine if esc.government_id else is_lead
         esc.form = forms.get(f"government_{esc.pk}") or f.GovernmentDecisionForm(
             prefix=f"g{esc.pk}", members=members, initial={"decided_on": timezone.localdate()})
     local_start = timezone.localtime(meeting.starts_at)
@@ -324,7 +326,8 @@ def _meeting_page(request, meeting: Meeting, status=200, **forms):
         "record_form": forms.get("record_form") or f.RecordForm(initial={
             "held_at": local_start.strftime("%Y-%m-%dT%H:%M"), "place": meeting.place}),
         "decision_form": forms.get("decision_form") or f.DecisionForm(members=members, agenda=adopted),
-        "escalation_form": forms.get("escalation_form") or f.EscalationForm(),
+        "escalation_form": forms.get("escalation_form") or f.EscalationForm(
+            initial={"government": services.government_for(mechanism)}),
         "cancel_form": forms.get("cancel_form") or f.ReasonForm(),
         "events": selectors.meeting_timeline(meeting),
         "minutes_letter": meeting.minutes_letter,
@@ -401,7 +404,8 @@ def meeting_action(request, pk: int, action: str):
     elif action == "escalate":
         form = f.EscalationForm(post)
         response = _submit(request, form, lambda d: services.escalate(
-            actor=user, meeting=meeting, matter=d["matter"], positions=d["positions"]), page=page,
+            actor=user, meeting=meeting, matter=d["matter"], positions=d["positions"], government=d["government"]),
+            page=page,
             name="escalation_form", success=lambda e: f"已提请{e.government_name}决定（{e.report_letter.doc_number}）")
     elif action == "government":
         escalation = meeting.escalations.filter(pk=post.get("escalation") or 0).first()

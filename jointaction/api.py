@@ -1,12 +1,13 @@
 """REST for other government systems: send and answer assistance letters, read joint actions.
 Translates HTTP to services; errors are mapped once by casework.api_errors."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.api import ClockOut
+from casework.attachments.serializers import AttachmentOut, files_field
 from casework.clocks.services import clocks_for
 from casework.errors import DomainError, NotFound
 from casework.org.models import Department
@@ -56,9 +57,15 @@ class AssistanceOut(serializers.Serializer):
     result = serializers.CharField()
     letters = LetterOut(many=True)
     clocks = serializers.SerializerMethodField()
+    files = serializers.SerializerMethodField(help_text="可下载的有关材料和结果材料（download_url 以同一令牌下载）")
 
     def get_clocks(self, req) -> list[dict]:
         return ClockOut(clocks_for(req.handoff).select_related("department", "rule_version__rule"), many=True).data
+
+    @extend_schema_field(AttachmentOut(many=True))
+    def get_files(self, req) -> list:
+        request = self.context.get("request")
+        return files_field(request, req) if request is not None else []
 
 
 class AssistanceList(APIView):
@@ -78,11 +85,13 @@ class AssistanceList(APIView):
             actor=request.user, requester=_department(data.pop("requester"), "requester"),
             assistant=_department(data.pop("assistant"), "assistant"), submission_key=key, key_field="external_id",
             **data)
-        return Response(AssistanceOut(req).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(AssistanceOut(req, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(responses=AssistanceOut(many=True))
     def get(self, request):
-        return Response(AssistanceOut(selectors.visible_assistance(request.user)[:100], many=True).data)
+        return Response(AssistanceOut(selectors.visible_assistance(request.user)[:100], many=True,
+                                      context={'request': request}).data)
 
 
 def _visible(request, pk):
@@ -97,7 +106,7 @@ class AssistanceDetail(APIView):
 
     @extend_schema(responses=AssistanceOut)
     def get(self, request, pk: int):
-        return Response(AssistanceOut(_visible(request, pk)).data)
+        return Response(AssistanceOut(_visible(request, pk), context={'request': request}).data)
 
 
 class AnswerIn(serializers.Serializer):
@@ -122,7 +131,7 @@ class AssistanceAnswer(APIView):
             req = services.return_assistance(actor=request.user, request=req, reasons=text)
         else:
             req = services.report_assistance_result(actor=request.user, request=req, result=text)
-        return Response(AssistanceOut(req).data)
+        return Response(AssistanceOut(req, context={'request': request}).data)
 
 
 class FindingOut(serializers.Serializer):

@@ -132,7 +132,16 @@ class ConcludeForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    addressee_name = forms.CharField(label="报送机关", max_length=200)
+    addressee = forms.ModelChoiceField(
+        label="报送机关（平台内单位：其人员收到通知并查阅报告和行动）", required=False,
+        queryset=Department.objects.filter(active=True).order_by("jurisdiction__code", "code"))
+    addressee_name = forms.CharField(label="或：尚未开通平台账号的报送机关名称", max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("addressee") and not (data.get("addressee_name") or "").strip():
+            self.add_error("addressee", "请选择报送机关")
+        return data
 
 
 class PublishForm(forms.Form):

@@ -75,28 +75,6 @@ class AssistanceRequest(models.Model):
         return [x for x in (self.request_letter, self.return_letter, self.result_letter) if x]
 
 
-class AssistanceFile(models.Model):
-    request = models.ForeignKey(AssistanceRequest, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to="assistance/%Y/")
-    name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["uploaded_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["request", "sha256"], name="assistance_file_once")]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def material_line(self) -> str:
-        return f"{self.name}（{self.size:,} 字节，SHA-256 {self.sha256[:16]}…）"
-
-
 class Trigger(models.TextChoices):
     """Why a joint action is started (Zengdu 第十八条; Weihai (十五))."""
 

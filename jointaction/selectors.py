@@ -20,7 +20,8 @@ def visible_actions(user):
     if not getattr(user, "is_authenticated", False):
         return JointAction.objects.none()
     depts = [d.pk for d in user_departments(user)]
-    visible = Q(initiator_id__in=depts) | Q(participants__department_id__in=depts)
+    visible = (Q(initiator_id__in=depts) | Q(participants__department_id__in=depts)
+               | Q(report_letter__addressee_id__in=depts))  # the organ the action was reported to
     supervised = supervised_jurisdiction_ids(user)
     if supervised:
         visible |= Q(initiator__jurisdiction_id__in=supervised)

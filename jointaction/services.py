@@ -9,10 +9,11 @@ import json
 import uuid
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from casework.attachments import services as attachments
+from casework.attachments.models import Attachment
 from casework.calendar.services import get_calendar
 from casework.clocks import timing
 from casework.clocks.services import (
@@ -38,7 +39,6 @@ from casework.rules.powers import require_power
 from casework.rules.services import rule_for
 from casework.uploads import check_upload
 from jointaction.models import (
-    AssistanceFile,
     AssistanceRequest,
     Finding,
     JointAction,
@@ -145,15 +145,10 @@ def request_assistance(*, actor, requester: Department, assistant: Department, c
         first = AssistanceRequest.objects.get(submission_key=key)
         transaction.set_rollback(True)
         return first, False
-    for upload, info in zip(uploads or [], checked, strict=True):
-        f = AssistanceFile(request=req, name=info.name, content_type=info.content_type, size=info.size,
-                           sha256=info.sha256, uploaded_by=actor)
-        if AssistanceFile.objects.filter(request=req, sha256=info.sha256).exists():
-            continue
-        upload.seek(0)
-        f.file.save(f"{handoff.reference}-{info.sha256[:16]}{info.ext}", ContentFile(upload.read()), save=False)
-        f.save()
-    req.materials = listed + [f.material_line for f in req.files.all()]
+    files = [attachments.store(actor=actor, owner=req, purpose=Attachment.Purpose.MATERIAL, department=requester,
+                               checked=info)[0] for info in checked]
+    files = list(dict.fromkeys(files))
+    req.materials = listed
     start_clock(actor=actor, subject=handoff, rule_key="assistance.return", department=assistant,
                 counterpart=requester, started_at=handoff.sent_at, label="超出职能的协助事项退回并书面说明理由")
     body = [f"我单位在查处“{case_name}”过程中，需要贵单位协助办理。现将有关情况函告如下：",
@@ -166,7 +161,8 @@ def request_assistance(*, actor, requester: Department, assistant: Department, c
                     "请在规定时限内将本函退回并书面说明理由。")
     req.request_letter = issue_letter(actor=actor, issuer=requester, kind=Letter.Kind.ASSISTANCE, addressee=assistant,
                                       title=f"关于商请协助办理{case_name}有关事项的函", body=body, subject=req,
-                                      materials=req.materials)
+                                      materials=req.materials, attachments=files)
+    req.materials = req.request_letter.materials
     req.save(update_fields=["materials", "request_letter"])
     record(actor=actor, obj=req, action="assistance.requested",
            after={"reference": handoff.reference, "requester": requester.code, "assistant": assistant.code,
@@ -253,18 +249,21 @@ def return_assistance(*, actor, request: AssistanceRequest, reasons: str) -> Ass
 
 
 @transaction.atomic
-def report_assistance_result(*, actor, request: AssistanceRequest, result: str) -> AssistanceRequest:
-    """Feed the result back in writing (协助办理结果反馈函)."""
+def report_assistance_result(*, actor, request: AssistanceRequest, result: str, uploads=()) -> AssistanceRequest:
+    """Feed the result back in writing (协助办理结果反馈函), with any files that document it."""
     result = (result or "").strip()
     if len(result) < 10:
         raise DomainError.for_field("result", "请填写协助办理结果（不少于10个字）")
+    checked = [check_upload(u, field="files") for u in uploads or ()]
     req = _locked_assistance(actor, request)
     if req.state != AssistanceRequest.State.ASSISTING:
         raise Conflict(f"该协助事项当前为“{req.get_state_display()}”，"
                        + ("请先决定协助办理" if req.state == AssistanceRequest.State.SENT else "不能再反馈结果"))
     handoffs.complete_handoff(actor=actor, handoff=req.handoff, result=result)
     req.state, req.result, req.closed_at = AssistanceRequest.State.COMPLETED, result, timezone.now()
-    req.result_letter = issue_letter(
+    files = [attachments.store(actor=actor, owner=req, purpose=Attachment.Purpose.RESULT, department=req.assistant,
+                               checked=info)[0] for info in checked]
+    req.result_letter = issue_letter(attachments=files,
         actor=actor, issuer=req.assistant, kind=Letter.Kind.ASSISTANCE_RESULT, addressee=req.requester, subject=req,
         title=f"关于{req.case_name}协助办理结果的函",
         body=[f"贵单位《{req.request_letter.title}》（{req.request_letter.doc_number}）收悉。我单位已按所请事项协助办理，"
@@ -574,15 +573,20 @@ def _findings_paragraphs(action: JointAction) -> list[str]:
 
 
 @transaction.atomic
-def issue_report(*, actor, action: JointAction, addressee_name: str) -> JointAction:
-    """One consistent report upward built from every participant's findings (统一口径, Zengdu 第二十一条)."""
+def issue_report(*, actor, action: JointAction, addressee: Department | None = None,
+                 addressee_name: str = "") -> JointAction:
+    """One consistent report upward built from every participant's findings (统一口径, Zengdu 第二十一条). The
+    addressee is a department of the platform (its staff get an inbox notice and open the report and the action);
+    a name alone only for an organ that has no account on the platform."""
     action = _locked_action(action)
     require_member(actor, action.initiator, "上报联合行动情况")
     if action.state not in (JointAction.State.CONCLUDED, JointAction.State.PUBLISHED):
         raise Conflict("联合行动结束后才能统一上报")
-    addressee_name = (addressee_name or "").strip()
+    addressee_name = addressee.name if addressee is not None else (addressee_name or "").strip()
     if not addressee_name:
-        raise DomainError.for_field("addressee_name", "请填写报送机关")
+        raise DomainError.for_field("addressee", "请选择报送机关")
+    if addressee is not None and addressee == action.initiator:
+        raise DomainError.for_field("addressee", "报送机关不能是发起部门本身")
     if action.report_letter_id:
         raise Conflict(f"已统一上报（{action.report_letter.doc_number}），不能重复报送")
     depts = action_departments(action)
@@ -594,12 +598,17 @@ def issue_report(*, actor, action: JointAction, addressee_name: str) -> JointAct
             "三、发现的问题及处理情况。", *_findings_paragraphs(action),
             "以上情况由各参与部门共同确认，统一口径报送。"]
     action.report_letter = issue_letter(actor=actor, issuer=action.initiator, kind=Letter.Kind.REPORT,
-                                        addressee_name=addressee_name, subject=action,
+                                        addressee=addressee, addressee_name="" if addressee else addressee_name,
+                                        subject=action,
                                         title=f"关于{_named(action)}情况的报告", body=body,
                                         cc=[d.name for d in depts[1:]], readers=depts[1:])
     action.save(update_fields=["report_letter"])
     record(actor=actor, obj=action, action="jointaction.reported",
            after={"addressee": addressee_name, "letter": action.report_letter.doc_number})
+    if addressee is not None:
+        notify_department(department=addressee, roles=STAFF, kind="jointaction_report",
+                          title=f"收到联合行动情况报告：{_named(action)}（{action.initiator.display_name}）",
+                          body=action.report_letter.doc_number, url=action.get_absolute_url())
     return action
 
 
@@ -619,7 +628,7 @@ def publish_action(*, actor, action: JointAction, public_text: str) -> JointActi
     depts = action_departments(action)
     action.notice_letter = issue_letter(
         actor=actor, issuer=action.initiator, kind=Letter.Kind.PUBLIC_NOTICE, subject=action,
-        title=f"关于{_named(action)}结果的公告", readers=depts[1:],
+        title=f"关于{_named(action)}结果的公告", readers=depts[1:], co_issuers=depts[1:],
         body=[p for p in public_text.split("\n\n") if p.strip()]
         + [f"本公告由{depts[0].name}会同{'、'.join(d.name for d in depts[1:])}统一发布。"])
     action.state, action.public_text, action.published_at = JointAction.State.PUBLISHED, public_text, now

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from casework.attachments.selectors import visible_of
 from casework.clocks.services import clocks_for
 from casework.errors import DomainError, NotFound
 from casework.events.services import timeline_of
@@ -108,7 +109,7 @@ def assistance_detail(request, pk: int, **forms):
     clocks = list(clocks_for(req.handoff).select_related("department", "rule_version").order_by("started_at", "id"))
     return render(request, "jointaction/assistance_detail.html", {
         "req": req, "is_assistant": req.assistant in mine, "is_requester": req.requester in mine,
-        "letters": _readable(request.user, req.letters), "files": req.files.all(), "clocks": clocks,
+        "letters": _readable(request.user, req.letters), "files": visible_of(request.user, req), "clocks": clocks,
         "events": timeline_of([req, req.handoff, *clocks, *req.letters]),
         "return_form": forms.get("return_form") or ReasonsForm(),
         "result_form": forms.get("result_form") or ResultForm(),
@@ -127,7 +128,8 @@ def assistance_action(request, pk: int, name: str):
             services.return_assistance(actor=request.user, request=req, reasons=request.POST.get("reasons", ""))
             messages.success(request, "已退回并书面说明理由")
         elif name == "result":
-            services.report_assistance_result(actor=request.user, request=req, result=request.POST.get("result", ""))
+            services.report_assistance_result(actor=request.user, request=req, result=request.POST.get("result", ""),
+                                              uploads=request.FILES.getlist("files"))
             messages.success(request, "已书面反馈协助办理结果")
         else:
             raise NotFound(f"未知操作：{name}")
@@ -186,6 +188,14 @@ def _plan_initial(action: JointAction) -> dict:
     return initial
 
 
+def _report_initial(action) -> dict:
+    """The people's government of the initiator's jurisdiction: its platform account where it has one."""
+    name = f"{action.initiator.jurisdiction.name}人民政府"
+    government = Department.objects.filter(jurisdiction=action.initiator.jurisdiction, active=True,
+                                           name__endswith="人民政府").order_by("code").first()
+    return {"addressee": government.pk} if government else {"addressee_name": name}
+
+
 @login_required
 def action_detail(request, pk: int, **forms):
     action = _action(request, pk)
@@ -216,8 +226,7 @@ def action_detail(request, pk: int, **forms):
             departments=[d for d in departments if d in mine],
             initial={"submission_key": uuid.uuid4().hex, "handling": "own"}),
         "conclude_form": forms.get("conclude_form") or ConcludeForm(),
-        "report_form": forms.get("report_form") or ReportForm(
-            initial={"addressee_name": f"{action.initiator.jurisdiction.name}人民政府"}),
+        "report_form": forms.get("report_form") or ReportForm(initial=_report_initial(action)),
         "publish_form": forms.get("publish_form") or PublishForm(),
     }
     return render(request, "jointaction/action_detail.html", context, status=400 if forms else 200)
@@ -292,7 +301,8 @@ def action_step(request, pk: int, name: str):
     simple = {"conclude": (ConcludeForm, lambda d: services.conclude_action(actor=user, action=action,
                                                                               summary=d["summary"]), "行动已结束"),
               "report": (ReportForm, lambda d: services.issue_report(
-                  actor=user, action=action, addressee_name=d["addressee_name"]), "已统一上报"),
+                  actor=user, action=action, addressee=d["addressee"], addressee_name=d["addressee_name"]),
+                  "已统一上报"),
               "publish": (PublishForm, lambda d: services.publish_action(actor=user, action=action,
                                                                          public_text=d["public_text"]), "已统一公布")}
     if name not in simple:

@@ -4,13 +4,14 @@ callbacks. Translates HTTP to services; errors are mapped once by casework.api_e
 import datetime as dt
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.api import ClockOut
+from casework.attachments.serializers import AttachmentOut, files_field
 from casework.errors import DomainError
 from referrals import selectors, services
 from referrals.models import Clue, SignalType
@@ -59,14 +60,15 @@ class TransferOut(serializers.Serializer):
     receipt_signed_at = serializers.DateTimeField(allow_null=True)
     result = serializers.CharField()
     return_reasons = serializers.CharField()
+    files = serializers.SerializerMethodField(help_text="处理结果或退回所附文件（download_url 以同一令牌下载）")
+
+    @extend_schema_field(AttachmentOut(many=True))
+    def get_files(self, transfer) -> list:
+        request = self.context.get("request")
+        return files_field(request, transfer) if request is not None else []
 
 
-class EvidenceOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    size = serializers.IntegerField()
-    content_type = serializers.CharField()
-    sha256 = serializers.CharField()
+EvidenceOut = AttachmentOut
 
 
 class ClueOut(serializers.Serializer):
@@ -86,7 +88,12 @@ class ClueOut(serializers.Serializer):
     result = serializers.CharField()
     clocks = serializers.SerializerMethodField()
     transfers = TransferOut(many=True)
-    evidence = EvidenceOut(many=True)
+    evidence = serializers.SerializerMethodField(help_text="本单位可查阅的证据（download_url 以同一令牌下载）")
+
+    @extend_schema_field(AttachmentOut(many=True))
+    def get_evidence(self, clue) -> list:
+        request = self.context.get("request")
+        return files_field(request, clue, "evidence") if request is not None else []
 
     def get_clocks(self, clue) -> list[dict]:
         return ClockOut(selectors.clue_clocks(clue), many=True).data
@@ -108,7 +115,7 @@ class ClueList(APIView):
         data["bidders"] = [dict(b) for b in data.get("bidders", [])]
         result = services.intake_clue(actor=request.user, client=getattr(request, "api_client", None),
                                       data=services.ClueInput(**data))
-        body = ClueOut(result.clue).data
+        body = ClueOut(result.clue, context={'request': request}).data
         if result.callback_secret:
             body["callback_secret"] = result.callback_secret
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
@@ -127,7 +134,7 @@ class ClueList(APIView):
 
         from referrals.filters import ClueFilter
 
-        clues = (selectors.visible_clues(request.user).prefetch_related("transfers__handoff", "evidence")
+        clues = (selectors.visible_clues(request.user).prefetch_related("transfers__handoff")
                  .order_by("-received_at", "-pk"))
         external_id = request.query_params.get("external_id")
         if external_id:
@@ -137,7 +144,7 @@ class ClueList(APIView):
             raise DomainError("筛选条件有误", field_errors={k: [str(m) for m in v] for k, v in filtered.errors.items()})
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(filtered.qs, request, view=self)
-        return paginator.get_paginated_response(ClueOut(page, many=True).data)
+        return paginator.get_paginated_response(ClueOut(page, many=True, context={"request": request}).data)
 
 
 class ClueDetail(APIView):
@@ -145,7 +152,7 @@ class ClueDetail(APIView):
 
     @extend_schema(responses=ClueOut)
     def get(self, request, pk: int):
-        return Response(ClueOut(selectors.get_clue(request.user, pk)).data)
+        return Response(ClueOut(selectors.get_clue(request.user, pk), context={'request': request}).data)
 
 
 class EvidenceUpload(APIView):
@@ -161,7 +168,8 @@ class EvidenceUpload(APIView):
         if upload is None:
             raise DomainError.for_field("file", "请以 multipart/form-data 上传，字段名为 file")
         evidence, created = services.add_evidence(actor=request.user, clue=clue, upload=upload)
-        return Response(EvidenceOut(evidence).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(EvidenceOut(evidence, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class CallbackIn(serializers.Serializer):

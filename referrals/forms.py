@@ -58,7 +58,8 @@ class TransferForm(forms.Form):
                                                widget=forms.CheckboxSelectMultiple)
     matter = forms.ChoiceField(label="移送事项", choices=Matter.choices)
     legal_basis = forms.CharField(label="法律依据", widget=forms.Textarea(attrs={"rows": 2}))
-    materials = forms.CharField(label="移送材料（每行一项）", widget=forms.Textarea(attrs={"rows": 4}))
+    materials = forms.CharField(label="移送材料（每行一项；本单位可查阅的证据文件自动列入并随函移送）",
+                                widget=forms.Textarea(attrs={"rows": 4}))
     delivery_method = forms.ChoiceField(label="送达方式", choices=Transfer.Delivery.choices)
     delivered_at = forms.DateTimeField(label="送达时间（纸质/邮件送达必填）", required=False,
                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),

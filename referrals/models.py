@@ -119,28 +119,6 @@ class ClueCopy(models.Model):
         constraints = [models.UniqueConstraint(fields=["clue", "department"], name="cluecopy_once")]
 
 
-class Evidence(models.Model):
-    clue = models.ForeignKey(Clue, on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField(upload_to="evidence/%Y/")
-    name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["uploaded_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["clue", "sha256"], name="evidence_once_per_clue")]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def material_line(self) -> str:
-        return f"{self.name}（{self.size:,} 字节，SHA-256 {self.sha256[:16]}…）"
-
-
 class Transfer(models.Model):
     """One transfer (移送) of a clue to one receiving organ, over the shared hand-over."""
 
@@ -168,6 +146,8 @@ class Transfer(models.Model):
                                       related_name="+")
     forward_letter = models.ForeignKey("casework.Letter", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+")
+    result_letter = models.ForeignKey("casework.Letter", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+", verbose_name="处理结果告知函")
     receipt_signed_at = models.DateTimeField("回执签收时间", null=True, blank=True)
     receipt_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                           related_name="+")
@@ -194,7 +174,8 @@ class Transfer(models.Model):
 
     @property
     def letters(self) -> list:
-        return [x for x in (self.transfer_letter, self.receipt_letter, self.return_letter, self.forward_letter) if x]
+        return [x for x in (self.transfer_letter, self.receipt_letter, self.return_letter, self.forward_letter,
+                            self.result_letter) if x]
 
     def get_state_display(self) -> str:
         return self.handoff.get_state_display()

@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass
 
-from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from casework.attachments import services as attachments
+from casework.attachments.models import Attachment
 from casework.clocks import timing
 from casework.clocks.models import Clock
 from casework.clocks.services import complete_clock, event_start, open_clocks_for, start_clock, start_met_clock
@@ -33,7 +35,7 @@ from casework.rules.services import profile_for
 from casework.uploads import check_upload
 from casework.validators import uscc_problem
 from casework.webhooks import services as webhooks
-from referrals.models import Clue, ClueCopy, Evidence, JurisdictionDispute, Matter, SignalType, Transfer
+from referrals.models import Clue, ClueCopy, JurisdictionDispute, Matter, SignalType, Transfer
 
 STAFF = (Membership.Role.HANDLER, Membership.Role.LEADER)
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -381,27 +383,45 @@ def register_callback(*, actor, clue: Clue, url: str) -> str:
 
 
 # --- evidence ---------------------------------------------------------------------------------
-def add_evidence(*, actor, clue: Clue, upload) -> tuple[Evidence, bool]:
-    """Store an evidence file with its SHA-256. The same file twice is recognised, not duplicated."""
-    involved = {clue.source_department, clue.supervising_department} | {t.receiver for t in clue.transfers.all()}
-    if not any(_member(actor, d) for d in involved):
+def add_evidence(*, actor, clue: Clue, upload) -> tuple[Attachment, bool]:
+    """Store an evidence file (checked from its bytes) with its SHA-256. The same file twice is recognised, not
+    duplicated. Evidence from the trading centre reaches the supervising department (and a police copy) at once;
+    any other party's evidence stays with its department until a transfer or letter lists it."""
+    involved = [clue.source_department, clue.supervising_department] + [t.receiver for t in clue.transfers.all()]
+    department = next((d for d in involved if _member(actor, d)), None)
+    if department is None:
         raise Forbidden("只有推送、监督或接收该线索的单位可以上传证据")
     checked = check_upload(upload)
-    name, sha = checked.name, checked.sha256
-    existing = Evidence.objects.filter(clue=clue, sha256=sha).first()
-    if existing:
-        return existing, False
-    try:
-        with transaction.atomic():
-            evidence = Evidence(clue=clue, name=name, size=checked.size, sha256=sha,
-                                content_type=checked.content_type, uploaded_by=actor)
-            evidence.file.save(f"{clue.reference}-{sha[:16]}{checked.ext}", ContentFile(upload.read()), save=False)
-            evidence.save()
+    share_with = []
+    if department == clue.source_department:
+        share_with = [clue.supervising_department] + [c.department for c in clue.copies.select_related("department")]
+    with transaction.atomic():
+        evidence, created = attachments.store(actor=actor, owner=clue, purpose=Attachment.Purpose.EVIDENCE,
+                                              department=department, checked=checked, share_with=share_with,
+                                              basis="线索推送")
+        if created:
             record(actor=actor, obj=clue, action="clue.evidence_added",
-                   after={"name": name, "size": upload.size, "sha256": sha})
-    except IntegrityError:  # the same file uploaded twice at once
-        return Evidence.objects.get(clue=clue, sha256=sha), False
-    return evidence, True
+                   after={"name": evidence.name, "size": evidence.size, "sha256": evidence.sha256,
+                          "attachment": evidence.pk, "department": department.code})
+    return evidence, created
+
+
+def evidence_for(clue: Clue, sender: Department) -> list[Attachment]:
+    """The evidence that travels with a transfer from `sender`: what it holds (uploaded or received); the
+    supervision office designating jurisdiction passes on all of the clue's evidence."""
+    from django.db.models import Q
+
+    qs = attachments.attachments_of(clue, Attachment.Purpose.EVIDENCE)
+    if not sender.is_supervision_office:
+        qs = qs.filter(Q(department=sender) | Q(shares__department=sender)).distinct()
+    return list(qs.order_by("uploaded_at", "id"))
+
+
+def _store_files(actor, owner, uploads, *, purpose: str, department: Department, field: str) -> list[Attachment]:
+    """Check every upload first (nothing half-written), then keep them for `owner`."""
+    checked = [check_upload(u, field=field) for u in uploads or ()]
+    return [attachments.store(actor=actor, owner=owner, purpose=purpose, department=department, checked=c)[0]
+            for c in checked]
 
 
 # --- handling by the supervising department ----------------------------------------------------
@@ -464,9 +484,25 @@ def _transfer_body(clue: Clue, receiver: Department, matter: str, legal_basis: s
     ]
 
 
-def _issue(actor, *, issuer, kind, title, addressee, body, materials, subject, reasons="") -> Letter:
+def _designation_body(clue: Clue, receiver: Department, legal_basis: str) -> list[str]:
+    """指定管辖通知书: the office decides a dispute; it did not receive the clue from the trading centre and the
+    designated department may not return it."""
+    dispute = clue.disputes.filter(designated=receiver).order_by("-decided_at", "-id").first()
+    between = f"{dispute.first.name}与{dispute.second.name}" if dispute else "有关部门"
+    reason = dispute.reason if dispute else legal_basis
+    return [
+        f"{between}对“{clue.project_name}”问题线索（编号 {clue.reference}，项目编号 {clue.project_code}）的管辖"
+        f"存在争议，该线索已在上述单位之间多次退回。",
+        f"经研究，根据{reason.rstrip('。；;，,')}，指定由你单位管辖。现将有关问题线索及材料移送你单位，请依法处理。",
+        "本事项为指定管辖，你单位不得退回。请在收到本通知后签收回执，并将处理结果书面反馈我办。",
+    ]
+
+
+def _issue(actor, *, issuer, kind, title, addressee, body, materials, subject, reasons="", attachments=(),
+           accompanies=None) -> Letter:
     return issue_letter(actor=actor, issuer=issuer, kind=kind, title=title, body=body, subject=subject,
-                        addressee=addressee, materials=list(materials), reasons=reasons)
+                        addressee=addressee, materials=list(materials), reasons=reasons, attachments=attachments,
+                        accompanies=accompanies)
 
 
 @transaction.atomic
@@ -497,7 +533,8 @@ def transfer_clue(*, actor, clue: Clue, receivers: list[Department], matter: str
     if not (legal_basis or "").strip():
         errors["legal_basis"] = ["请填写移送的法律依据"]
     materials = [m.strip() for m in materials or [] if m and m.strip()]
-    if not materials:
+    files = evidence_for(clue, sender)
+    if not materials and not files:
         errors["materials"] = ["请列明移送材料（至少一项）"]
     if delivery_method not in Transfer.Delivery.values:
         errors["delivery_method"] = ["请选择送达方式"]
@@ -536,12 +573,19 @@ def transfer_clue(*, actor, clue: Clue, receivers: list[Department], matter: str
             clue=clue, handoff=handoff, sender=sender, receiver=receiver, matter=matter,
             legal_basis=legal_basis.strip(), materials=materials, delivery_method=delivery_method,
             delivered_at=delivered_at, parent=parent, designated=designated, created_by=actor)
-        transfer.transfer_letter = _issue(
-            actor, issuer=sender, kind=Letter.Kind.TRANSFER, addressee=receiver, materials=materials,
-            title=f"关于移送{clue.project_name}有关问题线索的函", subject=transfer,
-            body=_transfer_body(clue, receiver, matter, legal_basis.strip()))
+        if designated:
+            transfer.transfer_letter = _issue(
+                actor, issuer=sender, kind=Letter.Kind.DESIGNATION, addressee=receiver, materials=materials,
+                title=f"关于指定{receiver.name}管辖{clue.project_name}有关问题线索的通知", subject=transfer,
+                body=_designation_body(clue, receiver, legal_basis.strip()), attachments=files)
+        else:
+            transfer.transfer_letter = _issue(
+                actor, issuer=sender, kind=Letter.Kind.TRANSFER, addressee=receiver, materials=materials,
+                title=f"关于移送{clue.project_name}有关问题线索的函", subject=transfer,
+                body=_transfer_body(clue, receiver, matter, legal_basis.strip()), attachments=files)
         transfer.receipt_letter = _issue(
             actor, issuer=sender, kind=Letter.Kind.RECEIPT, addressee=receiver, materials=materials,
+            attachments=files, accompanies=transfer.transfer_letter,
             title="移送回执", subject=transfer,
             body=[f"{sender.name}移送的“{clue.project_name}”问题线索（编号 {clue.reference}）及下列材料已收到。"])
         transfer.save(update_fields=["transfer_letter", "receipt_letter"])
@@ -657,15 +701,17 @@ def record_handling_finished(*, actor, transfer: Transfer, completed_on: dt.date
 
 @transaction.atomic
 def report_result(*, actor, transfer: Transfer, result: str, completed_on: dt.date | dt.datetime | None = None,
-                  completed_at: dt.datetime | None = None) -> Transfer:
-    """Report the handling result to the sender in writing: closes the loop and the feedback clock.
-    The day handling was finished is given here unless it was recorded before."""
+                  completed_at: dt.datetime | None = None, uploads=()) -> Transfer:
+    """Report the handling result to the sender in writing (a 处理结果告知函, Luoyang 三(六) 书面告知移送部门),
+    with any files that document it: closes the loop and the feedback clock. The day handling was finished
+    is given here unless it was recorded before."""
     transfer = _receiver_action(actor, transfer, "反馈处理结果")
     if transfer.handoff.state != Handoff.State.ACCEPTED:
         raise Conflict(f"该移送当前为“{transfer.get_state_display()}”，须先受理再反馈结果")
     if len((result or "").strip()) < 5:
         raise DomainError.for_field("result", "请填写处理结果（不少于5个字）")
     completed_on = completed_on if completed_on is not None else completed_at
+    checked = [check_upload(u, field="files") for u in uploads or ()]  # every file checked before any write
     if transfer.completed_at is None:
         _handling_finished(actor, transfer, completed_on)
     elif completed_on is not None and timing.local_date(transfer.completed_at) != (
@@ -674,31 +720,48 @@ def report_result(*, actor, transfer: Transfer, result: str, completed_on: dt.da
                                     f"{timing.local_date(transfer.completed_at):%Y-%m-%d}，不能更改")
     handoffs.complete_handoff(actor=actor, handoff=transfer.handoff, result=result)  # closes the feedback clock
     transfer.result = result.strip()
-    transfer.save(update_fields=["result"])
-    record(actor=actor, obj=transfer.clue, action="clue.result_reported",
+    files = [attachments.store(actor=actor, owner=transfer, purpose=Attachment.Purpose.RESULT,
+                               department=transfer.receiver, checked=c)[0] for c in checked]
+    clue = transfer.clue
+    sent = transfer.transfer_letter.doc_number if transfer.transfer_letter else ""
+    transfer.result_letter = _issue(
+        actor, issuer=transfer.receiver, kind=Letter.Kind.RESULT_NOTICE, addressee=transfer.sender, subject=transfer,
+        title=f"关于{clue.project_name}有关问题线索处理结果的告知函", materials=[], attachments=files,
+        body=[f"你单位移送的“{clue.project_name}”问题线索（编号 {clue.reference}{'，移送函 ' + sent if sent else ''}）"
+              f"我单位已依法受理，并于{timezone.localtime(transfer.completed_at):%Y年%m月%d日}办结。现将处理结果告知如下：",
+              *[p for p in re.split(r"\n\s*\n", transfer.result) if p.strip()], "特此告知。"])
+    transfer.save(update_fields=["result", "result_letter"])
+    record(actor=actor, obj=clue, action="clue.result_reported",
            after={"transfer": transfer.pk, "receiver": transfer.receiver.code, "receiver_name": transfer.receiver.name,
-                  "result": transfer.result})
+                  "result": transfer.result, "letter": transfer.result_letter.doc_number,
+                  "files": [{"name": f.name, "sha256": f.sha256} for f in files]})
     notify_department(department=transfer.sender, roles=STAFF, kind="transfer_result",
-                      title=f"{transfer.receiver.display_name}反馈处理结果：{transfer.clue.project_name}",
-                      body=transfer.result[:200], url=transfer.clue.get_absolute_url())
-    _settle(actor, transfer.clue)
+                      title=f"{transfer.receiver.display_name}反馈处理结果：{clue.project_name}",
+                      body=f"{transfer.result_letter.doc_number}：{transfer.result[:180]}", url=clue.get_absolute_url())
+    _settle(actor, clue)
     return transfer
 
 
 @transaction.atomic
-def return_transfer(*, actor, transfer: Transfer, reasons: str) -> Transfer:
-    """Not this receiver's duty: return with written reasons (a 退回函); never without them."""
+def return_transfer(*, actor, transfer: Transfer, reasons: str, uploads=()) -> Transfer:
+    """Not this receiver's duty: return with written reasons (a 退回函); never without them. Files that support
+    the reasons travel with the letter, and so does the evidence that came with the transfer."""
     transfer = _receiver_action(actor, transfer, "退回该移送")
     if len((reasons or "").strip()) < 10:
         raise DomainError.for_field("reasons", "退回须书面说明理由（不少于10个字）")
+    checked = [check_upload(u, field="files") for u in uploads or ()]
     if transfer.designated:
         raise Conflict("该移送由综合监管部门指定管辖，不得退回")
     if transfer.handoff.state not in (Handoff.State.SENT, Handoff.State.RECEIVED):
         raise Conflict(f"该移送当前为“{transfer.get_state_display()}”，不能退回")
     clue = _locked(transfer.clue)
+    files = [attachments.store(actor=actor, owner=transfer, purpose=Attachment.Purpose.RETURN,
+                               department=transfer.receiver, checked=c)[0] for c in checked]
+    travelled = list(transfer.transfer_letter.attachments.all()) if transfer.transfer_letter else []
     transfer.return_letter = _issue(
         actor, issuer=transfer.receiver, kind=Letter.Kind.RETURN, addressee=transfer.sender,
-        materials=transfer.materials, subject=transfer, title=f"关于退回{clue.project_name}有关问题线索的函",
+        materials=transfer.materials, subject=transfer, attachments=travelled + files,
+        title=f"关于退回{clue.project_name}有关问题线索的函",
         body=[f"你单位移送的“{clue.project_name}”问题线索（编号 {clue.reference}，移送函 "
               f"{transfer.transfer_letter.doc_number if transfer.transfer_letter else ''}）已收悉。",
               "经审查，该事项不属于我单位职责范围，现将线索及材料予以退回。"], reasons=reasons.strip())

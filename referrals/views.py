@@ -8,11 +8,12 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from casework.attachments.selectors import visible_of
 from casework.errors import DomainError, Forbidden
 from casework.forms import add_domain_error, posted_date
 from casework.letters.services import readable_ids
 from casework.org.models import Department
-from casework.org.selectors import user_departments
+from casework.org.selectors import supervised_jurisdiction_ids, user_departments
 from referrals import selectors, services
 from referrals.forms import ClueForm, ForwardForm, TransferForm
 from referrals.models import Clue, JurisdictionDispute, Matter, SignalType
@@ -89,10 +90,10 @@ def _page(request, clue, **extra):
     returned = selectors.returned_by(clue)
     routes = [(Matter(m).label, selectors.suggest_receivers(clue, m, holders[0] if holders else None))
               for m in Matter.values if m not in ("other",)]
-    materials = "\n".join([e.material_line for e in clue.evidence.all()]
-                          + ["线索摘要及交易记录", "相关投标文件"])
+    materials = "\n".join(["线索摘要及交易记录", "相关投标文件"])  # evidence files are listed automatically
     context = {
         "clue": clue, "transfers": transfers, "my": my, "holders": holders,
+        "evidence": visible_of(request.user, clue, "evidence"),
         "is_supervising": clue.supervising_department in my,
         "clocks": selectors.clue_clocks(clue), "events": selectors.clue_timeline(clue),
         "routes": [(label, rows) for label, rows in routes if rows],
@@ -105,13 +106,27 @@ def _page(request, clue, **extra):
         "all_departments": Department.objects.filter(active=True).order_by("jurisdiction__code", "code"),
     }
     readable = readable_ids(request.user, [x for t in transfers for x in t.letters])
+    supervising = bool(supervised_jurisdiction_ids(request.user))
     for t in transfers:
         t.mine = t.receiver in my
         t.readable_letters = [x for x in t.letters if x.pk in readable]  # only links that will open
+        # what travelled with a transfer shows to its two ends (and supervisors), not to the clue's other receivers
+        t.files = _travelling_files(request.user, t) if (t.sender in my or t.receiver in my or supervising) else []
         t.forward_form = ForwardForm(departments=Department.objects.filter(type=t.receiver.type, active=True)
                                      .exclude(jurisdiction=t.receiver.jurisdiction))
     context.update(extra)
     return render(request, "referrals/clue_detail.html", context, status=400 if extra.get("error_form") else 200)
+
+
+def _travelling_files(user, transfer) -> list:
+    """What travelled with a transfer and the user may open: the evidence its 移送函 lists, then the files of its
+    result feedback or return."""
+    from casework.attachments.selectors import readable_attachment_ids
+
+    listed = list(transfer.transfer_letter.attachments.all()) if transfer.transfer_letter_id else []
+    own = [a for a in visible_of(user, transfer) if a not in listed]
+    readable = readable_attachment_ids(user, listed)
+    return [a for a in listed if a.pk in readable] + own
 
 
 @login_required
@@ -181,10 +196,11 @@ def transfer_action(request, pk: int, tid: int, action: str):
         completed_on = (None if transfer.completed_at else
                         posted_date(post, "completed_on", "处理完毕日期"))
         services.report_result(actor=user, transfer=transfer, result=post.get("result", ""),
-                               completed_on=completed_on)
+                               completed_on=completed_on, uploads=request.FILES.getlist("files"))
         messages.success(request, "已反馈处理结果")
     elif action == "return":
-        services.return_transfer(actor=user, transfer=transfer, reasons=post.get("reasons", ""))
+        services.return_transfer(actor=user, transfer=transfer, reasons=post.get("reasons", ""),
+                                 uploads=request.FILES.getlist("files"))
         messages.success(request, "已书面说明理由退回")
     elif action == "forward":
         to = Department.objects.filter(pk=post.get("to_department") or 0).first()

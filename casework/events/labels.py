@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "handoff.returned": "书面说明理由退回",
     "letter.issued": "签发文书",
     "identity.viewed": "查阅投诉人身份信息",
+    "attachment.downloaded": "查阅/下载附件",
     "clue.received": "接收线索",
     "clue.referred_from": "登记本单位发现的问题并移送",
     "clue.reported": "收到匿名举报",

@@ -7,20 +7,24 @@ from casework.org.models import Department
 
 
 class LetterSequence(models.Model):
-    """The last 发文顺序号 an issuing department used in one year. Locked (select_for_update) while a letter
-    is issued, in the same transaction as the letter: numbers are gapless and never repeated."""
+    """The last 发文顺序号 an issuing department used in one year for one kind of document: each kind is its own
+    series (移送函 1号, 2号…; 退回函 its own 1号, 2号…). Locked (select_for_update) while a letter is issued, in
+    the same transaction as the letter: numbers are gapless and never repeated. `kind` empty: the single series
+    used before numbering was per kind (kept for the record)."""
 
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="letter_sequences",
                                    verbose_name="发文单位")
+    kind = models.CharField("文种", max_length=32, blank=True, default="")
     year = models.PositiveSmallIntegerField("年度")
     last_number = models.PositiveIntegerField("已用至", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "发文字号序列"
-        constraints = [models.UniqueConstraint(fields=["department", "year"], name="letter_sequence_unique_year")]
+        constraints = [models.UniqueConstraint(fields=["department", "kind", "year"],
+                                               name="letter_sequence_unique_kind_year")]
 
     def __str__(self):
-        return f"{self.department.display_name} {self.year}年 已用至{self.last_number}号"
+        return f"{self.department.display_name} {self.kind or '（统一）'} {self.year}年 已用至{self.last_number}号"
 
 
 class Letter(models.Model):
@@ -43,15 +47,20 @@ class Letter(models.Model):
         SUPERVISION_NOTICE = "supervision_notice", "督办函"
         CIRCULAR = "circular", "通报"
         SUPERVISION_REPORT = "supervision_report", "监管工作情况报告"
+        RESULT_NOTICE = "result_notice", "处理结果告知函"
+        DESIGNATION = "designation", "指定管辖通知书"
 
     # The character after the issuer's abbreviation in the 发文字号, e.g. 市住建局移〔2026〕3号.
     DOC_CHAR = {
         Kind.TRANSFER: "移", Kind.RECEIPT: "执", Kind.RETURN: "退",
         Kind.FORWARD_NOTICE: "告", Kind.ASSISTANCE: "协", Kind.GENERIC: "函", Kind.DECISION: "决",
         Kind.NOTICE: "知", Kind.ASSISTANCE_RESULT: "复", Kind.SOLICIT: "征", Kind.MINUTES: "纪",
-        Kind.REPORT: "报", Kind.PUBLIC_NOTICE: "公",
+        Kind.REPORT: "报", Kind.PUBLIC_NOTICE: "公", Kind.RESULT_NOTICE: "结", Kind.DESIGNATION: "指",
         Kind.SUPERVISION_NOTICE: "督", Kind.CIRCULAR: "通", Kind.SUPERVISION_REPORT: "报",
     }
+
+    # Forms (表格), not numbered 发文: a 移送回执 travels with its 移送函 and carries that letter's number.
+    FORMS = frozenset({Kind.RECEIPT})
 
     # Documents addressed to no one in particular: minutes record, a public notice is read by everyone.
     WITHOUT_ADDRESSEE = frozenset({Kind.MINUTES, Kind.PUBLIC_NOTICE})
@@ -92,7 +101,8 @@ class Letter(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "公文函件"
         ordering = ["-issued_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["issuer", "year", "number"], name="letter_unique_number"),
+        constraints = [models.UniqueConstraint(fields=["issuer", "kind", "year", "number"],
+                                               name="letter_unique_kind_number"),
                        models.UniqueConstraint(fields=["issuer", "doc_number"], name="letter_unique_doc_number")]
         indexes = [models.Index(fields=["subject_type", "subject_id"], name="letter_subject")]
 

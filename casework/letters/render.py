@@ -125,6 +125,8 @@ def context(letter: Letter, subject=None) -> dict:
         "subject_label": subject_label(subject if subject is not None else letter.subject),
         # 成文日期右空四字; a signature longer than the date is set 右空二字 instead
         "sign_right_em": 4 if max(_width_em(x) for x in letter.issuer.name.split() or [""]) <= _width_em(date) else 2,
+        # 联合发布: every participating organ signs (set by issue_letter(co_issuers=...) before rendering)
+        "co_issuers": [d.name for d in getattr(letter, "co_issuers", []) or []],
         **related,
     }
 

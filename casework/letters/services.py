@@ -1,8 +1,9 @@
 """Issuing official letters: the 发文字号, the PDF, its storage and its verification.
 
-Numbering is per issuing department and year (Asia/Shanghai), gapless and never repeated: the department's
-LetterSequence row is locked (select_for_update) in the same transaction as the new Letter row, so a letter
-that is rolled back gives its number back to the next one.
+Numbering is per issuing department, kind of document and year (Asia/Shanghai), gapless and never repeated:
+the (department, kind, year) LetterSequence row is locked (select_for_update) in the same transaction as the new
+Letter row, so a letter that is rolled back gives its number back to the next one. A 移送回执 is a form, not a
+numbered 发文: it takes the number of the 移送函 it travels with.
 
 Lock order. `record()` locks the audit chain head until the transaction ends, and callers often record events
 before they issue a letter in the same transaction (a referral sends its hand-over, then issues its 移送函).
@@ -50,10 +51,21 @@ def doc_number(issuer: Department, kind: str, year: int, number: int) -> str:
     return f"{abbr}{Letter.DOC_CHAR[kind]}〔{year}〕{number}号"
 
 
+_PUNCT_RUN = re.compile(r"[。；，、]{2,}")
+_AFTER_MARK = re.compile(r"([？！])[。；，]")
+
+
+def tidy(text: str) -> str:
+    """Where texts are joined ("理由：" + a reason that ends in 。 + "；"), the punctuation doubles: "。；", "。。",
+    "。，". A run of sentence punctuation keeps its last mark (the one the joining text chose); after ？ or ！ the
+    extra mark goes."""
+    return _AFTER_MARK.sub(r"\1", _PUNCT_RUN.sub(lambda m: m.group(0)[-1], text))
+
+
 def _paragraphs(body: Iterable[str] | str) -> list[str]:
     if isinstance(body, str):
         body = re.split(r"\n\s*\n", body)
-    return [p.strip() for p in body if p and p.strip()]
+    return [tidy(p.strip()) for p in body if p and p.strip()]
 
 
 def _items(values: Iterable[str] | str | None) -> list[str]:
@@ -61,7 +73,7 @@ def _items(values: Iterable[str] | str | None) -> list[str]:
         return []
     if isinstance(values, str):
         values = [values]
-    return [str(v).strip() for v in values if v and str(v).strip()]
+    return [tidy(str(v).strip()) for v in values if v and str(v).strip()]
 
 
 def _validate(*, kind, title, paragraphs, addressee, addressee_name, issuer) -> None:
@@ -84,18 +96,18 @@ def _validate(*, kind, title, paragraphs, addressee, addressee_name, issuer) -> 
         raise DomainError("文书信息有误：" + "；".join(v[0] for v in errors.values()), field_errors=errors)
 
 
-def _next_number(issuer: Department, year: int) -> int:
-    """Take the next number of (issuer, year), holding the sequence row's lock until the transaction ends."""
-    seq = LetterSequence.objects.select_for_update().filter(department=issuer, year=year).first()
+def _next_number(issuer: Department, year: int, kind: str) -> int:
+    """Take the next number of (issuer, kind, year), holding the sequence row's lock until the transaction ends."""
+    seq = LetterSequence.objects.select_for_update().filter(department=issuer, kind=kind, year=year).first()
     if seq is None:
-        # The first letter of the year: create the row. Two transactions may race here; the unique
+        # The first letter of its kind this year: create the row. Two transactions may race here; the unique
         # constraint lets one win, the other's savepoint rolls back and it re-reads (and waits on) the row.
         try:
             with transaction.atomic():
-                LetterSequence.objects.create(department=issuer, year=year, last_number=0)
+                LetterSequence.objects.create(department=issuer, kind=kind, year=year, last_number=0)
         except IntegrityError:
             pass
-        seq = LetterSequence.objects.select_for_update().get(department=issuer, year=year)
+        seq = LetterSequence.objects.select_for_update().get(department=issuer, kind=kind, year=year)
     seq.last_number += 1
     seq.save(update_fields=["last_number"])
     return seq.last_number
@@ -103,7 +115,8 @@ def _next_number(issuer: Department, year: int) -> int:
 
 def _storage_name(letter: Letter, digest: str) -> str:
     code = re.sub(r"[^A-Za-z0-9_-]+", "-", letter.issuer.code).strip("-") or f"dept{letter.issuer_id}"
-    return f"letters/{letter.year}/{code}-{letter.year}-{letter.number:04d}-{digest[:12]}.pdf"
+    kind = re.sub(r"[^a-z_]+", "", letter.kind)
+    return f"letters/{letter.year}/{code}-{kind}-{letter.year}-{letter.number:04d}-{digest[:12]}.pdf"
 
 
 def _store(name: str, data: bytes, digest: str) -> tuple[str, bool]:
@@ -119,12 +132,16 @@ def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list
                  addressee: Department | None = None, addressee_name: str = "", materials: Iterable[str] = (),
                  cc: Iterable[str] = (), issued_at: dt.datetime | None = None,
                  reasons: Iterable[str] | str = (), restricted_to_perm: str = "",
-                 readers: Iterable[Department] = ()) -> Letter:
+                 readers: Iterable[Department] = (), attachments: Iterable = (),
+                 accompanies: Letter | None = None, co_issuers: Iterable[Department] = ()) -> Letter:
     """Number, render, store and record an official letter. `reasons` (退回理由) are set out in their own
     section of a return letter. The actor must belong to the issuing department (None: the system).
     `restricted_to_perm`: a letter carrying confidential identity (a complainant's) opens only for staff
     holding that permission, and its addressee is not written into the audit trail. `readers`: other departments
-    that may open it (those copied, the units at a meeting)."""
+    that may open it (those copied, the units at a meeting). `attachments`: stored files (casework.attachments) that
+    travel with the letter: listed in its 附件 by name and size, and opened by its addressee and readers.
+    `accompanies`: for a form (a 移送回执), the numbered letter it travels with; the form takes no number of its own.
+    `co_issuers`: the other organs of a joint publication (联合发布): each signs the document after the issuer."""
     paragraphs = _paragraphs(body or [])
     _validate(kind=kind, title=title, paragraphs=paragraphs, addressee=addressee, addressee_name=addressee_name,
               issuer=issuer)
@@ -136,25 +153,45 @@ def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list
     if timezone.is_naive(issued_at):
         raise DomainError.for_field("issued_at", "成文时间须带时区")
     year = issued_at.astimezone(SHANGHAI).year
+    attachments = list(dict.fromkeys(a for a in attachments or () if a is not None))
+    materials = _items(materials)
+    materials += [a.material_line for a in attachments if a.material_line not in materials]
+
+    if kind in Letter.FORMS:
+        if accompanies is None or accompanies.pk is None or accompanies.issuer_id != issuer.pk:
+            raise DomainError.for_field("accompanies", "回执须随本单位签发的移送函一同制发")
+        year = accompanies.year
 
     with transaction.atomic():
         AuditHead.objects.select_for_update().get(pk=1)  # lock order: chain head, then sequence (see above)
-        number = _next_number(issuer, year)
+        if kind in Letter.FORMS:
+            number, number_text = accompanies.number, f"{accompanies.doc_number}·{Letter.Kind(kind).label}"
+        else:
+            number = _next_number(issuer, year, kind)
+            number_text = doc_number(issuer, kind, year, number)
         letter = Letter(
             issuer=issuer, addressee=addressee, addressee_name=(addressee_name or "").strip(), kind=kind,
-            year=year, number=number, doc_number=doc_number(issuer, kind, year, number), title=title.strip(),
-            body="\n\n".join(paragraphs), reasons=_items(reasons), materials=_items(materials), cc=_items(cc),
+            year=year, number=number, doc_number=number_text, title=title.strip(),
+            body="\n\n".join(paragraphs), reasons=_items(reasons), materials=materials, cc=_items(cc),
             issued_at=issued_at, issued_by=actor, restricted_to_perm=restricted_to_perm,
             subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk),
         )
+        letter.co_issuers = [d for d in co_issuers or () if d is not None and d != issuer]
         data = render.render_pdf(letter, subject)
         digest = hashlib.sha256(data).hexdigest()
         name, wrote = _store(_storage_name(letter, digest), data, digest)
         try:
             letter.file.name, letter.sha256, letter.size = name, digest, len(data)
             letter.save()
+            readers = list(readers or ())
             if readers:
-                letter.readers.set(list(readers))
+                letter.readers.set(readers)
+            if attachments:
+                from casework.attachments.services import share
+
+                letter.attachments.set(attachments)
+                share(attachments=attachments, departments=[addressee, *readers],
+                      basis=f"{letter.get_kind_display()} {letter.doc_number}")
             record(actor=actor, obj=letter, action="letter.issued", after={
                 "doc_number": letter.doc_number, "kind": kind, "title": letter.title, "sha256": digest,
                 "addressee": "（保密）" if restricted_to_perm else letter.addressee_display,

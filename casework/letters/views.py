@@ -37,3 +37,22 @@ def _pdf(request, letter: Letter, *, cache: str) -> HttpResponse:
     response["ETag"] = etag
     response["Cache-Control"] = cache
     return response
+
+
+@login_required
+@require_GET
+def letter_page(request, pk: int):
+    """The letter as a page: its facts, the PDF, and the files that travel with it, each openable by a party."""
+    from django.shortcuts import render
+
+    from casework.attachments.selectors import readable_attachment_ids
+
+    letter = get_letter(request.user, pk)  # NotFound (404) unless visible
+    attachments = list(letter.attachments.order_by("uploaded_at", "id"))
+    readable = readable_attachment_ids(request.user, attachments)
+    subject = letter.subject
+    return render(request, "casework/letter_detail.html", {
+        "letter": letter, "subject": subject,
+        "subject_url": subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else "",
+        "attachments": [(a, a.pk in readable) for a in attachments],
+    })

@@ -26,13 +26,16 @@ def ensure_jurisdiction(*, code: str, name: str, level: str, parent: Jurisdictio
 @transaction.atomic
 def ensure_department(*, actor=None, code: str, name: str, type: str, jurisdiction: Jurisdiction,
                       short_name: str = "", parent: Department | None = None,
-                      is_supervision_office: bool = False) -> Department:
-    """Create or update a department by its stable code, with its access group."""
+                      is_supervision_office: bool = False, doc_abbr: str = "") -> Department:
+    """Create or update a department by its stable code, with its access group. `doc_abbr` (机关代字) is set
+    from the preset where the department has none yet: an administrator's own value is never overwritten."""
     if type not in Department.Type.values:
         raise DomainError.for_field("type", f"未知的单位类型：{type}")
     existing = Department.objects.filter(code=code).first()
     values = {"name": name, "short_name": short_name, "type": type, "jurisdiction": jurisdiction,
               "parent": parent, "is_supervision_office": is_supervision_office}
+    if doc_abbr and (existing is None or not existing.doc_abbr):
+        values["doc_abbr"] = doc_abbr
     if existing is None:
         group, _ = Group.objects.get_or_create(name=f"department:{code}")
         dept = Department.objects.create(code=code, group=group, **values)
@@ -149,7 +152,8 @@ def load_org_preset(*, actor=None, preset: str) -> list[Department]:
             departments[item["code"]] = ensure_department(
                 actor=actor, code=item["code"], name=item["name"], type=item["type"],
                 short_name=item.get("short_name", ""), jurisdiction=by_code[item["jurisdiction"]],
-                parent=departments.get(parent_code), is_supervision_office=item.get("supervision_office", False))
+                parent=departments.get(parent_code), is_supervision_office=item.get("supervision_office", False),
+                doc_abbr=item.get("doc_abbr", ""))
             pending.remove(item)
             progressed = True
         if not progressed:

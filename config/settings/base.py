@@ -223,3 +223,39 @@ LOGGING = {
 # penalties are published through the export file and staff confirm the push.
 CREDIT_PLATFORM_URL = os.environ.get("CREDIT_PLATFORM_URL", "")
 CREDIT_PLATFORM_SECRET = os.environ.get("CREDIT_PLATFORM_SECRET", "")
+
+# Attachments (casework.attachments): size limits, and an optional virus scanner, off by default. Set
+# ATTACHMENT_SCANNER = "casework.attachments.scanning.clamd_scan" (CLAMD_HOST/CLAMD_PORT) to scan every upload.
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENT_MAX_EXPANDED_BYTES = int(os.environ.get("ATTACHMENT_MAX_EXPANDED_BYTES", 200 * 1024 * 1024))
+ATTACHMENT_SCANNER = os.environ.get("ATTACHMENT_SCANNER") or None
+CLAMD_HOST = os.environ.get("CLAMD_HOST", "127.0.0.1")
+CLAMD_PORT = int(os.environ.get("CLAMD_PORT", "3310"))
+
+
+def file_storage() -> dict:
+    """Where evidence, attachments and issued letters are kept (the `default` storage). The filesystem under
+    MEDIA_ROOT is the embedded default. FILE_STORAGE=s3 keeps them in an S3-compatible object store (MinIO in
+    docker-compose.yml) through django-storages, so several web hosts share them:
+    S3_BUCKET, S3_ENDPOINT_URL, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_REGION (default us-east-1)."""
+    if os.environ.get("FILE_STORAGE", "filesystem").lower() != "s3":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_options(
+        bucket=os.environ.get("S3_BUCKET", "portal"), endpoint_url=os.environ.get("S3_ENDPOINT_URL", ""),
+        access_key=os.environ.get("S3_ACCESS_KEY_ID", ""), secret_key=os.environ.get("S3_SECRET_ACCESS_KEY", ""),
+        region=os.environ.get("S3_REGION", "us-east-1"))}
+
+
+def s3_options(*, bucket: str, endpoint_url: str, access_key: str, secret_key: str, region: str) -> dict:
+    return {
+        "bucket_name": bucket, "endpoint_url": endpoint_url or None, "access_key": access_key,
+        "secret_key": secret_key, "region_name": region, "addressing_style": "path", "signature_version": "s3v4",
+        # private objects, never overwritten, served only through the portal's authorised views
+        "default_acl": None, "querystring_auth": True, "file_overwrite": False, "location": "",
+    }
+
+
+STORAGES = {
+    "default": file_storage(),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

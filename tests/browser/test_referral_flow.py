@@ -41,6 +41,8 @@ def as_user(page, live_server, username):
 
 def letter_png(page, live_server, link_text: str, name: str, within: str = "body") -> Path:
     href = page.locator(within).get_by_role("link", name=link_text).first.get_attribute("href")
+    if not href.endswith(".pdf"):  # the letter's page (/letters/N/): its stored PDF is /letters/N.pdf
+        href = href.rstrip("/") + ".pdf"
     pdf = page.request.get(f"{live_server.url}{href}").body()
     assert pdf.startswith(b"%PDF")
     target = SHOTS / f"{name}.pdf"
@@ -80,7 +82,7 @@ def test_clue_from_intake_to_result(page, live_server, luoyang, alice, bob, tmp_
     page.fill("#transfer-form textarea[name=legal_basis]", "《招标投标法》第五十三条、国务院第310号令")
     page.get_by_role("button", name="移送并生成移送函、回执").click()
     assert "已移送" in page.content()
-    assert "机器码比对报告.pdf" in page.locator("ol.materials").first.inner_text()
+    assert "机器码比对报告.pdf" in page.locator(".transfer-files").first.inner_text()
     shot = letter_png(page, live_server, "移送函", "referral-letter-transfer")
     assert shot.stat().st_size > 5000
 

@@ -89,6 +89,10 @@ def test_seed_demo_is_idempotent(db, settings, preset):
         assert Membership.objects.filter(department=d, role="handler").exists()
     has_cle = Department.objects.filter(type="law_enforcement").exists()
     assert PenaltyPowerMove.objects.exists() == (has_cle and Department.objects.filter(type="water").exists())
+    from casework.attachments.models import Attachment
+
+    evidence = Attachment.objects.get(purpose="evidence")  # travels with the demo 移送函 to the police
+    assert evidence.letters.filter(kind="transfer").exists()
     assert "所有演示用户的密码" in first and ".supervisor" in first
     token = second.strip().splitlines()[-1]
     api = APIClient()

@@ -63,29 +63,42 @@ def issue(luoyang, actor, issuer="housing", addressee="trading_centre", **kw):
 # --- numbering -------------------------------------------------------------------------------------------
 
 
-def test_numbers_run_per_department_and_year(luoyang, bob, alice, fast_render):
+def test_numbers_run_per_department_kind_and_year(luoyang, bob, alice, fast_render):
     letters = [issue(luoyang, bob) for _ in range(3)]
     assert [x.number for x in letters] == [1, 2, 3]
-    assert [x.doc_number for x in letters] == [f"市住建局移〔2026〕{n}号" for n in (1, 2, 3)]
-    # the kind changes the character, not the sequence
-    receipt = issue(luoyang, bob, kind=Letter.Kind.RECEIPT, title="移送回执")
-    assert receipt.doc_number == "市住建局执〔2026〕4号"
+    assert [x.doc_number for x in letters] == [f"洛建移〔2026〕{n}号" for n in (1, 2, 3)]
+    # each kind is its own series: the first 退回函 is 1号 after three 移送函
+    back = issue(luoyang, bob, kind=Letter.Kind.RETURN, title="关于退回有关问题线索的函")
+    assert back.doc_number == "洛建退〔2026〕1号"
+    # a 回执 is a form, not a numbered 发文: it carries its 移送函's number and takes none
+    receipt = issue(luoyang, bob, kind=Letter.Kind.RECEIPT, title="移送回执", accompanies=letters[2])
+    assert (receipt.number, receipt.doc_number) == (3, "洛建移〔2026〕3号·移送回执")
+    with pytest.raises(DomainError):
+        issue(luoyang, bob, kind=Letter.Kind.RECEIPT, title="移送回执")
     # another department has its own sequence
     theirs = issue(luoyang, alice, issuer="trading_centre", addressee="housing")
-    assert (theirs.number, theirs.doc_number) == (1, "市交易中心移〔2026〕1号")
+    assert (theirs.number, theirs.doc_number) == (1, "洛交易移〔2026〕1号")
     # a new year starts again at 1; the year is Asia/Shanghai's (17:00 UTC on 31 December is 1 January there)
     new_year = issue(luoyang, bob, issued_at=dt.datetime(2026, 12, 31, 17, 0, tzinfo=dt.UTC))
-    assert (new_year.year, new_year.number, new_year.doc_number) == (2027, 1, "市住建局移〔2027〕1号")
-    assert issue(luoyang, bob).number == 5
-    assert dict(LetterSequence.objects.filter(department=luoyang["housing"]).values_list("year", "last_number")) \
-        == {2026: 5, 2027: 1}
+    assert (new_year.year, new_year.number, new_year.doc_number) == (2027, 1, "洛建移〔2027〕1号")
+    assert issue(luoyang, bob).number == 4
+    rows = LetterSequence.objects.filter(department=luoyang["housing"]).values_list("kind", "year", "last_number")
+    assert set(rows) == {("transfer", 2026, 4), ("return", 2026, 1), ("transfer", 2027, 1)}
 
 
 def test_doc_abbr_takes_precedence_over_the_short_name(luoyang, bob, fast_render):
     housing = luoyang["housing"]
-    housing.doc_abbr = "洛住建"
+    assert housing.doc_abbr == "洛建"  # from the preset
+    housing.doc_abbr = "洛住建"  # the administrator sets the organ's real one; reloading the preset keeps it
     housing.save(update_fields=["doc_abbr"])
+    from casework.org.services import load_org_preset
+
+    load_org_preset(preset="luoyang")
+    housing.refresh_from_db()
     assert issue(luoyang, bob, kind=Letter.Kind.RETURN).doc_number == "洛住建退〔2026〕1号"
+    housing.doc_abbr = ""
+    housing.save(update_fields=["doc_abbr"])
+    assert issue(luoyang, bob, kind=Letter.Kind.RETURN).doc_number == "市住建局退〔2026〕2号"  # no 代字: 简称
 
 
 def test_a_rolled_back_letter_gives_its_number_back(luoyang, bob, fast_render):
@@ -113,7 +126,7 @@ def test_concurrent_letters_get_numbers_one_to_eight(luoyang, bob):
     assert not errors
     assert sorted(numbers) == list(range(1, 9))
     assert sorted(Letter.objects.values_list("number", flat=True)) == list(range(1, 9))
-    assert LetterSequence.objects.get(department=luoyang["housing"], year=2026).last_number == 8
+    assert LetterSequence.objects.get(department=luoyang["housing"], kind="assistance", year=2026).last_number == 8
     assert verify_chain().ok
 
 
@@ -212,11 +225,11 @@ def transfer(luoyang, alice):
 
 
 def test_issuing_stores_the_pdf_and_records_an_audit_event(transfer, media):
-    assert transfer.file.name.startswith("letters/2026/LY-PRTC-2026-0001-")
+    assert transfer.file.name.startswith("letters/2026/LY-PRTC-transfer-2026-0001-")
     assert (media / transfer.file.name).read_bytes()[:5] == b"%PDF-"
     event = Event.objects.get(action="letter.issued")
     assert (event.object_type, event.object_id) == ("casework.letter", str(transfer.pk))
-    assert event.after == {"doc_number": "市交易中心移〔2026〕1号", "kind": "transfer", "title": transfer.title,
+    assert event.after == {"doc_number": "洛交易移〔2026〕1号", "kind": "transfer", "title": transfer.title,
                            "sha256": transfer.sha256, "addressee": "洛阳市住房和城乡建设局"}
     assert verify_chain().ok
 
@@ -271,9 +284,10 @@ def test_receipt_is_a_form_with_the_materials_and_signature_lines(luoyang, alice
     subject = luoyang["housing"]
     transfer = issue(luoyang, alice, issuer="trading_centre", addressee="housing", subject=subject)
     receipt = issue(luoyang, alice, issuer="trading_centre", addressee="housing", subject=subject,
-                    kind=Letter.Kind.RECEIPT, title="移送回执", body=["下列材料已收到。"])
+                    kind=Letter.Kind.RECEIPT, title="移送回执", body=["下列材料已收到。"], accompanies=transfer)
     text = _flat(poppler("pdftotext", media / receipt.file.name))
-    for expected in ("移送回执", receipt.doc_number, "移送单位洛阳市公共资源交易中心", "接收单位洛阳市住房和城乡建设局",
+    assert "执〔" not in text  # no 发文字号 of its own
+    for expected in ("移送回执", "移送单位洛阳市公共资源交易中心", "接收单位洛阳市住房和城乡建设局",
                      "线索/案件", transfer.doc_number, "签收人", "签收时间", "份数", "页数", *MATERIALS):
         assert _flat(expected) in text, expected
 

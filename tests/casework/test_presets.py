@@ -81,3 +81,22 @@ def test_reloading_a_preset_keeps_administrators_edits(db):
     load_org_preset(preset="weihai")
     rule.refresh_from_db()
     assert rule.current_version.amount == 4 and rule.versions.count() == 2
+
+
+def test_every_preset_department_has_a_doc_abbr_and_invented_ones_are_marked():
+    """机关代字 come from the presets; the ones not attested in a seed document say so."""
+    import tomllib
+    from pathlib import Path
+
+    import casework
+
+    folder = Path(casework.__file__).parent / "presets" / "org"
+    attested = 0
+    for path in folder.glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        for dept in tomllib.loads(text)["departments"]:
+            assert dept.get("doc_abbr"), (path.name, dept["code"])
+            if not dept.get("doc_abbr_invented"):
+                attested += 1
+                assert f'doc_abbr = "{dept["doc_abbr"]}"  # 机关代字 as in the seed document' in text
+    assert attested == 5  # the five organs whose own 发文字号 head the seed documents

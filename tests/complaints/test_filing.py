@@ -144,7 +144,7 @@ def test_evidence_with_the_filing_and_a_bad_file_keeps_nothing(client, luoyang):
                                                  SimpleUploadedFile("证据副本.pdf", b"%PDF-1 a")])
     assert client.post("/complaints/file/", good).status_code == 302
     complaint = Complaint.objects.get()
-    assert [e.name for e in complaint.evidence.all()] == ["证据.pdf"]   # the same file twice is kept once
+    assert [e.name for e in services.evidence_of(complaint)] == ["证据.pdf"]   # the same file twice is kept once
 
 
 def test_transfer_receipt_is_signed_and_the_workbench_link_opens_the_complaint(client, filed, luoyang, bob, erin):

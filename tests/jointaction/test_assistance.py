@@ -74,10 +74,17 @@ def test_double_submission_sends_one_letter(bob, luoyang):
     assert Letter.objects.filter(kind=Letter.Kind.ASSISTANCE).count() == 1
 
 
-def test_uploaded_material_is_listed_with_its_digest(bob, luoyang):
-    upload = SimpleUploadedFile("比对报告.pdf", b"%PDF-1.4 fingerprint report", content_type="application/pdf")
+def test_uploaded_material_is_listed_by_name_and_size_and_kept_with_its_digest(bob, luoyang):
+    import hashlib
+
+    from casework.attachments.services import attachments_of
+
+    data = b"%PDF-1.4 fingerprint report"
+    upload = SimpleUploadedFile("比对报告.pdf", data, content_type="application/pdf")
     req, _ = ask(bob, luoyang, materials="", uploads=[upload])
-    assert req.files.count() == 1 and "SHA-256" in req.materials[0]
+    files = list(attachments_of(req))
+    assert len(files) == 1 and files[0].sha256 == hashlib.sha256(data).hexdigest()
+    assert req.materials == [f"比对报告.pdf（{len(data)} 字节）"] and "SHA-256" not in req.request_letter.materials[0]
 
 
 def test_return_needs_written_reasons_and_issues_a_return_letter(bob, mark, luoyang, frozen):

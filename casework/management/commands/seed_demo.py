@@ -145,10 +145,18 @@ class Command(BaseCommand):
             external_id="DEMO-2", project_code="DEMO-GC-002", project_name="市体育中心改造工程（演示）",
             discovered_at=discovered, signal_type="bid_file_fingerprint", supervising_department=housing.code,
             summary="演示数据：三家投标人的投标文件机器码一致，疑似同一台电脑制作。"))
+        # evidence the police can open from the 移送函 page once the clue is transferred
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        report = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
+                  b"endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n"
+                  b"%%EOF\n")
+        referrals.add_evidence(actor=officer, clue=second.clue,
+                               upload=SimpleUploadedFile("投标文件机器码比对报告（演示）.pdf", report))
         referrals.register_clue(actor=handler, clue=second.clue)
         referrals.transfer_clue(actor=handler, clue=second.clue, receivers=[police], matter=Matter.CRIME,
                                 legal_basis="《招标投标法》第五十三条、国务院第310号令",
-                                materials=["线索摘要及交易记录", "投标文件机器码比对报告"])
+                                materials=["线索摘要及交易记录"])
         return 2 if first.created else 1
 
     def _demo_complaint_and_credit(self, departments):
