@@ -20,6 +20,8 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("api/v1/", include("consultations.api_urls")),
     path("consultations/", include("consultations.urls")),
+    path("api/v1/", include("risk.api_urls")),
+    path("risk/", include("risk.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("casework.urls")),

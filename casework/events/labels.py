@@ -73,7 +73,7 @@ ACTION_LABELS = {
 }
 
 # Mechanism apps keep their own labels next to their code (<app>/labels.py: ACTION_LABELS).
-for _app in ("jointaction", "inspections", "consultations"):
+for _app in ("jointaction", "inspections", "consultations", "risk"):
     try:
         ACTION_LABELS.update(import_module(f"{_app}.labels").ACTION_LABELS)
     except ModuleNotFoundError:

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "credit",
     "jointaction",
     "inspections",
+    "risk",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +195,8 @@ CELERY_BEAT_SCHEDULE = {
     "credit-push-settle": {"task": "credit.tasks.settle_pushes", "schedule": 60.0},
     # A regular-meeting period that lapsed without a meeting hands over to the next period's clock.
     "consultation-periods": {"task": "consultations.tasks.roll_regular_periods", "schedule": 6 * 3600.0},
+    # Risk screening over every jurisdiction's tender data, nightly (new data also queues a run).
+    "risk-screen-nightly": {"task": "risk.tasks.screen_all", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- E-mail -----------------------------------------------------------------------------

@@ -1,0 +1,82 @@
+"""Plain data the screens read and write. No Django here: the screens are pure functions of tenders
+and thresholds, so the nightly run, the bench and the tests call exactly the same code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Bid:
+    uscc: str
+    name: str
+    amount: float
+    winner: bool = False
+    file_fingerprint: str = ""
+    ip: str = ""
+    mac: str = ""
+    legal_rep: str = ""
+    contact_phone: str = ""
+    key_staff: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Tender:
+    tender_id: str
+    trading_type: str
+    opened_at: dt.datetime | dt.date
+    bids: tuple[Bid, ...]
+    estimate: float | None = None
+    project_name: str = ""
+
+
+@dataclass
+class Finding:
+    """One warning as a screen sees it. `key` is stable across runs for the same pattern, so a re-run
+    updates the warning it raised before instead of raising a second one."""
+
+    screen: str
+    key: str
+    score: float  # 0-100, higher is more suspicious; each screen documents its formula
+    tenders: list[str]
+    bidders: list[str]
+    numbers: dict
+    explanation: str
+    edges: list[tuple[str, str, int]] = field(default_factory=list)  # for the network picture
+
+
+def group_key(screen: str, members) -> str:
+    digest = hashlib.sha256("|".join(sorted(members)).encode()).hexdigest()[:24]
+    return f"{screen}:{digest}"
+
+
+def names_of(tenders) -> dict[str, str]:
+    """USCC -> the name the bidder last used."""
+    out: dict[str, str] = {}
+    for t in tenders:
+        for b in t.bids:
+            out[b.uscc] = b.name
+    return out
+
+
+def join_names(usccs, names: dict[str, str], limit: int = 8) -> str:
+    shown = [names.get(u, u) for u in usccs[:limit]]
+    text = "、".join(shown)
+    if len(usccs) > limit:
+        text += f" 等 {len(usccs)} 家"
+    return text
+
+
+def mask_person(name: str) -> str:
+    """张三丰 -> 张**: personal names are masked in warnings."""
+    name = (name or "").strip()
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    phone = (phone or "").strip()
+    if len(phone) >= 7:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    return "*" * len(phone)
