@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import os
-import sys
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from casework.errors import DomainError
+from referrals.services import pushing_department
 from risk.services import TenderInput, intake_tender
 
 TENDER_COLUMNS = ("tender_id", "project_code", "project_name", "trading_type", "supervising_department",
@@ -39,11 +39,18 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(f"用户“{user}”不存在或已停用")
         try:
+            pushing_department(actor)
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        try:
             size = os.path.getsize(file)
             handle = open(file, encoding="utf-8-sig", newline="")
         except OSError as exc:
             raise CommandError(f"无法读取文件：{exc}") from exc
         self.size, self.read, self.quiet, self.last_pct = max(1, size), 0, quiet, -1
+        # A first streaming pass finds tenders whose rows are not next to each other: importing the first run
+        # of rows would import part of a tender, so such tenders are refused whole in the second pass.
+        self.split = self._split_tenders(file)
         problems: list[tuple[int, str, str, str]] = []
         stats = {"created": 0, "existing": 0, "rejected": 0, "lines": 0}
         with handle:
@@ -98,6 +105,26 @@ class Command(BaseCommand):
         if problems:
             raise CommandError(f"有 {len(problems)} 条错误，相应招标未导入")
 
+    def _split_tenders(self, file) -> set[str]:
+        runs: set[str] = set()
+        split: set[str] = set()
+        previous = None
+        with open(file, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = [h.strip() for h in next(reader, [])]
+            if "tender_id" not in header:
+                return split
+            col = header.index("tender_id")
+            for row in reader:
+                tid = row[col].strip() if len(row) > col else None
+                if tid is None or tid == previous:
+                    continue
+                if tid in runs:
+                    split.add(tid)
+                runs.add(tid)
+                previous = tid
+        return split
+
     def _counted(self, handle):
         for line in handle:
             self.read += len(line.encode("utf-8"))
@@ -111,20 +138,21 @@ class Command(BaseCommand):
             return
         self.last_pct = pct
         bar = "#" * (pct // 4)
-        sys.stderr.write(f"\r[{bar:<25}] {pct:3d}%  招标 {stats['created'] + stats['existing']:,}  "
-                         f"未导入 {stats['rejected']:,}")
-        if final:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+        self.stderr.write(f"\r[{bar:<25}] {pct:3d}%  招标 {stats['created'] + stats['existing']:,}  "
+                          f"未导入 {stats['rejected']:,}", ending="\n" if final else "")
+        self.stderr.flush()
 
     def _import(self, actor, group, done, problems, stats):
         first_line, first = group[0]
         tid = first["tender_id"]
         lines = [line for line, _ in group]
-        if tid in done:
-            stats["rejected"] += 1
+        if tid in self.split:
+            if tid not in done:
+                stats["rejected"] += 1
+            done.add(tid)
             for line in lines:
-                problems.append((line, tid, "tender_id", "同一招标的各行须连续排列，此前已出现过该招标编号"))
+                problems.append((line, tid, "tender_id", "同一招标的各行须连续排列：该招标的行被其他招标隔开，"
+                                                         "整次招标未导入"))
             return
         done.add(tid)
         bad = []
