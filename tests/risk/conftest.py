@@ -2,6 +2,7 @@
 `tender_payload` builds a valid tender; `ring_data` pushes a small market with one ring in it."""
 
 import datetime as dt
+import random
 
 import pytest
 from django.utils import timezone
@@ -58,7 +59,7 @@ def push(alice, luoyang, **kw):
 
 @pytest.fixture
 def ring_data(luoyang, alice):
-    """Firms 0, 1, 2 bid together in 8 tenders and take turns to win; 40 more tenders between other
+    """Firms 0, 1, 2 bid together in 8 tenders and take turns to win; 150 more tenders between 60 other
     firms make the market around them. One tender (the first) has firms 0 and 1 sharing a MAC."""
     for n in range(8):
         payload = tender_payload(luoyang, tender_id=f"RING-{n}", bidders=(0, 1, 2, 10 + n % 5), winner=n % 3,
@@ -66,6 +67,7 @@ def ring_data(luoyang, alice):
         if n == 0:
             payload["bids"][1]["mac"] = payload["bids"][0]["mac"]
         services.intake_tender(actor=alice, data=tender_input(payload), schedule=False)
-    for n in range(40):
-        bidders = tuple(20 + (n * 3 + j) % 40 for j in range(4))
-        push(alice, luoyang, tender_id=f"H-{n}", bidders=bidders, winner=bidders[n % 4], days_ago=190 - 4 * n)
+    rng = random.Random(4)
+    for n in range(150):
+        bidders = tuple(20 + i for i in rng.sample(range(60), 4))
+        push(alice, luoyang, tender_id=f"H-{n}", bidders=bidders, winner=bidders[n % 4], days_ago=190 - n)
