@@ -160,7 +160,9 @@ class _Builder:
         return out
 
 
-def generate(n_tenders: int = 100_000, seed: int = 2026) -> Market:
+def generate(n_tenders: int = 100_000, seed: int = 2026, minimum: int | None = None) -> Market:
+    """The market; `minimum` (default: 3 rings, 5 related groups ...) sets the smallest number of each plant,
+    for small demo markets."""
     b = _Builder(n_tenders, seed)
     rng = b.rng
     b.build_pools()
@@ -170,7 +172,7 @@ def generate(n_tenders: int = 100_000, seed: int = 2026) -> Market:
     planted_tenders = 0
 
     # rotating rings: rig tenders alone, winner in turn, covers packed above
-    for _ in range(max(3, round(20 * scale))):
+    for _ in range(max(minimum or 3, round(20 * scale))):
         seg = rng.choice(TYPES)
         members = [b.pick_role(seg) for _ in range(rng.randint(5, 6))]
         for turn in range(rng.randint(12, 20)):
@@ -188,7 +190,7 @@ def generate(n_tenders: int = 100_000, seed: int = 2026) -> Market:
         truth["rotation"].append(frozenset(b.firms[i].uscc for i in members))
 
     # plain rings: bid together among honest bidders, honest prices
-    for _ in range(max(3, round(20 * scale))):
+    for _ in range(max(minimum or 3, round(20 * scale))):
         seg = rng.choice(TYPES)
         members = [b.pick_role(seg) for _ in range(rng.randint(3, 4))]
         for _ in range(rng.randint(8, 14)):
@@ -197,7 +199,7 @@ def generate(n_tenders: int = 100_000, seed: int = 2026) -> Market:
         truth["ring"].append(frozenset(b.firms[i].uscc for i in members))
 
     # related firms: shared legal representative, phone or key staff; meet in 2-4 tenders
-    for _ in range(max(5, round(40 * scale))):
+    for _ in range(max(minimum or 5, round(40 * scale))):
         seg = rng.choice(TYPES)
         members = [b.pick_role(seg) for _ in range(rng.randint(2, 3))]
         head = b.firms[members[0]]
@@ -219,7 +221,7 @@ def generate(n_tenders: int = 100_000, seed: int = 2026) -> Market:
 
     roles = []
     for role, count, bids, lo, hi in (("cover", 30, (60, 90), 0.0, 0.005), ("king", 10, (50, 70), 0.17, 0.21)):
-        for _ in range(max(2, round(count * scale))):
+        for _ in range(max(minimum or 2, round(count * scale))):
             roles.append((role, count, bids, lo, hi, b.pick_role(rng.choice(TYPES))))
 
     # the honest market
@@ -236,13 +238,16 @@ def generate(n_tenders: int = 100_000, seed: int = 2026) -> Market:
     touched: set[int] = set()
 
     def free_tenders(seg, count):
-        chosen = []
+        """`count` honest tenders of the segment, untouched by other plants while there are such (small
+        markets run out of them; then a tender may carry two plants, never the same one twice)."""
         candidates = by_seg[seg]
-        while len(chosen) < count:
-            j = candidates[rng.randrange(len(candidates))]
-            if j not in touched:
-                touched.add(j)
-                chosen.append(j)
+        fresh = [j for j in candidates if j not in touched]
+        rng.shuffle(fresh)
+        chosen = fresh[:count]
+        if len(chosen) < count:
+            rest = [j for j in candidates if j not in set(chosen)]
+            chosen += rng.sample(rest, min(len(rest), count - len(chosen)))
+        touched.update(chosen)
         return chosen
 
     # cover bidders and 标王 (chosen before the honest market, so they bid only in their role)
@@ -255,7 +260,7 @@ def generate(n_tenders: int = 100_000, seed: int = 2026) -> Market:
         truth[role].append(frozenset([b.firms[i].uscc]))
 
     # shared fingerprints
-    for _ in range(max(5, round(200 * scale))):
+    for _ in range(max(minimum or 5, round(200 * scale))):
         j = free_tenders(rng.choice(TYPES), 1)[0]
         d = b.tenders[j]
         x, y = rng.sample(range(len(d["firms"])), 2)
@@ -267,7 +272,7 @@ def generate(n_tenders: int = 100_000, seed: int = 2026) -> Market:
         truth["fingerprint"].append(d["id"])
 
     # fixed ratios to the estimate
-    for _ in range(max(5, round(100 * scale))):
+    for _ in range(max(minimum or 5, round(100 * scale))):
         j = free_tenders(rng.choice(TYPES), 1)[0]
         d = b.tenders[j]
         d["est"] = float(round(d["est"]))

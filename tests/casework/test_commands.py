@@ -67,7 +67,7 @@ def test_seed_demo_is_idempotent(db, settings, preset):
 
     before = counts()
     second = run("seed_demo", "--preset", preset)
-    assert counts() == before and before[3:] == (2, 1, 1, 2, 1, 1)
+    assert counts() == before and before[3:] == (3, 1, 1, 2, 1, 1)  # the third clue: a risk warning pushed
     assert Plan.objects.exists()
     assert "所有演示用户的密码" in first and ".supervisor" in first
     token = second.strip().splitlines()[-1]

@@ -45,8 +45,9 @@ class Command(BaseCommand):
         from consultations import demo as consultations_demo
         from inspections import demo as inspections_demo
         from jointaction import demo as jointaction_demo
+        from risk import demo as risk_demo
 
-        for demo in (jointaction_demo, inspections_demo, consultations_demo):
+        for demo in (jointaction_demo, inspections_demo, consultations_demo, risk_demo):
             with transaction.atomic():
                 demo.seed(stdout=self.stdout)
         self._print(preset, logins, client_name, token, created, departments)
