@@ -32,6 +32,42 @@ def _can_decide(user, warning) -> bool:
     return warning.source_department in user_departments(user)
 
 
+NUMBER_LABELS = {
+    "members": "成员数", "met": "至少两家相遇的招标", "together": "共同投标次数", "expected": "随机预期次数",
+    "lift": "倍于随机", "q": "“共同投标”至少家数", "bids": "各成员投标次数", "segment": "交易类型",
+    "member_wins": "成员中标次数", "winners": "各成员中标次数", "evenness": "中标均匀度（1为完全均分）",
+    "changes": "相邻中标换人次数", "sequence": "按时间先后的中标人", "wins": "中标次数", "p_value": "随机出现的概率",
+    "win_rate": "中标率", "chance_rate": "随机中标率", "n": "报价个数", "cv": "变异系数", "rd": "最低两价相对距离",
+    "spread": "极差率", "kurtosis": "峰度", "skewness": "偏度", "triggers": "触发的指标",
+    "estimate": "招标控制价（元）",
+    "ratios": "报价/控制价", "shared": "相同的信息", "ties": "关联关系", "cobids": "相互竞争的招标次数",
+}
+
+
+def _readable(value, names):
+    """Numbers as an officer reads them: USCCs replaced by names, lists joined."""
+    if isinstance(value, dict):
+        return "；".join(f"{names.get(k, k)} {_readable(v, names)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "；".join(_readable(v, names) for v in value)
+    if isinstance(value, str):
+        return names.get(value, value)
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return "—" if value is None else str(value)
+
+
+def _numbers(warning):
+    names = {b["uscc"]: b["name"] for b in warning.bidders}
+    rows = []
+    for key, value in warning.numbers.items():
+        if key in ("shared", "ties"):
+            value = [f"{'、'.join(names.get(u, u) for u in item['bidders'])}：{item['label']} {item['value']}"
+                     for item in value]
+        rows.append((NUMBER_LABELS.get(key, key), _readable(value, names)))
+    return rows
+
+
 @login_required
 def warning_detail(request, pk):
     warning = selectors.get_warning(request.user, pk)
@@ -45,7 +81,7 @@ def warning_detail(request, pk):
                             .get(b["uscc"], 0)} for b in warning.bidders],
                  "links": [{"source": a, "target": b, "value": c} for a, b, c in warning.edges]}
     return render(request, "risk/warning_detail.html", {
-        "w": warning, "tenders": tenders, "bids": bids, "graph": graph,
+        "w": warning, "tenders": tenders, "bids": bids, "graph": graph, "numbers": _numbers(warning),
         "can_decide": _can_decide(request.user, warning), "events": timeline(warning)})
 
 

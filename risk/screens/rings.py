@@ -26,7 +26,7 @@ from itertools import combinations
 
 from scipy.stats import poisson
 
-from risk.screens.base import Finding, group_key, join_names, names_of
+from risk.screens.base import Finding, group_key, join_names, names_of, times
 from risk.screens.winrate import poisson_binomial_pmf
 
 LOUVAIN_ABOVE = 8
@@ -161,10 +161,10 @@ def screen_rings(tenders, th: dict, rings=None) -> list[Finding]:
             screen="ring", key=group_key("ring", members), score=float(round(score, 1)),
             tenders=[t.tender_id for t in together], bidders=members,
             numbers={"members": m, "met": len(ring["any_two"]), "together": len(together),
-                     "expected": round(expected, 3), "lift": round(lift, 1), "q": q,
+                     "expected": float(f"{expected:.3g}"), "lift": round(lift, 1), "q": q,
                      "bids": ring["bids"], "segment": ring["segment"]},
             explanation=f"{who} 在 {len(ring['any_two'])} 次招标中{how} {len(together)} 次，"
-                        f"随机预期 {expected:.1f} 次（{lift:.0f} 倍于随机），疑似抱团投标。",
+                        f"随机预期 {times(expected)} 次（{lift:.0f} 倍于随机），疑似抱团投标。",
             edges=ring["edges"]))
     return out
 

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from risk.screens.base import Finding
+from risk.screens.base import Finding, times
 
 
 def poisson_binomial_pmf(probabilities) -> np.ndarray:
@@ -77,6 +77,6 @@ def screen_win_rate(tenders, th: dict) -> list[Finding]:
             numbers={"bids": n, "wins": wins, "expected": round(expected, 2), "p_value": p,
                      "win_rate": round(wins / n, 4), "chance_rate": round(expected / n, 4)},
             explanation=f"{name} 投标 {n} 次，中标 {wins} 次（中标率 {wins / n:.1%}）；按各次招标的竞争人数随机预期"
-                        f"中标 {expected:.1f} 次。随机情况下{tail}的概率为 {p:.1e}，疑似{label}"
+                        f"中标 {times(expected)} 次。随机情况下{tail}的概率为 {p:.1e}，疑似{label}"
                         + ("，投标而不求中标。" if cover else "。")))
     return out

@@ -137,7 +137,7 @@ def test_a_ring_is_found_with_its_lift_over_chance():
     [f] = screen_rings(market, TH["ring"])
     assert f.bidders == ring
     assert f.numbers["together"] == 11 and f.numbers["expected"] < 0.1 and f.numbers["lift"] > 100
-    assert f"共同投标 11 次，随机预期 {f.numbers['expected']:.1f} 次" in f.explanation
+    assert f"共同投标 11 次，随机预期 {f.numbers['expected']:.2g} 次" in f.explanation
     assert {(a, b) for a, b, _ in f.edges} == set(itertools.combinations(ring, 2))
 
 
