@@ -87,3 +87,35 @@ def times(x: float) -> str:
     if x >= 0.95 or x == 0:
         return f"{x:.1f}"
     return f"{x:.2g}"
+
+
+class Columns:
+    """The market as arrays, built once per run for the screens that count over all bids: bidder ids,
+    the tender of each bid, amounts, winners, and per tender its size and estimate."""
+
+    def __init__(self, tenders):
+        import numpy as np
+
+        ids: dict[str, int] = {}
+        usccs: list[str] = []
+        bidder, tender_of, amount, winner, size, estimate = [], [], [], [], [], []
+        for i, t in enumerate(tenders):
+            size.append(len(t.bids))
+            estimate.append(t.estimate or 0.0)
+            for b in t.bids:
+                j = ids.get(b.uscc)
+                if j is None:
+                    j = ids[b.uscc] = len(usccs)
+                    usccs.append(b.uscc)
+                bidder.append(j)
+                tender_of.append(i)
+                amount.append(b.amount)
+                winner.append(b.winner)
+        self.usccs = usccs
+        self.bidder = np.asarray(bidder, dtype=np.int64)
+        self.tender = np.asarray(tender_of, dtype=np.int64)
+        self.amount = np.asarray(amount, dtype=float)
+        self.winner = np.asarray(winner, dtype=bool)
+        self.size = np.asarray(size, dtype=np.int64)
+        self.estimate = np.asarray(estimate, dtype=float)
+        self.start = np.concatenate(([0], np.cumsum(self.size)[:-1])).astype(np.int64) if size else self.size

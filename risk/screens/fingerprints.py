@@ -31,6 +31,9 @@ def screen_fingerprints(tenders, th: dict) -> list[Finding]:
             continue
         shared = []  # (field, value, [usccs])
         for f in fields:
+            values = [getattr(b, f).strip().lower() for b in t.bids if getattr(b, f)]
+            if len(set(values)) == len(values):
+                continue  # the usual case: every value differs (the same bidder cannot bid twice)
             seen: dict[str, set] = {}
             for b in t.bids:
                 value = getattr(b, f)

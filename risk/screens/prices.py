@@ -49,11 +49,33 @@ def _fmt(x: float) -> str:
     return "∞" if math.isinf(x) else f"{x:.3f}"
 
 
-def screen_prices(tenders, th: dict) -> list[Finding]:
+def _candidates(tenders, th, cols) -> list[int]:
+    """Tenders that may pass the two required triggers, found with numpy per tender size (a superset:
+    each is then checked exactly by price_statistics)."""
+    import numpy as np
+
     out = []
-    for t in tenders:
-        if len(t.bids) < th["min_bids"]:
+    for k in np.unique(cols.size):
+        if k < max(3, th["min_bids"]):
             continue
+        sel = np.flatnonzero(cols.size == k)
+        x = np.sort(cols.amount[cols.start[sel][:, None] + np.arange(k)[None, :]], axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cv = x.std(axis=1, ddof=1) / x.mean(axis=1)
+            lsd = x[:, 1:].std(axis=1, ddof=1)
+            rd = np.where(lsd > 0, (x[:, 1] - x[:, 0]) / np.where(lsd > 0, lsd, 1), np.inf)
+        keep = (x[:, 0] > 0) & (cv <= th["cv_max"] * 1.001) & (rd >= th["rd_min"] * 0.999)
+        out.extend(sel[keep].tolist())
+    return sorted(out)
+
+
+def screen_prices(tenders, th: dict, cols=None) -> list[Finding]:
+    from risk.screens.base import Columns
+
+    cols = cols if cols is not None else Columns(tenders)
+    out = []
+    for i in _candidates(tenders, th, cols) if tenders else []:
+        t = tenders[i]
         s = price_statistics([b.amount for b in t.bids])
         if s is None:
             continue

@@ -66,82 +66,106 @@ def _groups(nodes_edges: dict[int, dict[int, float]]) -> list[list[int]]:
     return comps
 
 
-def find_rings(tenders, th: dict) -> list[dict]:
-    """The rings with their numbers (used by screen_rings and screen_rotation)."""
+def find_rings(tenders, th: dict, cols=None) -> list[dict]:
+    """The rings with their numbers (used by screen_rings and screen_rotation). Pairs are counted with
+    numpy: tenders of the same size form a matrix of bidder ids, and each column pair gives a pair key."""
+    import numpy as np
+
+    from risk.screens.base import Columns
+
+    cols = cols if cols is not None else Columns(tenders)
+    if not tenders:
+        return []
+    n_ids = len(cols.usccs)
+    segment_of = np.asarray([t.trading_type for t in tenders])
     rings = []
-    for segment, seg_tenders in sorted(_segments(tenders).items()):
-        ids: dict[str, int] = {}
-        usccs: list[str] = []
-        rows = []
-        for t in seg_tenders:
-            row = []
-            for b in t.bids:
-                i = ids.get(b.uscc)
-                if i is None:
-                    i = ids[b.uscc] = len(usccs)
-                    usccs.append(b.uscc)
-                row.append(i)
-            rows.append(sorted(set(row)))
-        n = Counter()
-        size_count = Counter()
-        pairs = Counter()
-        total = 0
-        sq = 0
-        limit = th["max_tender_size"]
-        for row in rows:
-            k = len(row)
-            n.update(row)
-            size_count[k] += 1
-            total += k
-            sq += k * k
-            if 2 <= k <= limit:
-                pairs.update(combinations(row, 2))
+    for segment in sorted(set(segment_of.tolist())):
+        ts = np.flatnonzero(segment_of == segment)
+        sizes = cols.size[ts]
+        bid_idx = _bid_index(cols, ts)
+        members_of_bid = cols.bidder[bid_idx]
+        n = np.bincount(members_of_bid, minlength=n_ids)
+        total = int(sizes.sum())
         if total == 0:
             continue
-        factor = sq / (total * total)
+        factor = float((sizes.astype(float) ** 2).sum()) / (total * total)
+        keys = []
+        for k in np.unique(sizes):
+            if k < 2 or k > th["max_tender_size"]:
+                continue
+            sel = ts[sizes == k]
+            matrix = np.sort(cols.bidder[cols.start[sel][:, None] + np.arange(k)[None, :]], axis=1)
+            for i, j in combinations(range(int(k)), 2):
+                keys.append(matrix[:, i] * n_ids + matrix[:, j])
+        if not keys:
+            continue
+        pair_keys, counts = np.unique(np.concatenate(keys), return_counts=True)
+        keep = counts >= th["min_cobids"]
+        pair_keys, counts = pair_keys[keep], counts[keep]
+        a, b = pair_keys // n_ids, pair_keys % n_ids
+        expected = n[a] * n[b] * factor
+        keep = counts >= th["min_lift"] * expected
+        a, b, counts, expected = a[keep], b[keep], counts[keep], expected[keep]
+        p = poisson.sf(counts - 1, expected)
+        keep = p <= th["max_pair_p"]
         strong: dict[int, dict[int, float]] = defaultdict(dict)
-        edge_numbers = {}
-        for (a, b), c in pairs.items():
-            if c < th["min_cobids"]:
-                continue
-            expected = n[a] * n[b] * factor
-            if c < th["min_lift"] * expected:
-                continue
-            p = float(poisson.sf(c - 1, expected))
-            if p > th["max_pair_p"]:
-                continue
-            strong[a][b] = strong[b][a] = c / expected
-            edge_numbers[(a, b)] = (c, expected, p)
+        for x, y, c, e in zip(a[keep].tolist(), b[keep].tolist(), counts[keep].tolist(), expected[keep].tolist(),
+                              strict=True):
+            strong[x][y] = strong[y][x] = c / e
         if not strong:
             continue
-        for group in _groups(strong):
-            if len(group) < th["min_group_size"]:
-                continue
+        groups = [g for g in _groups(strong) if len(g) >= th["min_group_size"]]
+        if not groups:
+            continue
+        group_of = np.full(n_ids, -1, dtype=np.int64)
+        for gi, g in enumerate(groups):
+            group_of[g] = gi
+        hit_g = group_of[members_of_bid]
+        hit = hit_g >= 0
+        tender_of_hit = cols.tender[bid_idx][hit]
+        key = tender_of_hit * len(groups) + hit_g[hit]
+        tg, hits = np.unique(key, return_counts=True)
+        per_group: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for tk, h in zip(tg.tolist(), hits.tolist(), strict=True):
+            per_group[tk % len(groups)].append((tk // len(groups), h))
+        size_count = Counter(sizes.tolist())
+        for gi, group in enumerate(groups):
             m = len(group)
             q = max(2, math.ceil(th["together_share"] * m))
-            members = set(group)
-            any_two, together = [], []
-            for t, row in zip(seg_tenders, rows, strict=True):
-                hit = sum(1 for i in row if i in members)
-                if hit >= 2:
-                    any_two.append(t)
-                    if hit >= q:
-                        together.append(t)
-            expected = 0.0
+            any_two = [tenders[t] for t, h in per_group[gi] if h >= 2]
+            together = [tenders[t] for t, h in per_group[gi] if h >= q]
+            exp = 0.0
             for k, count in size_count.items():
                 ps = [min(1.0, n[i] * k / total) for i in group]
-                expected += count * float(poisson_binomial_pmf(ps)[q:].sum())
-            edges = []
-            for a, b in combinations(group, 2):
-                c = pairs.get((a, b), 0)
-                if c:
-                    edges.append((usccs[a], usccs[b], c))
+                exp += count * float(poisson_binomial_pmf(ps)[q:].sum())
+            members = set(group)
+            pair_counts: Counter = Counter()
+            for t in any_two:
+                inside = sorted(i for i in (_id(cols, bd.uscc) for bd in t.bids) if i in members)
+                pair_counts.update(combinations(inside, 2))
+            edges = [(cols.usccs[x], cols.usccs[y], c) for (x, y), c in sorted(pair_counts.items())]
             rings.append({
-                "segment": segment, "members": sorted(usccs[i] for i in group), "q": q,
-                "any_two": any_two, "together": together, "expected": expected,
-                "bids": {usccs[i]: n[i] for i in group}, "edges": edges,
+                "segment": segment, "members": sorted(cols.usccs[i] for i in group), "q": q,
+                "any_two": any_two, "together": together, "expected": exp,
+                "bids": {cols.usccs[i]: int(n[i]) for i in group}, "edges": edges,
             })
     return rings
+
+
+def _bid_index(cols, ts):
+    import numpy as np
+
+    sizes = cols.size[ts]
+    starts = np.repeat(cols.start[ts], sizes)
+    offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return starts + offsets
+
+
+def _id(cols, uscc):
+    index = getattr(cols, "_index", None)
+    if index is None:
+        index = cols._index = {u: i for i, u in enumerate(cols.usccs)}
+    return index[uscc]
 
 
 def screen_rings(tenders, th: dict, rings=None) -> list[Finding]:

@@ -40,20 +40,36 @@ def tails(probabilities, observed: int) -> tuple[float, float]:
     return float(min(1.0, pmf[: observed + 1].sum())), float(min(1.0, pmf[observed:].sum()))
 
 
-def screen_win_rate(tenders, th: dict) -> list[Finding]:
-    stats: dict[str, list] = {}  # uscc -> [name, wins, [p...], [tender ids]]
-    for t in tenders:
-        k = len(t.bids)
-        if k < 2 or not any(b.winner for b in t.bids):
-            continue  # a failed tender (流标) says nothing about chances
-        for b in t.bids:
-            row = stats.get(b.uscc)
-            if row is None:
-                row = stats[b.uscc] = [b.name, 0, [], []]
-            row[0] = b.name
-            row[1] += b.winner
-            row[2].append(1.0 / k)
-            row[3].append(t.tender_id)
+def screen_win_rate(tenders, th: dict, cols=None) -> list[Finding]:
+    from risk.screens.base import Columns
+
+    cols = cols if cols is not None else Columns(tenders)
+    if not tenders:
+        return []
+    # A failed tender (流标, no winner) or a single bid says nothing about chances.
+    has_winner = np.bincount(cols.tender, weights=cols.winner, minlength=len(tenders)) > 0
+    valid_tender = has_winner & (cols.size >= 2)
+    valid = valid_tender[cols.tender]
+    p = np.where(valid, 1.0 / np.maximum(cols.size[cols.tender], 1), 0.0)
+    n_ids = len(cols.usccs)
+    n = np.bincount(cols.bidder, weights=valid, minlength=n_ids)
+    expected = np.bincount(cols.bidder, weights=p, minlength=n_ids)
+    wins = np.bincount(cols.bidder, weights=cols.winner & valid, minlength=n_ids)
+    candidates = np.flatnonzero((n >= th["min_bids"]) & ((wins <= th["cover_max_ratio"] * expected)
+                                                         | (wins >= th["king_min_ratio"] * expected)))
+    if not len(candidates):
+        return []
+    order = np.argsort(cols.bidder, kind="stable")
+    bounds = np.searchsorted(cols.bidder[order], np.arange(n_ids + 1))
+    names = {}
+    stats = {}
+    for c in candidates.tolist():
+        rows = order[bounds[c]:bounds[c + 1]]
+        rows = rows[valid[rows]]
+        uscc = cols.usccs[c]
+        t_idx = cols.tender[rows]
+        names[uscc] = tenders[int(t_idx[-1])].bids[int(rows[-1] - cols.start[t_idx[-1]])].name
+        stats[uscc] = [names[uscc], int(wins[c]), p[rows].tolist(), [tenders[int(i)].tender_id for i in t_idx]]
     out = []
     for uscc, (name, wins, ps, ids) in stats.items():
         n = len(ps)
