@@ -173,6 +173,8 @@ def validate_tender(data: TenderInput) -> tuple[dict, list[dict]]:
         row = {"uscc": uscc, "name": name, "amount": amount, "winner": winner}
         for fname, label, limit in BID_TEXT_FIELDS:
             value = _text(bid.get(fname))
+            if fname in ("file_fingerprint", "ip", "mac"):
+                value = value.lower()  # machine identifiers compare case-insensitively
             if len(value) > limit:
                 errors[f"{prefix}.{fname}"] = [f"{label}不能超过{limit}个字符"]
             row[fname] = value

@@ -45,17 +45,17 @@ def _run(tenders, th, timings) -> list[Finding]:
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
         return result
 
-    out += timed("fingerprint", screen_fingerprints, tenders, th["fingerprint"])
-    out += timed("related", screen_related, tenders, th["related"])
     from risk.screens.base import Columns
 
     cols = timed("columns", Columns, tenders)
+    out += timed("fingerprint", screen_fingerprints, tenders, th["fingerprint"])
+    out += timed("related", screen_related, tenders, th["related"])
     rings = timed("ring", find_rings, tenders, th["ring"], cols)
     out += timed("ring", screen_rings, tenders, th["ring"], rings)
     out += timed("rotation", screen_rotation, tenders, th["ring"], th["rotation"], rings)
     out += timed("win_rate", screen_win_rate, tenders, th["win_rate"], cols)
     out += timed("price", screen_prices, tenders, th["price"], cols)
-    out += timed("fixed_ratio", screen_fixed_ratios, tenders, th["fixed_ratio"])
+    out += timed("fixed_ratio", screen_fixed_ratios, tenders, th["fixed_ratio"], cols)
     return out
 
 

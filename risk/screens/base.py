@@ -96,26 +96,15 @@ class Columns:
     def __init__(self, tenders):
         import numpy as np
 
+        size = [len(t.bids) for t in tenders]
+        all_usccs = [b.uscc for t in tenders for b in t.bids]
         ids: dict[str, int] = {}
-        usccs: list[str] = []
-        bidder, tender_of, amount, winner, size, estimate = [], [], [], [], [], []
-        for i, t in enumerate(tenders):
-            size.append(len(t.bids))
-            estimate.append(t.estimate or 0.0)
-            for b in t.bids:
-                j = ids.get(b.uscc)
-                if j is None:
-                    j = ids[b.uscc] = len(usccs)
-                    usccs.append(b.uscc)
-                bidder.append(j)
-                tender_of.append(i)
-                amount.append(b.amount)
-                winner.append(b.winner)
-        self.usccs = usccs
-        self.bidder = np.asarray(bidder, dtype=np.int64)
-        self.tender = np.asarray(tender_of, dtype=np.int64)
-        self.amount = np.asarray(amount, dtype=float)
-        self.winner = np.asarray(winner, dtype=bool)
+        self.bidder = np.fromiter((ids.setdefault(u, len(ids)) for u in all_usccs), dtype=np.int64,
+                                  count=len(all_usccs))
+        self.usccs = list(ids)
         self.size = np.asarray(size, dtype=np.int64)
-        self.estimate = np.asarray(estimate, dtype=float)
+        self.tender = np.repeat(np.arange(len(tenders), dtype=np.int64), self.size)
+        self.amount = np.fromiter((b.amount for t in tenders for b in t.bids), dtype=float, count=len(all_usccs))
+        self.winner = np.fromiter((b.winner for t in tenders for b in t.bids), dtype=bool, count=len(all_usccs))
+        self.estimate = np.fromiter((t.estimate or 0.0 for t in tenders), dtype=float, count=len(tenders))
         self.start = np.concatenate(([0], np.cumsum(self.size)[:-1])).astype(np.int64) if size else self.size

@@ -7,6 +7,8 @@ capped at 100 (a file fingerprint alone already scores 70: it is the strongest s
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from risk.screens.base import Finding, join_names, mask_person, mask_phone
 
 LABELS = {"file_fingerprint": "投标文件特征码", "mac": "网卡 MAC 地址", "ip": "IP 地址",
@@ -25,15 +27,16 @@ def _shown(field: str, value: str) -> str:
 
 def screen_fingerprints(tenders, th: dict) -> list[Finding]:
     fields = th["fields"]
+    read = attrgetter(*fields)
     out = []
     for t in tenders:
         if len(t.bids) < 2:
             continue
+        columns = zip(*map(read, t.bids), strict=True) if len(fields) > 1 else [[read(b) for b in t.bids]]
+        if all(len(set(filter(None, col))) == sum(1 for v in col if v) for col in columns):
+            continue  # the usual case: every value differs (the intake stores them trimmed, lower-case)
         shared = []  # (field, value, [usccs])
         for f in fields:
-            values = [getattr(b, f).strip().lower() for b in t.bids if getattr(b, f)]
-            if len(set(values)) == len(values):
-                continue  # the usual case: every value differs (the same bidder cannot bid twice)
             seen: dict[str, set] = {}
             for b in t.bids:
                 value = getattr(b, f)

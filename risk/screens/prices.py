@@ -103,12 +103,23 @@ def screen_prices(tenders, th: dict, cols=None) -> list[Finding]:
     return out
 
 
-def screen_fixed_ratios(tenders, th: dict) -> list[Finding]:
+def screen_fixed_ratios(tenders, th: dict, cols=None) -> list[Finding]:
+    import numpy as np
+
+    from risk.screens.base import Columns
+
     step, tol = th["step"], th["tolerance_yuan"]
+    cols = cols if cols is not None else Columns(tenders)
+    if not tenders:
+        return []
+    est = cols.estimate[cols.tender]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grid = np.round(cols.amount / np.where(est > 0, est, 1) / step) * step
+    on_grid = (est > 0) & (np.abs(cols.amount - grid * est) <= tol * 1.001) & (grid > 0) & (grid < 2)
+    per_tender = np.bincount(cols.tender[on_grid], minlength=len(tenders))
     out = []
-    for t in tenders:
-        if not t.estimate or t.estimate <= 0 or len(t.bids) < th["min_bids"]:
-            continue
+    for i in np.flatnonzero(per_tender >= th["min_bids"]).tolist():
+        t = tenders[i]
         hits = []
         for b in t.bids:
             ratio = b.amount / t.estimate

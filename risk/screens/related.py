@@ -35,22 +35,16 @@ class _Union:
 def screen_related(tenders, th: dict) -> list[Finding]:
     fields = th["fields"]
     holders: dict[tuple[str, str], set] = {}
-    seen: set = set()
-    for t in tenders:
-        for b in t.bids:
-            identity = (b.uscc, b.legal_rep, b.contact_phone, b.key_staff)
-            if identity in seen:  # a firm's ties are the same from bid to bid: read them once
-                continue
-            seen.add(identity)
-            for f in fields:
-                if f == "key_staff":
-                    values = b.key_staff
-                else:
-                    values = (getattr(b, f),) if getattr(b, f) else ()
-                for v in values:
+    # a firm's ties are the same from bid to bid: read each distinct identity once
+    identities = {(b.uscc, b.legal_rep, b.contact_phone, b.key_staff) for t in tenders for b in t.bids}
+    for uscc, legal_rep, contact_phone, key_staff in identities:
+        row = {"legal_rep": (legal_rep,), "contact_phone": (contact_phone,), "key_staff": key_staff}
+        for f in fields:
+            for v in row[f]:
+                if v:
                     v = v.strip()
                     if v:
-                        holders.setdefault((f, v), set()).add(b.uscc)
+                        holders.setdefault((f, v), set()).add(uscc)
     uf = _Union()
     ties: list[tuple[str, str, list[str]]] = []
     for (f, v), usccs in holders.items():
@@ -66,6 +60,7 @@ def screen_related(tenders, th: dict) -> list[Finding]:
         groups.setdefault(uf.find(members[0]), set()).update(members)
     member_of = {u: root for root, us in groups.items() for u in us}
     together: dict[str, list[str]] = {root: [] for root in groups}
+    met = []
     for t in tenders:
         counts: dict[str, int] = {}
         for b in t.bids:
@@ -75,7 +70,8 @@ def screen_related(tenders, th: dict) -> list[Finding]:
         for root, n in counts.items():
             if n >= 2:
                 together[root].append(t.tender_id)
-    names = names_of(tenders)
+                met.append(t)
+    names = names_of(met)
     out = []
     for root, members in groups.items():
         cobids = together[root]

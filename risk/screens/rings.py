@@ -170,7 +170,7 @@ def _id(cols, uscc):
 
 def screen_rings(tenders, th: dict, rings=None) -> list[Finding]:
     rings = find_rings(tenders, th) if rings is None else rings
-    names = names_of(tenders)
+    names = names_of(t for ring in rings for t in ring["any_two"])
     out = []
     for ring in rings:
         members, together, expected = ring["members"], ring["together"], ring["expected"]
@@ -195,7 +195,7 @@ def screen_rings(tenders, th: dict, rings=None) -> list[Finding]:
 
 def screen_rotation(tenders, th_ring: dict, th: dict, rings=None) -> list[Finding]:
     rings = find_rings(tenders, th_ring) if rings is None else rings
-    names = names_of(tenders)
+    names = names_of(t for ring in rings for t in ring["any_two"])
     out = []
     for ring in rings:
         members = set(ring["members"])

@@ -26,6 +26,14 @@ def test_a_tender_is_received_once(monitor, luoyang, frozen):
     assert Event.objects.filter(action="risk.tender_received").count() == 1
 
 
+def test_machine_identifiers_are_stored_lower_case(monitor, luoyang):
+    body = tender_payload(luoyang)
+    body["bids"][0]["mac"], body["bids"][1]["mac"] = " AA:BB:CC:00:11:22 ", "aa:bb:cc:00:11:22"
+    assert monitor.post("/api/v1/tenders/", body, format="json").status_code == 201
+    assert set(Bid.objects.values_list("mac", flat=True)) >= {"aa:bb:cc:00:11:22"}
+    assert Bid.objects.filter(mac="aa:bb:cc:00:11:22").count() == 2
+
+
 def test_different_content_under_the_same_tender_id_is_a_conflict(monitor, luoyang):
     assert monitor.post("/api/v1/tenders/", tender_payload(luoyang), format="json").status_code == 201
     other = monitor.post("/api/v1/tenders/", tender_payload(luoyang, amounts=[1, 2, 3]), format="json")

@@ -71,7 +71,7 @@ def test_the_synthetic_market_without_planted_groups_is_quiet_outside_them():
 
 # --- shared fingerprints -----------------------------------------------------------------------------
 def test_two_bidders_with_one_file_fingerprint_in_a_tender():
-    t = tender(1, [bid(1, 900_000, True, file_fingerprint="ABCDEF0123456789"),
+    t = tender(1, [bid(1, 900_000, True, file_fingerprint="abcdef0123456789"),
                    bid(2, 910_000, file_fingerprint="abcdef0123456789"), bid(3, 950_000)])
     [f] = screen_fingerprints([t], TH["fingerprint"])
     assert f.bidders == sorted([firm(1), firm(2)]) and f.tenders == ["T0001"]
