@@ -151,3 +151,20 @@ def test_import_needs_the_columns_and_a_trading_centre_user(tmp_path, luoyang, a
     write_csv(path, csv_rows(luoyang, "CSV-1"))
     with pytest.raises(Exception, match="交易中心"):
         call_command("import_tenders", str(path), user="bob", quiet=True, stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_tender_pushed_four_times_at_once_is_one(luoyang, alice):
+    from django.db import connection
+
+    from risk import services
+    from tests.conftest import run_concurrently
+    from tests.risk.conftest import tender_input
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers (PostgreSQL)")
+    data = tender_input(tender_payload(luoyang))
+    results, errors = run_concurrently(*[lambda: services.intake_tender(actor=alice, data=data, schedule=False)] * 4)
+    assert not errors, errors
+    assert Tender.objects.count() == 1 and Bid.objects.count() == 3
+    assert sorted(r.created for r in results) == [False, False, False, True]
