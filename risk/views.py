@@ -11,6 +11,7 @@ from casework.errors import DomainError, NotFound
 from casework.events.services import timeline
 from casework.org.models import Department
 from casework.org.selectors import user_departments
+from casework.trading import TradingField
 from risk import selectors, services
 from risk.models import Screen, Warning
 
@@ -61,7 +62,9 @@ def _numbers(warning):
     names = {b["uscc"]: b["name"] for b in warning.bidders}
     rows = []
     for key, value in warning.numbers.items():
-        if key in ("shared", "ties"):
+        if key == "segment":
+            value = TradingField(value).label if value in TradingField.values else value
+        elif key in ("shared", "ties"):
             value = [f"{'、'.join(names.get(u, u) for u in item['bidders'])}：{item['label']} {item['value']}"
                      for item in value]
         rows.append((NUMBER_LABELS.get(key, key), _readable(value, names)))

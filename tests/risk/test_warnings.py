@@ -102,6 +102,7 @@ def test_who_sees_the_warnings(client, screened, alice, bob, carol, dave, erin, 
 def test_the_ring_page_draws_the_network_from_local_files(client, screened, alice):
     html = page(client, alice, f"/risk/warnings/{screened.pk}/").content.decode()
     assert "/static/vendor/echarts/echarts.min.js" in html and 'id="ring-graph"' in html
+    assert "<th>交易类型</th><td>工程建设招标投标</td>" in html and "<th>随机预期次数</th>" in html
     assert "http://" not in html.split("<main>")[0] and "https://" not in html.split("<main>")[0]
     assert client.get("/static/vendor/echarts/echarts.min.js").status_code == 200
 
