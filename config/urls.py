@@ -26,6 +26,8 @@ urlpatterns = [
     path("api/v1/", include("public.api_urls")),
     path("public/", include("public.urls")),
     path("supervision/", include("supervision.urls")),
+    path("api/v1/", include("risk.api_urls")),
+    path("risk/", include("risk.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", public_views.home, name="home"),  # the public portal; staff keep their workbench here

@@ -15,6 +15,7 @@ class SignalType(models.TextChoices):
     EVALUATION_ROLLBACK = "evaluation_rollback", "评标回退记录"
     RELATED_BIDDERS = "related_bidders", "投标人关联关系（围标串标）"
     ABNORMAL_WIN_RATE = "abnormal_win_rate", "中标率异常（陪标专业户/标王）"
+    BID_PRICE_PATTERN = "bid_price_pattern", "报价规律异常（围标串标迹象）"
     OTHER = "other", "其他"
 
 
@@ -22,7 +23,7 @@ class SignalType(models.TextChoices):
 # jurisdiction's profile says so (Weihai (八)).
 BID_RIGGING_SIGNALS = frozenset({
     SignalType.BID_FILE_FINGERPRINT, SignalType.BLIND_BID_CLEARING, SignalType.RELATED_BIDDERS,
-    SignalType.ABNORMAL_WIN_RATE,
+    SignalType.ABNORMAL_WIN_RATE, SignalType.BID_PRICE_PATTERN,
 })
 
 

@@ -87,7 +87,7 @@ ACTION_LABELS = {
 }
 
 # Mechanism apps keep their own labels next to their code (<app>/labels.py: ACTION_LABELS).
-for _app in ("jointaction", "inspections", "consultations", "supervision"):
+for _app in ("jointaction", "inspections", "consultations", "supervision", "risk"):
     try:
         ACTION_LABELS.update(import_module(f"{_app}.labels").ACTION_LABELS)
     except ModuleNotFoundError:

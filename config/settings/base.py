@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "inspections",
     "supervision",
     "public",
+    "risk",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +201,8 @@ CELERY_BEAT_SCHEDULE = {
     "supervision-rollup": {"task": "supervision.tasks.refresh_rollup", "schedule": 300.0},
     # Each quarter the supervision.report clock starts for every office (Pingdingshan 二(四)18).
     "supervision-reports": {"task": "supervision.tasks.open_quarterly_reports", "schedule": 6 * 3600.0},
+    # Risk screening over every jurisdiction's tender data, nightly (new data also queues a run).
+    "risk-screen-nightly": {"task": "risk.tasks.screen_all", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- E-mail -----------------------------------------------------------------------------

@@ -47,10 +47,11 @@ class Command(BaseCommand):
         from inspections import demo as inspections_demo
         from jointaction import demo as jointaction_demo
         from referrals import demo as referrals_demo
+        from risk import demo as risk_demo
         from supervision import demo as supervision_demo
 
         for demo in (referrals_demo, jointaction_demo, inspections_demo, consultations_demo, credit_demo,
-                     supervision_demo):
+                     risk_demo, supervision_demo):
             with transaction.atomic():
                 demo.seed(stdout=self.stdout)
         self._print(preset, logins, client_name, token, created, departments)
