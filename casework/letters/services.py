@@ -4,10 +4,9 @@ Numbering is per issuing department and year (Asia/Shanghai), gapless and never 
 LetterSequence row is locked (select_for_update) in the same transaction as the new Letter row, so a letter
 that is rolled back gives its number back to the next one.
 
-Lock order. `record()` locks the audit chain head until the transaction ends, and callers often record events
-before they issue a letter in the same transaction (a referral sends its hand-over, then issues its 移送函).
-`issue_letter` therefore takes the chain head first and the sequence second, always in that order, so two
-transactions can never hold one lock each and wait for the other.
+Locks. The only lock held to the end of the transaction is the issuer's own sequence row: recording audit events
+takes no lock (they are chained after commit, see casework.events.services), so letters of different
+departments never wait for each other, and a caller that recorded events first cannot deadlock with it.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from django.utils import timezone
 
 from casework.clocks.timing import SHANGHAI
 from casework.errors import DomainError, Forbidden, NotFound
-from casework.events.models import AuditHead
 from casework.events.services import record
 from casework.letters import render
 from casework.letters.models import Letter, LetterSequence
@@ -138,7 +136,6 @@ def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list
     year = issued_at.astimezone(SHANGHAI).year
 
     with transaction.atomic():
-        AuditHead.objects.select_for_update().get(pk=1)  # lock order: chain head, then sequence (see above)
         number = _next_number(issuer, year)
         letter = Letter(
             issuer=issuer, addressee=addressee, addressee_name=(addressee_name or "").strip(), kind=kind,

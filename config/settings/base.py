@@ -157,6 +157,17 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"TradingFieldEnum": "casework.trading.TradingField"},
 }
 
+# --- Audit trail (等保 安全审计) ----------------------------------------------------------------
+# The HMAC key of the audit chain lives outside the database (production refuses to start without it).
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "")
+# Signed checkpoints (chain position, hash) are appended here, outside the database: mount it on storage
+# the database administrators cannot write (another host, WORM volume).
+AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
+AUDIT_CHECKPOINT_SECONDS = float(os.environ.get("AUDIT_CHECKPOINT_SECONDS", "60"))
+# 等保2.0 8.1.4.3 c): audit records are kept at least six months; the purge refuses anything younger.
+AUDIT_RETENTION_MIN_DAYS = 183
+AUDIT_RETENTION_DAYS = max(int(os.environ.get("AUDIT_RETENTION_DAYS", "365")), AUDIT_RETENTION_MIN_DAYS)
+
 # --- Celery -----------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -193,6 +204,10 @@ CELERY_BEAT_SCHEDULE = {
     "credit-push-settle": {"task": "credit.tasks.settle_pushes", "schedule": 60.0},
     # A regular-meeting period that lapsed without a meeting hands over to the next period's clock.
     "consultation-periods": {"task": "consultations.tasks.roll_regular_periods", "schedule": 6 * 3600.0},
+    # Links any audit event whose after-commit chaining was lost (a crashed process), then anchors the
+    # chain's tip in the signed checkpoint file outside the database.
+    "audit-chain": {"task": "casework.tasks.chain_audit_events", "schedule": 10.0},
+    "audit-checkpoint": {"task": "casework.tasks.checkpoint_audit_chain", "schedule": AUDIT_CHECKPOINT_SECONDS},
 }
 
 # --- E-mail -----------------------------------------------------------------------------
