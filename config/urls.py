@@ -20,6 +20,7 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("api/v1/", include("consultations.api_urls")),
     path("consultations/", include("consultations.urls")),
+    path("audit/", include("casework.events.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("casework.urls")),

@@ -38,9 +38,13 @@ class CreditRecordAdmin(admin.ModelAdmin):
 class EligibilityQueryAdmin(admin.ModelAdmin):
     list_display = ["asked_at", "subject_code", "domain", "project_code", "eligible", "asked_by"]
     search_fields = ["subject_code", "project_code"]
+    readonly_fields = [f.name for f in EligibilityQuery._meta.fields]
 
     def has_change_permission(self, request, obj=None):
         return False
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of who checked whom is evidence; it is never edited or removed
