@@ -6,7 +6,8 @@ Prints figures; asserts nothing about time.
 
 Target (issue): single check p95 under 20 ms and a 1,000-subject bulk check under 1 s.
 
-Works in its own database (portal_bench_credit), created afresh and dropped at the end unless --keep.
+Works in its own database (<database>_bench_credit), created afresh and dropped at the end unless --keep.
+`--smoke` runs tiny sizes in seconds (CI runs it so the bench cannot rot).
 Measures `credit.services.check_eligibility` (answer + one EligibilityQuery row per subject), then the
 same through the HTTP API if /api/v1/credit/eligibility/ exists, and prints EXPLAIN ANALYZE of the
 measure lookup Django generates for one code and for 1,000 codes.
@@ -20,13 +21,11 @@ import random
 import statistics
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DB_NAME = "portal_bench_credit"
 DOMAINS = ["engineering", "procurement", "property_rights", "land_mining"]
 SINGLE_TARGET_MS = 20.0
 BULK_TARGET_S = 1.0
@@ -38,37 +37,22 @@ def main():
     parser.add_argument("--subjects", type=int, default=0, help="credit subjects (default: 30%% of --records)")
     parser.add_argument("--singles", type=int, default=1_000, help="single checks to time")
     parser.add_argument("--bulks", type=int, default=20, help="1,000-code bulk checks to time")
-    parser.add_argument("--keep", action="store_true", help=f"keep the {DB_NAME} database")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the bench still runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.records, args.singles, args.bulks = 5_000, 20, 2
     args.subjects = args.subjects or max(1_000, int(args.records * 0.3))
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("set DATABASE_URL to a PostgreSQL server (the bench creates its own database)")
-    import psycopg
+    from bench.common import bench_database
 
-    parsed = urllib.parse.urlparse(url)
-    admin_url = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    os.environ["DATABASE_URL"] = parsed._replace(path=f"/{DB_NAME}").geturl()
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    os.environ.setdefault("PORTAL_VAR_DIR", "/tmp/portal_bench_credit_var")
-    import warnings
+    with bench_database("credit", keep=args.keep):
+        import warnings
 
-    import django
+        import django
 
-    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collected static in the bench
-    django.setup()
-    try:
+        warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collected static in the bench
+        django.setup()
         run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
 
 
 # --- loading ---------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Official letters: seconds to render one letter (WeasyPrint), and to issue one (number, render, store, audit).
 Prints figures; asserts nothing about time. The target is under 0.3 s a letter once warm.
 
-    .venv/bin/python bench/letters.py [--n 20]
+    .venv/bin/python bench/letters.py [--n 20] [--smoke]
 
 Works on SQLite in a temporary PORTAL_VAR_DIR, removed at the end (DATABASE_URL is ignored).
 """
@@ -52,7 +52,10 @@ def harfbuzz_subset() -> str:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=20, help="letters per measurement")
+    parser.add_argument("--smoke", action="store_true", help="two letters: checks the bench still runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.n = 2
     var = tempfile.mkdtemp(prefix="portal-bench-letters-")
     os.environ.pop("DATABASE_URL", None)
     os.environ["PORTAL_VAR_DIR"] = var

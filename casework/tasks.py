@@ -5,9 +5,15 @@ from celery import shared_task
 
 @shared_task(name="casework.tasks.sweep_deadlines", acks_late=True)
 def sweep_deadlines() -> int:
-    from casework.clocks.escalation import sweep
+    import time
 
-    return sweep()
+    from casework.clocks.escalation import sweep
+    from casework.health import record_sweep
+
+    start = time.perf_counter()
+    fired = sweep()
+    record_sweep(time.perf_counter() - start, fired)
+    return fired
 
 
 @shared_task(name="casework.tasks.send_notification_emails", bind=True, max_retries=8,

@@ -13,7 +13,6 @@ from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from casework.clocks.models import Clock
 from casework.clocks.services import complete_clock, open_clocks_for, start_clock, start_met_clock
@@ -26,6 +25,7 @@ from casework.letters.services import issue_letter
 from casework.notifications.services import notify_department
 from casework.org.models import Department, Membership
 from casework.org.selectors import require_member, user_departments
+from casework.org.services import grant
 from casework.references import numbered, placeholder
 from casework.rules.services import profile_for
 from casework.uploads import check_upload
@@ -43,7 +43,7 @@ def _member(actor, department: Department) -> bool:
 
 
 def _grant(clue: Clue, department: Department) -> None:
-    assign_perm("view_clue", department.group, clue)
+    grant("view_clue", [department], clue)
 
 
 def _locked(clue: Clue) -> Clue:

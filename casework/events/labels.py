@@ -93,3 +93,4 @@ ACTION_LABELS.update({
     "admin.changed": "系统管理后台修改",
     "admin.deleted": "系统管理后台删除",
 })
+ACTION_LABELS["jurisdiction.attached"] = "纳入省级统一部署"

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from casework.context import request_ip
@@ -101,13 +102,20 @@ def object_key(obj) -> tuple[str, str]:
     return obj._meta.label_lower, str(obj.pk)
 
 
-def _allocate_seqs(n: int) -> list[int]:
-    """n increasing insertion numbers without a lock: a sequence on PostgreSQL; on SQLite every write
-    transaction already holds the database's write lock (BEGIN IMMEDIATE), so MAX + 1 is safe there."""
+class _NextSeq(RawSQL):
+    """The next insertion number, taken inside the INSERT itself (PostgreSQL: a sequence, no lock)."""
+
+    def __init__(self):
+        super().__init__(f"nextval('{PG_COUNTER}')", [], output_field=models.BigIntegerField())
+
+
+def _allocate_seqs(n: int) -> list:
+    """n increasing insertion numbers without a lock: on PostgreSQL the sequence is read by the INSERT itself
+    (no extra query); on SQLite every write transaction already holds the database's write lock (BEGIN
+    IMMEDIATE), so MAX + 1 is safe there."""
+    if connection.vendor == "postgresql":
+        return [_NextSeq() for _ in range(n)]
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute(f"SELECT nextval('{PG_COUNTER}') FROM generate_series(1, %s)", [n])
-            return sorted(row[0] for row in cur.fetchall())
         cur.execute("SELECT COALESCE(MAX(seq), 0) FROM casework_event")
         start = cur.fetchone()[0]
     return list(range(start + 1, start + n + 1))
@@ -118,12 +126,14 @@ def record(*, actor, obj, action: str, before=None, after=None, reason: str = ""
 
 
 def record_many(entries: list[Entry], *, at: dt.datetime | None = None) -> list[Event]:
-    """Append several events to the current transaction; they join the chain once it commits."""
+    """Append several events to the current transaction; they join the chain once it commits. One INSERT and
+    no lock: no savepoint either (a failed audit write fails the business transaction, as it should).
+    On PostgreSQL the returned events' `seq` is assigned by the database and not read back."""
     if not entries:
         return []
     at = at or timezone.now()
     ip = request_ip.get()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         events = []
         for seq, entry in zip(_allocate_seqs(len(entries)), entries, strict=True):
             otype, oid = object_key(entry.obj)
@@ -134,6 +144,9 @@ def record_many(entries: list[Entry], *, at: dt.datetime | None = None) -> list[
             ))
         Event.objects.bulk_create(events)
         _chain_after_commit()
+    if connection.vendor == "postgresql":
+        for event in events:
+            event.seq = None
     return events
 
 
@@ -164,6 +177,18 @@ def _locked_head() -> AuditHead:
     return head
 
 
+def _write_links(events: list[Event]) -> None:
+    """One UPDATE for the batch (bulk_update's CASE per row is quadratic-ish on PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        Event.objects.bulk_update(events, ["chain_seq", "prev_hash", "hash"])
+        return
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(events))
+    params = [v for e in events for v in (e.pk, e.chain_seq, e.prev_hash, e.hash)]
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE casework_event AS e SET chain_seq = v.c, prev_hash = v.p, hash = v.h "
+                    f"FROM (VALUES {rows}) AS v(id, c, p, h) WHERE e.id = v.id::bigint", params)
+
+
 def chain_pending(*, batch: int = 2000) -> int:
     """Link committed, unchained events into the chain in `seq` order; returns how many were linked.
     Each batch is one short transaction holding the chain head's lock."""
@@ -179,7 +204,7 @@ def chain_pending(*, batch: int = 2000) -> int:
                 seq += 1
                 event.chain_seq, event.prev_hash = seq, prev
                 event.hash = prev = _digest(_hash_fields(event))
-            Event.objects.bulk_update(pending, ["chain_seq", "prev_hash", "hash"])
+            _write_links(pending)
             head.seq, head.hash = seq, prev
             head.save(update_fields=["seq", "hash"])
         total += len(pending)

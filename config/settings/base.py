@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "casework.health.MetricsMiddleware",  # first: times the whole request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,6 +93,11 @@ def database_config() -> dict:
     else:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "portal.sqlite3")}
+    if os.environ.get("DATABASE_POOLER") == "pgbouncer":
+        # PgBouncer in transaction pooling: a named cursor or a prepared statement would outlive the
+        # transaction on a server connection another client gets next.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        config.setdefault("OPTIONS", {})["prepare_threshold"] = None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # BEGIN IMMEDIATE takes the write lock at the start of every atomic block, so two
         # processes (web, worker, beat) never both read-then-write the same rows.
@@ -156,6 +162,9 @@ SPECTACULAR_SETTINGS = {
     # Complaint trading types and credit domains are the same four fields of public resource trading.
     "ENUM_NAME_OVERRIDES": {"TradingFieldEnum": "casework.trading.TradingField"},
 }
+
+# Prometheus scrapes /metrics with this bearer token; without one, only loopback and private addresses may.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # --- Audit trail (等保 安全审计) ----------------------------------------------------------------
 # The HMAC key of the audit chain lives outside the database (production refuses to start without it).

@@ -12,10 +12,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 NOTES_SHOTS = SHOTS.parents[2].parent / "notes" / "shots"
 
 
-def _shot(page, name):
-    page.screenshot(path=str(SHOTS / f"perf-audit-{name}.png"), full_page=True)
+def _shot(browser_page, name):
+    browser_page.screenshot(path=str(SHOTS / f"perf-audit-{name}.png"), full_page=True)
     if NOTES_SHOTS.is_dir():
-        page.screenshot(path=str(NOTES_SHOTS / f"perf-audit-{name}.png"), full_page=True)
+        browser_page.screenshot(path=str(NOTES_SHOTS / f"perf-audit-{name}.png"), full_page=True)
 
 
 def test_auditor_searches_and_verifies(page, live_server, luoyang, bob, alice):  # noqa: F811

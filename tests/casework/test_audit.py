@@ -48,7 +48,7 @@ def test_chain_verifies(luoyang, capsys):
     assert capsys.readouterr().out.startswith(f"OK ({base + 3} events")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_events_are_inserted_unchained_and_linked_after_commit():
     from casework.org.services import load_org_preset
 
