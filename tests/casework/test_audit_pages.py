@@ -7,7 +7,6 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 
 from casework.errors import DomainError
 from casework.events import checkpoints
@@ -15,6 +14,7 @@ from casework.events.models import Event
 from casework.events.retention import purge_before
 from casework.events.services import chain_pending, record, verify_chain
 from casework.org.models import Membership
+from tests.casework.test_audit import _tamper
 from tests.conftest import at, make_user
 
 
@@ -88,12 +88,7 @@ def test_verify_button_reports_intact_and_broken_chain(client, luoyang, quinn):
     assert Event.objects.filter(action="audit.verified", actor=quinn).exists()
     chain_pending()
     target = Event.objects.get(action="test.touched")
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("ALTER TABLE casework_event DISABLE TRIGGER casework_event_no_update")
-        else:
-            cur.execute("DROP TRIGGER casework_event_no_update")
-        cur.execute("UPDATE casework_event SET reason = '改过' WHERE id = %s", [target.pk])
+    _tamper("UPDATE casework_event SET reason = '改过' WHERE id = %s", [target.pk])
     resp = client.post("/audit/verify/", follow=True)
     assert f"审计链在第 {target.chain_seq} 条事件处断开" in _text(resp)
 
@@ -164,10 +159,7 @@ def test_purge_keeps_the_chain_verifiable_through_the_anchor(request, settings, 
     assert check.ok and check.base_seq == result.through_seq
     assert Event.objects.filter(action="audit.purged", actor=olga).get().after["through_seq"] == result.through_seq
     # an unauthorised deletion after the purge is still caught
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("ALTER TABLE casework_event DISABLE TRIGGER casework_event_no_update")
-        cur.execute("DELETE FROM casework_event WHERE id = %s", [kept_first.pk])
+    _tamper("DELETE FROM casework_event WHERE id = %s", [kept_first.pk])
     bad = verify_chain()
     assert not bad.ok and bad.broken_seq == kept_first.chain_seq
 
