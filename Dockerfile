@@ -15,6 +15,7 @@ RUN pip install --no-cache-dir .
 COPY . .
 # collectstatic needs settings to import; these placeholders never serve traffic.
 RUN DJANGO_SECRET_KEY=build-only-placeholder-0123456789-0123456789-0123456789 \
+    AUDIT_CHAIN_KEY=build-only-placeholder-0123456789-0123 \
     DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build \
     python manage.py collectstatic --noinput \
     && useradd --system --home /app portal && mkdir -p /var/lib/portal && chown portal /var/lib/portal

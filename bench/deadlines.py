@@ -1,7 +1,7 @@
 """Deadline arithmetic throughput: the portal's calendar vs counting day by day with
 chinese_calendar.is_workday. Prints figures; asserts nothing about time.
 
-    .venv/bin/python bench/deadlines.py [--n 300000]
+    .venv/bin/python bench/deadlines.py [--n 300000] [--smoke]
 """
 
 import argparse
@@ -40,7 +40,10 @@ def day_by_day(start: dt.date, n: int) -> dt.date:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=300_000)
+    parser.add_argument("--smoke", action="store_true", help="a few thousand: checks the bench still runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.n = 3_000
     rng = random.Random(20261121)
     t0 = time.perf_counter()
     cal = official_calendar()
@@ -54,7 +57,7 @@ def main():
         cal.add_working_days(start, n)
     portal = time.perf_counter() - t0
 
-    sample = cases[:20_000]
+    sample = cases[:min(20_000, args.n)]
     t0 = time.perf_counter()
     for start, n in sample:
         day_by_day(start, n)

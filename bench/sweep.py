@@ -1,16 +1,17 @@
 """The deadline sweep on PostgreSQL: 1,000 due clocks among 10,000 and among 1,000,000 open ones.
-Prints figures; asserts nothing about time.
+Prints figures; asserts nothing about time. Targets (issue 18): under 200 ms among 1,000,000 open, and no
+more than 1.2x the time among 10,000.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/sweep.py [--big 1000000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_perf .venv/bin/python bench/sweep.py [--big 1000000]
+    ... bench/sweep.py --smoke     (seconds: CI runs it so a schema change that breaks the bench fails)
 
-Works in its own database (portal_bench), created afresh and dropped at the end.
+Works in its own database (<database>_bench_sweep), created afresh and dropped at the end. Clocks are bulk
+inserted by copying a template clock saved through the ORM, so a column added later gets its default.
 """
 
 import argparse
-import os
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,33 +23,18 @@ def main():
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--big", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=1_000)
-    parser.add_argument("--keep", action="store_true", help="keep the portal_bench database")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the bench still runs")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("set DATABASE_URL to a PostgreSQL server (the bench creates its own database)")
-    import psycopg
+    if args.smoke:
+        args.small, args.big, args.due = 300, 1_200, 50
+    from bench.common import bench_database
 
-    parsed = urllib.parse.urlparse(url)
-    admin_url = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS portal_bench")
-        conn.execute("CREATE DATABASE portal_bench")
-    os.environ["DATABASE_URL"] = parsed._replace(path="/portal_bench").geturl()
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    os.environ.setdefault("PORTAL_VAR_DIR", str(ROOT / "var" / "bench"))
-    import django
+    with bench_database("sweep", keep=args.keep):
+        import django
 
-    django.setup()
-    try:
+        django.setup()
         run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute("DROP DATABASE IF EXISTS portal_bench")
 
 
 def run(args):
@@ -56,6 +42,7 @@ def run(args):
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
     from django.db import connection
+    from django.utils import timezone
 
     from casework.clocks.escalation import sweep
     from casework.clocks.models import Clock
@@ -72,21 +59,29 @@ def run(args):
         add_membership(user=User.objects.create(username=f"bench-{role}"), department=housing, role=role)
     version = Rule.objects.get(profile__preset="luoyang", key="referral.return").current_version
     ct = ContentType.objects.get_for_model(Department)
-    columns = (ct.id, housing.id, version.id)
+
+    # A template clock saved through the ORM: every column (and any added later) gets a valid value.
+    def make_template() -> int:
+        return Clock.objects.create(subject_type=ct, subject_id="template", label="基准测试模板", department=housing,
+                                    rule_version=version, started_at=timezone.now(), due_at=timezone.now(),
+                                    first_year=2026, last_year=2026, state=Clock.State.CANCELLED).pk
+
+    copied = [f.column for f in Clock._meta.concrete_fields if not f.primary_key and f.column not in (
+        "subject_id", "label", "started_at", "due_at", "state", "next_action_at", "created_at")]
 
     def insert(n: int, due: bool):
         # Open clocks whose next action is weeks away, or due clocks whose deadline passed yesterday.
         offset = "- interval '1 day'" if due else "+ interval '30 days'"
         nxt = "now() - interval '1 minute'" if due else "now() + interval '29 days'"
+        cols = ", ".join(copied)
         with connection.cursor() as cur:
             cur.execute(f"""
-                INSERT INTO casework_clock (subject_type_id, subject_id, label, department_id, rule_version_id,
-                    started_at, due_at, state, provisional, first_year, last_year, paused_units, next_action_at,
+                INSERT INTO casework_clock ({cols}, subject_id, label, started_at, due_at, state, next_action_at,
                     created_at)
-                SELECT %s, g::text, %s, %s, %s, now() - interval '5 days', date_trunc('day', now()) {offset},
-                       'running', false, 2026, 2026, 0, {nxt}, now()
-                FROM generate_series(1, %s) g""",
-                [columns[0], "基准测试（到期）" if due else "基准测试", *columns[1:], n])
+                SELECT {", ".join("t." + c for c in copied)}, g::text, %s, now() - interval '5 days',
+                       date_trunc('day', now()) {offset}, 'running', {nxt}, now()
+                FROM casework_clock t, generate_series(1, %s) g WHERE t.id = %s""",
+                [("基准测试（到期）" if due else "基准测试"), n, template])
 
     def reset_due(catch_up: bool):
         """Steady state: the reminder fired in an earlier sweep, so each due clock has one rung due
@@ -94,6 +89,7 @@ def run(args):
         recorded as superseded and only the breach is sent."""
         with connection.cursor() as cur:
             cur.execute("TRUNCATE casework_escalationstep, casework_notification")
+            cur.execute("UPDATE casework_clock SET state = 'running' WHERE label = '基准测试（到期）'")
             cur.execute("UPDATE casework_clock SET state = 'running', next_action_at = now() - interval '1 minute' "
                         "WHERE label = '基准测试（到期）'")
             if not catch_up:
@@ -101,9 +97,13 @@ def run(args):
                             "SELECT id, 'reminder', due_at - interval '1 day', due_at - interval '1 day', false "
                             "FROM casework_clock WHERE label = '基准测试（到期）'")
 
+    template = 0
+
     def scenario(open_count: int, runs: int = 3, catch_up: bool = False) -> tuple[float, int]:
         with connection.cursor() as cur:
             cur.execute("TRUNCATE casework_clock, casework_escalationstep, casework_notification CASCADE")
+        nonlocal template
+        template = make_template()
         t0 = time.perf_counter()
         insert(open_count - args.due, due=False)
         insert(args.due, due=True)
@@ -145,8 +145,9 @@ def run(args):
                     "LIMIT 500")
         plan = " / ".join(row[0].strip() for row in cur.fetchall())
     print(f"plan: {plan}")
-    print(f"steady state: ratio big/small {big / small:.2f}x (target within 2x); "
-          f"big under 1 s: {'met' if big < 1 else 'NOT met'}")
+    verdict = "met" if big <= 1.2 * small else "NOT met"
+    print(f"steady state: ratio big/small {big / small:.2f}x (target <= 1.2x: {verdict}); "
+          f"big under 200 ms: {'met' if big < 0.2 else 'NOT met'}")
     print(f"open clocks now: {Clock.objects.count():,}")
 
 

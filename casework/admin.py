@@ -323,8 +323,11 @@ class ClockAdmin(NoCaseContent, admin.ModelAdmin):
 
 @admin.register(Event)
 class EventAdmin(NoCaseContent, admin.ModelAdmin):
-    list_display = ["seq", "at", "actor_label", "action", "object_type", "object_id"]
+    """Read-only: the database refuses edits and deletions too; auditors use /audit/ (search, verify, export)."""
+
+    list_display = ["seq", "chain_seq", "at", "actor_label", "action", "object_type", "object_id"]
     list_filter = ["action"]
+    readonly_fields = [f.name for f in Event._meta.fields]
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -345,6 +348,9 @@ class HandoffAdmin(NoCaseContent, GuardedModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a hand-over's history is in the audit chain; it changes only through its services
 
 
 # --- Official letters: read-only; a letter is issued only through casework.letters.services ----------------

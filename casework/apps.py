@@ -6,4 +6,7 @@ class CaseworkConfig(AppConfig):
     verbose_name = "协同监管基础"
 
     def ready(self):
+        from casework.events import admin_audit
         from casework.handoffs import kinds  # noqa: F401  (the shared kinds no mechanism owns)
+
+        admin_audit.install()

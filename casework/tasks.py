@@ -5,9 +5,15 @@ from celery import shared_task
 
 @shared_task(name="casework.tasks.sweep_deadlines", acks_late=True)
 def sweep_deadlines() -> int:
-    from casework.clocks.escalation import sweep
+    import time
 
-    return sweep()
+    from casework.clocks.escalation import sweep
+    from casework.health import record_sweep
+
+    start = time.perf_counter()
+    fired = sweep()
+    record_sweep(time.perf_counter() - start, fired)
+    return fired
 
 
 @shared_task(name="casework.tasks.send_notification_emails", bind=True, max_retries=8,
@@ -45,3 +51,22 @@ def retry_webhooks() -> int:
     for delivery_id in ids:
         deliver(delivery_id)
     return len(ids)
+
+
+@shared_task(name="casework.tasks.chain_audit_events")
+def chain_audit_events() -> int:
+    """Link audit events whose after-commit chaining was lost (a process died between commit and chaining)."""
+    from casework.events.services import chain_pending
+
+    return chain_pending()
+
+
+@shared_task(name="casework.tasks.checkpoint_audit_chain")
+def checkpoint_audit_chain() -> int:
+    """Anchor the chain's tip in the signed checkpoint file outside the database."""
+    from casework.events.checkpoints import write_checkpoint
+    from casework.events.services import chain_pending
+
+    chain_pending()
+    written = write_checkpoint()
+    return written["seq"] if written else 0

@@ -83,10 +83,14 @@ def suggest_receivers(clue: Clue, matter: str, sender=None) -> list[tuple]:
     types = ROUTES.get(matter, [])
     out = []
     for node in home.lineage():
-        for dept in Department.objects.filter(jurisdiction=node, type__in=types, active=True).order_by("code"):
+        depts = list(Department.objects.filter(jurisdiction=node, type__in=types, active=True).order_by("code"))
+        moves: dict[int, PenaltyPowerMove] = {}
+        for m in PenaltyPowerMove.objects.filter(department__in=depts).select_related("law_enforcement").order_by("pk"):
+            moves.setdefault(m.department_id, m)  # one query per level, not one per department
+        for dept in depts:
             if matter == "trading_ban" and not dept.is_supervision_office:
                 continue
-            move = PenaltyPowerMove.objects.filter(department=dept).select_related("law_enforcement").first()
+            move = moves.get(dept.pk)
             if move and matter in PENALTY_MATTERS:
                 out.append((move.law_enforcement, f"{dept.display_name}的处罚权已划转综合执法"))
             elif dept != sender:

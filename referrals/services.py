@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from casework.attachments import services as attachments
 from casework.attachments.models import Attachment
@@ -29,6 +28,7 @@ from casework.letters.services import issue_letter
 from casework.notifications.services import notify_department
 from casework.org.models import Department, Membership
 from casework.org.selectors import require_member, user_departments
+from casework.org.services import grant
 from casework.references import numbered, placeholder
 from casework.rules.powers import require_power
 from casework.rules.services import profile_for
@@ -47,7 +47,7 @@ def _member(actor, department: Department) -> bool:
 
 
 def _grant(clue: Clue, department: Department) -> None:
-    assign_perm("view_clue", department.group, clue)
+    grant("view_clue", [department], clue)
 
 
 def _locked(clue: Clue) -> Clue:

@@ -27,6 +27,12 @@ def at(y, m, d, hh=10, mm=0) -> dt.datetime:
     return dt.datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoints(settings, tmp_path):
+    """Each test anchors the audit chain in its own checkpoint file (the database is fresh too)."""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
+
+
 @pytest.fixture
 def luoyang(db):
     depts = load_org_preset(preset="luoyang")

@@ -24,8 +24,15 @@ def test_production_refuses_without_allowed_hosts():
     assert result.returncode != 0 and "DJANGO_ALLOWED_HOSTS" in result.stderr
 
 
+def test_production_refuses_without_audit_chain_key():
+    result = manage("check", DJANGO_SECRET_KEY="k7$" + "a1b2c3d4e5f6g7h8i9j0" * 3,
+                    DJANGO_ALLOWED_HOSTS="portal.example.gov.cn", DATABASE_URL="postgres://portal@127.0.0.1:5432/portal",
+                    AUDIT_CHAIN_KEY="")
+    assert result.returncode != 0 and "AUDIT_CHAIN_KEY" in result.stderr
+
+
 def test_check_deploy_is_clean():
     result = manage("check", "--deploy", "--fail-level", "WARNING",
                     DJANGO_SECRET_KEY="k7$" + "a1b2c3d4e5f6g7h8i9j0" * 3, DJANGO_ALLOWED_HOSTS="portal.example.gov.cn",
-                    DATABASE_URL="postgres://portal@127.0.0.1:5432/portal")
+                    DATABASE_URL="postgres://portal@127.0.0.1:5432/portal", AUDIT_CHAIN_KEY="c" * 40)
     assert result.returncode == 0, result.stderr + result.stdout

@@ -96,3 +96,15 @@ for _app in ("jointaction", "inspections", "consultations", "supervision", "risk
 
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
+
+ACTION_LABELS.update({
+    "audit.purged": "清理过期审计记录",
+    "audit.verified": "校验审计链",
+    "audit.exported": "导出审计记录",
+})
+ACTION_LABELS.update({
+    "admin.added": "系统管理后台新增",
+    "admin.changed": "系统管理后台修改",
+    "admin.deleted": "系统管理后台删除",
+})
+ACTION_LABELS["jurisdiction.attached"] = "纳入省级统一部署"

@@ -1,20 +1,40 @@
-"""Append-only, hash-chained audit events. Every service writes one per state change."""
+"""Append-only, HMAC-chained audit events. Every service writes one per state change.
+
+Writing never waits on other writers: `record_many` inserts the events of the current transaction unchained,
+with `seq` from a lock-free counter (a PostgreSQL sequence). After the transaction commits, `chain_pending`
+links every committed, unchained event in `seq` order into the chain, holding the chain head's row lock only
+for that short step (a few milliseconds, whatever the business transaction did). If the process dies between
+commit and chaining, beat's `chain_audit_events` links the stragglers.
+
+Each link is HMAC-SHA256 over the event's fields, its chain position and the previous link, keyed with
+settings.AUDIT_CHAIN_KEY, which lives outside the database: rewriting history (or recomputing the chain with
+plain SHA-256) without the key fails verification. Truncation (deleting the last rows and editing the head)
+is caught by the signed checkpoints that beat writes outside the database (casework.events.checkpoints).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from casework.context import request_ip
 from casework.events.models import AuditHead, Event
 
+log = logging.getLogger(__name__)
+
 SYSTEM_LABEL = "系统"
+GENESIS = "0" * 64
+PG_COUNTER = "casework_event_seq_counter"
 
 
 def actor_label(actor) -> str:
@@ -33,13 +53,26 @@ def _plain(value) -> dict:
     return json.loads(json.dumps(value or {}, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
+def chain_key() -> bytes:
+    key = getattr(settings, "AUDIT_CHAIN_KEY", "")
+    if not key:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("AUDIT_CHAIN_KEY is not set: the audit chain cannot be written or verified")
+    return key.encode("utf-8")
+
+
+def canonical(fields: dict) -> bytes:
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def _digest(fields: dict) -> str:
-    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hmac.new(chain_key(), b"event\x00" + canonical(fields), hashlib.sha256).hexdigest()
 
 
 def _hash_fields(e: Event) -> dict:
     return {
+        "chain_seq": e.chain_seq,
         "seq": e.seq,
         "at": e.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "actor_id": e.actor_id,
@@ -69,36 +102,114 @@ def object_key(obj) -> tuple[str, str]:
     return obj._meta.label_lower, str(obj.pk)
 
 
+class _NextSeq(RawSQL):
+    """The next insertion number, taken inside the INSERT itself (PostgreSQL: a sequence, no lock)."""
+
+    def __init__(self):
+        super().__init__(f"nextval('{PG_COUNTER}')", [], output_field=models.BigIntegerField())
+
+
+def _allocate_seqs(n: int) -> list:
+    """n increasing insertion numbers without a lock: on PostgreSQL the sequence is read by the INSERT itself
+    (no extra query); on SQLite every write transaction already holds the database's write lock (BEGIN
+    IMMEDIATE), so MAX + 1 is safe there."""
+    if connection.vendor == "postgresql":
+        return [_NextSeq() for _ in range(n)]
+    with connection.cursor() as cur:
+        cur.execute("SELECT COALESCE(MAX(seq), 0) FROM casework_event")
+        start = cur.fetchone()[0]
+    return list(range(start + 1, start + n + 1))
+
+
 def record(*, actor, obj, action: str, before=None, after=None, reason: str = "") -> Event:
     return record_many([Entry(obj, action, before, after, reason, actor)])[0]
 
 
 def record_many(entries: list[Entry], *, at: dt.datetime | None = None) -> list[Event]:
-    """Append several events under one lock on the chain head."""
+    """Append several events to the current transaction; they join the chain once it commits. One INSERT and
+    no lock: no savepoint either (a failed audit write fails the business transaction, as it should).
+    On PostgreSQL the returned events' `seq` is assigned by the database and not read back."""
     if not entries:
         return []
     at = at or timezone.now()
     ip = request_ip.get()
-    with transaction.atomic():
-        head = AuditHead.objects.select_for_update().get(pk=1)
+    with transaction.atomic(savepoint=False):
         events = []
-        seq, prev = head.seq, head.hash
-        for entry in entries:
-            seq += 1
+        for seq, entry in zip(_allocate_seqs(len(entries)), entries, strict=True):
             otype, oid = object_key(entry.obj)
-            event = Event(
+            events.append(Event(
                 seq=seq, at=at, actor=entry.actor, actor_label=actor_label(entry.actor), ip=ip,
                 object_type=otype, object_id=oid, action=entry.action,
                 before=_plain(entry.before), after=_plain(entry.after), reason=entry.reason or "",
-                prev_hash=prev,
-            )
-            event.hash = _digest(_hash_fields(event))
-            prev = event.hash
-            events.append(event)
+            ))
         Event.objects.bulk_create(events)
-        head.seq, head.hash = seq, prev
-        head.save(update_fields=["seq", "hash"])
+        _chain_after_commit()
+    if connection.vendor == "postgresql":
+        for event in events:
+            event.seq = None
     return events
+
+
+def _chain_after_commit() -> None:
+    """Ask for one chaining run when the outermost transaction commits (once, however many events)."""
+    pending = getattr(connection, "run_on_commit", None) or []
+    if any(item[1] is _chain_committed for item in pending):
+        return
+    transaction.on_commit(_chain_committed)
+
+
+def _chain_committed() -> None:
+    try:
+        chain_pending()
+    except Exception:  # the business transaction is committed; beat links these events later
+        log.exception("audit chaining after commit failed; the beat task will retry")
+
+
+def _locked_head() -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        try:
+            with transaction.atomic():
+                AuditHead.objects.create(pk=1)
+        except IntegrityError:
+            pass
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _write_links(events: list[Event]) -> None:
+    """One UPDATE for the batch (bulk_update's CASE per row is quadratic-ish on PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        Event.objects.bulk_update(events, ["chain_seq", "prev_hash", "hash"])
+        return
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(events))
+    params = [v for e in events for v in (e.pk, e.chain_seq, e.prev_hash, e.hash)]
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE casework_event AS e SET chain_seq = v.c, prev_hash = v.p, hash = v.h "
+                    f"FROM (VALUES {rows}) AS v(id, c, p, h) WHERE e.id = v.id::bigint", params)
+
+
+def chain_pending(*, batch: int = 2000) -> int:
+    """Link committed, unchained events into the chain in `seq` order; returns how many were linked.
+    Each batch is one short transaction holding the chain head's lock."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            head = _locked_head()
+            pending = list(Event.objects.filter(chain_seq__isnull=True).order_by("seq")[:batch])
+            if not pending:
+                return total
+            seq, prev = head.seq, head.hash
+            for event in pending:
+                seq += 1
+                event.chain_seq, event.prev_hash = seq, prev
+                event.hash = prev = _digest(_hash_fields(event))
+            _write_links(pending)
+            head.seq, head.hash = seq, prev
+            head.save(update_fields=["seq", "hash"])
+        total += len(pending)
+        if len(pending) < batch:
+            return total
 
 
 @dataclass
@@ -107,30 +218,54 @@ class VerifyResult:
     checked: int
     broken_seq: int | None = None
     problem: str = ""
+    pending: int = 0  # committed events not yet linked (normally none, or a few for a second)
+    last_seq: int = 0
+    base_seq: int = 0  # events up to here were purged after their retention period
+    checkpoints: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 def verify_chain(chunk: int = 2000) -> VerifyResult:
-    """Walk the chain in order; report the first link whose hash or back-link is wrong."""
-    prev, expected_seq, checked = "0" * 64, 1, 0
-    last_seq = 0
+    """Walk the chain in order from the last purge (or the genesis); report the first link whose position,
+    back-link or HMAC is wrong, and any signed checkpoint the chain no longer reaches or no longer matches."""
+    from casework.events import checkpoints
+
+    anchors = checkpoints.read()
+    base_seq, prev = anchors.base
+    wanted = {r["seq"]: r["hash"] for r in anchors.checkpoints if r["seq"] > base_seq}
+    pending = Event.objects.filter(chain_seq__isnull=True).count()
+    result = VerifyResult(True, 0, pending=pending, base_seq=base_seq, checkpoints=len(anchors.checkpoints))
+
+    def broken(seq, problem):
+        result.ok, result.broken_seq, result.problem = False, seq, problem
+        return result
+
+    if anchors.bad_lines:
+        result.notes.append(f"检查点文件第 {', '.join(map(str, anchors.bad_lines))} 行签名无效，已忽略")
+    expected = base_seq + 1
     while True:
-        batch = list(Event.objects.filter(seq__gt=last_seq).order_by("seq")[:chunk])
+        batch = list(Event.objects.filter(chain_seq__gt=expected - 1).order_by("chain_seq")[:chunk])
         if not batch:
             break
         for event in batch:
-            if event.seq != expected_seq:
-                return VerifyResult(False, checked, expected_seq, f"缺少第 {expected_seq} 条事件")
+            if event.chain_seq != expected:
+                return broken(expected, f"缺少链序号第 {expected} 条事件（事件被删除）")
             if event.prev_hash != prev:
-                return VerifyResult(False, checked, event.seq, "前序哈希与上一条事件不符")
-            if _digest(_hash_fields(event)) != event.hash:
-                return VerifyResult(False, checked, event.seq, "事件内容与其哈希不符（已被改动）")
-            prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-        last_seq = batch[-1].seq
+                return broken(event.chain_seq, "前序哈希与上一条事件不符")
+            if not hmac.compare_digest(_digest(_hash_fields(event)), event.hash or ""):
+                return broken(event.chain_seq, "事件内容与其密钥哈希不符（已被改动或重算）")
+            if event.chain_seq in wanted and wanted.pop(event.chain_seq) != event.hash:
+                return broken(event.chain_seq, "与库外签名检查点记录的哈希不符（链被重写）")
+            prev, expected, result.checked = event.hash, expected + 1, result.checked + 1
+    result.last_seq = expected - 1
+    if wanted:
+        return broken(expected, f"库外签名检查点记录链已到第 {max(wanted)} 条，数据库中只到第 {expected - 1} 条"
+                                "（末尾事件被删除）")
     head = AuditHead.objects.filter(pk=1).first()
-    if head and (head.seq != checked or head.hash != prev):
-        return VerifyResult(False, checked, checked + 1 if head.seq > checked else checked,
-                            "链尾与记录的最后一条事件不符（事件被删除）")
-    return VerifyResult(True, checked)
+    if head and (head.seq, head.hash) != (result.last_seq, prev):
+        return broken(result.last_seq + 1 if head.seq > result.last_seq else max(head.seq, 1),
+                      "链尾记录与最后一条事件不符")
+    return result
 
 
 def timeline(obj):

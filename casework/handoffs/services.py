@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from casework.clocks.services import complete_clock, open_clocks_for, start_clock
 from casework.errors import Conflict, DomainError, Forbidden
@@ -15,6 +14,7 @@ from casework.events.services import record
 from casework.handoffs.models import Handoff
 from casework.org.models import Department
 from casework.org.selectors import require_member
+from casework.org.services import grant
 from casework.privacy import holds_object_perm
 from casework.references import numbered, placeholder
 
@@ -42,9 +42,8 @@ def send_handoff(*, actor, kind: str, title: str, sender: Department, receiver: 
         sent_at=sent_at)
     handoff.reference = numbered(reference_prefix, handoff.pk, sent_at)
     handoff.save(update_fields=["reference"])
-    for dept in (sender, receiver):
-        assign_perm("view_handoff", dept.group, handoff)
-    assign_perm("act_on_handoff", receiver.group, handoff)
+    grant("view_handoff", (sender, receiver), handoff)
+    grant("act_on_handoff", (receiver,), handoff)
     record(actor=actor, obj=handoff, action="handoff.sent",
            after={"reference": handoff.reference, "kind": kind, "title": handoff.title,
                   "sender": sender.code, "receiver": receiver.code})

@@ -5,10 +5,9 @@ the (department, kind, year) LetterSequence row is locked (select_for_update) in
 Letter row, so a letter that is rolled back gives its number back to the next one. A 移送回执 is a form, not a
 numbered 发文: it takes the number of the 移送函 it travels with.
 
-Lock order. `record()` locks the audit chain head until the transaction ends, and callers often record events
-before they issue a letter in the same transaction (a referral sends its hand-over, then issues its 移送函).
-`issue_letter` therefore takes the chain head first and the sequence second, always in that order, so two
-transactions can never hold one lock each and wait for the other.
+Locks. The only lock held to the end of the transaction is the issuer's own sequence row: recording audit events
+takes no lock (they are chained after commit, see casework.events.services), so letters of different
+departments never wait for each other, and a caller that recorded events first cannot deadlock with it.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ from django.utils import timezone
 
 from casework.clocks.timing import SHANGHAI
 from casework.errors import DomainError, Forbidden, NotFound
-from casework.events.models import AuditHead
 from casework.events.services import record
 from casework.letters import render
 from casework.letters.models import Letter, LetterSequence
@@ -163,7 +161,6 @@ def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list
         year = accompanies.year
 
     with transaction.atomic():
-        AuditHead.objects.select_for_update().get(pk=1)  # lock order: chain head, then sequence (see above)
         if kind in Letter.FORMS:
             number, number_text = accompanies.number, f"{accompanies.doc_number}·{Letter.Kind(kind).label}"
         else:

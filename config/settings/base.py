@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "casework.health.MetricsMiddleware",  # first: times the whole request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,6 +97,11 @@ def database_config() -> dict:
     else:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "portal.sqlite3")}
+    if os.environ.get("DATABASE_POOLER") == "pgbouncer":
+        # PgBouncer in transaction pooling: a named cursor or a prepared statement would outlive the
+        # transaction on a server connection another client gets next.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        config.setdefault("OPTIONS", {})["prepare_threshold"] = None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # BEGIN IMMEDIATE takes the write lock at the start of every atomic block, so two
         # processes (web, worker, beat) never both read-then-write the same rows.
@@ -161,6 +167,20 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"TradingFieldEnum": "casework.trading.TradingField"},
 }
 
+# Prometheus scrapes /metrics with this bearer token; without one, only loopback and private addresses may.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
+# --- Audit trail (等保 安全审计) ----------------------------------------------------------------
+# The HMAC key of the audit chain lives outside the database (production refuses to start without it).
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "")
+# Signed checkpoints (chain position, hash) are appended here, outside the database: mount it on storage
+# the database administrators cannot write (another host, WORM volume).
+AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
+AUDIT_CHECKPOINT_SECONDS = float(os.environ.get("AUDIT_CHECKPOINT_SECONDS", "60"))
+# 等保2.0 8.1.4.3 c): audit records are kept at least six months; the purge refuses anything younger.
+AUDIT_RETENTION_MIN_DAYS = 183
+AUDIT_RETENTION_DAYS = max(int(os.environ.get("AUDIT_RETENTION_DAYS", "365")), AUDIT_RETENTION_MIN_DAYS)
+
 # --- Celery -----------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -203,6 +223,10 @@ CELERY_BEAT_SCHEDULE = {
     "supervision-reports": {"task": "supervision.tasks.open_quarterly_reports", "schedule": 6 * 3600.0},
     # Risk screening over every jurisdiction's tender data, nightly (new data also queues a run).
     "risk-screen-nightly": {"task": "risk.tasks.screen_all", "schedule": crontab(hour=2, minute=30)},
+    # Links any audit event whose after-commit chaining was lost (a crashed process), then anchors the
+    # chain's tip in the signed checkpoint file outside the database.
+    "audit-chain": {"task": "casework.tasks.chain_audit_events", "schedule": 10.0},
+    "audit-checkpoint": {"task": "casework.tasks.checkpoint_audit_chain", "schedule": AUDIT_CHECKPOINT_SECONDS},
 }
 
 # --- E-mail -----------------------------------------------------------------------------

@@ -11,6 +11,9 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a random string of 50+ characters")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the host names the portal serves")
+if len(os.environ.get("AUDIT_CHAIN_KEY", "")) < 32:
+    raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be set to a random string of 32+ characters (the audit "
+                               "chain's HMAC key, kept outside the database)")
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production")
 

@@ -1,5 +1,7 @@
 """Test settings: fast hasher, local e-mail, the same database switch as everywhere else."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
 
@@ -19,3 +21,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Serve static files from the apps' folders without collectstatic, as the pages would be.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY") or "test-only-audit-chain-key-0123456789abcdef"

@@ -72,7 +72,8 @@ def test_seed_demo_is_idempotent(db, settings, preset):
 
     before, supervision_before = counts(), supervision_counts()
     second = run("seed_demo", "--preset", preset)
-    assert counts() == before and before[3:] == (3, 2, 4, 2, 1, 1)  # a risk warning pushed as a clue; credit: see credit/demo.py
+    # a risk warning pushed as a clue; credit: see credit/demo.py
+    assert counts() == before and before[3:] == (3, 2, 4, 2, 1, 1)
     from django.contrib.auth import get_user_model
 
     assert not get_user_model().objects.filter(is_superuser=True).exists()  # 三员分立: no superuser in the demo
