@@ -277,3 +277,5 @@ class LetterAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+from casework.accounts import admin as account_admin  # noqa: E402,F401  (login lockouts, users)

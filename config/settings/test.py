@@ -19,3 +19,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Serve static files from the apps' folders without collectstatic, as the pages would be.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Hardening, configured so the rest of the suite runs as before; tests of each control switch it on
+# with override_settings (tests/casework/test_accounts.py, test_abuse.py ...).
+PORTAL_TWO_FACTOR_ENFORCED = False
+PORTAL_SESSION_IDLE_SECONDS = 0  # tests travel in time between requests; test_accounts.py turns it on
+SESSION_COOKIE_AGE = 14 * 24 * 3600  # likewise (days between two requests of one test)
+PORTAL_RATE_LIMITS = {"login": "100000/60", "complaint_file": "100000/60", "complaint_report": "100000/60",
+                      "complaint_track": "100000/60", "api_token": "100000/60", "api_address": "100000/60"}
+PORTAL_CAPTCHA_AFTER = 100000
