@@ -283,3 +283,28 @@ def test_client_address_comes_from_the_trusted_proxy_header_only_when_configured
 def test_audit_events_carry_the_proxied_address(client, bob):
     login_post(client, "bob", "pw-bob", HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert Event.objects.filter(action="account.login").last().ip == "203.0.113.9"
+
+
+@override_settings(PORTAL_TWO_FACTOR_ENFORCED=True, DEBUG=True)
+def test_demo_admin_logs_in_with_the_printed_authenticator_key(client, db):
+    import base64
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("seed_demo", "--preset", "luoyang", stdout=out)
+    text = out.getvalue()
+    secret = re.search(r"身份验证器密钥（[^）]*）：([A-Z2-7]+)", text).group(1)
+    assert "恢复码" in text and "须先修改初始密码" in text
+    login_post(client, "ly-drc.admin", "demo-2026!")
+    resp = client.get("/admin/")
+    assert resp["Location"].startswith("/password_change/")  # the public demo password is an initial one
+    new = "青山绿水-Admin-2026"
+    client.post("/password_change/", {"old_password": "demo-2026!", "new_password1": new, "new_password2": new})
+    resp = client.get("/admin/")
+    assert resp["Location"].startswith("/account/two-factor/verify/")
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    code = str(TOTP(key).token()).zfill(6)
+    assert client.post("/account/two-factor/verify/", {"token": code, "next": "/admin/"}).status_code == 302
+    assert client.get("/admin/").status_code == 200
