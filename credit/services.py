@@ -69,6 +69,8 @@ def ensure_subject(*, actor, type: str, code: str, name: str) -> CreditSubject:
         errors["type"] = ["请选择主体类型"]
     if not code:
         errors["code"] = ["请填写统一社会信用代码、专家编号或证件号码"]
+    elif not code.isascii():
+        errors["code"] = ["代码只能使用半角字母、数字和连字符（请关闭全角输入）"]
     elif type in CODED and uscc_problem(code):
         errors["code"] = [uscc_problem(code)]
     if not (name or "").strip():

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "casework.middleware.RequestContextMiddleware",
+    "casework.middleware.FormFieldCapMiddleware",
     "casework.accounts.middleware.SessionPolicyMiddleware",
     "casework.accounts.middleware.AccountGateMiddleware",
     "casework.middleware.DomainErrorMiddleware",
@@ -297,6 +298,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},  # failures and lockouts are in the audit trail
 }
 
 # The provincial credit platform that publishes administrative penalties (Zengdu 第九条). Without it,
