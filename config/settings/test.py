@@ -28,3 +28,5 @@ SESSION_COOKIE_AGE = 14 * 24 * 3600  # likewise (days between two requests of on
 PORTAL_RATE_LIMITS = {"login": "100000/60", "complaint_file": "100000/60", "complaint_report": "100000/60",
                       "complaint_track": "100000/60", "api_token": "100000/60", "api_address": "100000/60"}
 PORTAL_CAPTCHA_AFTER = 100000
+# The callback tests run their receivers on this machine; test_outbox.py checks the refusal of such hosts.
+PORTAL_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
