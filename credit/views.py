@@ -1,6 +1,5 @@
 """Credit pages: public lists (no login), staff recording and management, the export file."""
 
-import csv
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from casework.clocks.services import clocks_for
 from casework.errors import DomainError, Forbidden, NotFound
 from casework.events.services import timeline
+from casework.exports import SafeDictWriter
 from casework.forms import add_domain_error
 from casework.org.models import Department
 from casework.org.selectors import scoped, user_departments
@@ -151,7 +151,7 @@ def export_penalties(request):
     for rec in rows:
         data = services.penalty_payload(rec)
         if writer is None:
-            writer = csv.DictWriter(response, fieldnames=list(data))
+            writer = SafeDictWriter(response, fieldnames=list(data))
             writer.writeheader()
         writer.writerow(data)
     if writer is None:
