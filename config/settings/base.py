@@ -241,6 +241,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Complaint trading types and credit domains are the same four fields of public resource trading.
     "ENUM_NAME_OVERRIDES": {"TradingFieldEnum": "casework.trading.TradingField"},
+    # Every operation declares its 400/401/403/404/409/413/429 answers in the one error shape.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "casework.api_schema.add_error_responses"],
 }
 
 # --- Celery -----------------------------------------------------------------------------
