@@ -193,7 +193,7 @@ def file_complaint(*, data: ComplaintInput, channel: str, submission_key: str, a
                 return FilingResult(twin, False, "", duplicate_of_content=True)
             result = _create(data, channel, submission_key, content, department, actor)
             for upload, meta in checked:
-                _keep(result.complaint, upload, meta)
+                _keep(result.complaint, upload, meta, actor=actor)
             return result
     except IntegrityError:
         existing = Complaint.objects.filter(submission_key=submission_key).first()
@@ -232,14 +232,14 @@ def _create(data, channel, submission_key, content, department, actor) -> Filing
     return FilingResult(complaint, True, secret)
 
 
-def _keep(complaint: Complaint, upload, meta) -> ComplaintEvidence | None:
+def _keep(complaint: Complaint, upload, meta, *, actor=None) -> ComplaintEvidence | None:
     if complaint.evidence.filter(sha256=meta.sha256).exists():
         return None  # the same file twice
     evidence = ComplaintEvidence(complaint=complaint, name=meta.name, size=meta.size, sha256=meta.sha256,
                                  content_type=meta.content_type)
     evidence.file.save(f"{complaint.reference}-{meta.sha256[:16]}{meta.ext}", ContentFile(upload.read()), save=False)
     evidence.save()
-    record(actor=None, obj=complaint, action="complaint.evidence_added",
+    record(actor=actor, obj=complaint, action="complaint.evidence_added",
            after={"size": meta.size, "sha256": meta.sha256})
     return evidence
 
@@ -250,7 +250,7 @@ def add_evidence(*, actor, complaint: Complaint, upload) -> ComplaintEvidence | 
         raise Forbidden("只有受理部门可以补充证据材料")
     meta = check_upload(upload)
     with transaction.atomic():
-        return _keep(complaint, upload, meta)
+        return _keep(complaint, upload, meta, actor=actor)
 
 
 def _accept_rule(complaint: Complaint) -> str:

@@ -252,3 +252,18 @@ def test_an_api_write_answers_with_the_broker_down(monitor, luoyang,  # noqa: F8
     with django_capture_on_commit_callbacks(execute=True):
         resp = monitor.post("/api/v1/clues/", payload(luoyang, callback_url=receiver.url), format="json")
     assert resp.status_code == 201 and resp.json()["callback_secret"]
+
+
+def test_evidence_added_by_staff_names_the_person(luoyang, bob):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from casework.events.models import Event
+    from complaints import services as complaints
+    from tests.complaints.conftest import complaint_input
+
+    complaint = complaints.file_complaint(data=complaint_input(luoyang), channel="online",
+                                          submission_key="web:e").complaint
+    complaints.add_evidence(actor=bob, complaint=complaint,
+                            upload=SimpleUploadedFile("补充.pdf", b"%PDF-1.4 evidence", "application/pdf"))
+    event = Event.objects.get(action="complaint.evidence_added")
+    assert event.actor == bob and event.actor_label.endswith("bob")
