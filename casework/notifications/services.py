@@ -1,6 +1,6 @@
 """In-app inbox and e-mail. Notifications are rows written in the same transaction as the
 step that caused them (the outbox); e-mail is sent after commit by a Celery task and, for whatever that task
-never sent (broker down, worker killed mid-batch), by the beat sweep. A row is claimed for CLAIM_LEASE before
+never sent (broker down, worker killed mid-batch), by the beat sweep. A row is claimed for claim_lease() before
 it is sent, so two workers never send it together, and a claim left by a dead worker expires. Each message
 carries Message-ID <notification-ID@...>, so a resend after a crash between sending and recording is recognised."""
 
@@ -34,12 +34,17 @@ def create_many(notifications: list[Notification]) -> list[Notification]:
     return created
 
 
-CLAIM_LEASE = dt.timedelta(minutes=5)
 SWEEP_BATCH = 500
 
 
+def claim_lease() -> dt.timedelta:
+    """How long a claim protects a row being sent; a claim older than this was left by a dead worker."""
+    return dt.timedelta(seconds=getattr(settings, "PORTAL_EMAIL_CLAIM_LEASE_SECONDS", 300))
+
+
 def _claimable(now) -> Q:
-    return Q(emailed_at__isnull=True) & (Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - CLAIM_LEASE))
+    return Q(emailed_at__isnull=True) & (Q(email_claimed_at__isnull=True)
+                                         | Q(email_claimed_at__lt=now - claim_lease()))
 
 
 def message_id(note: Notification) -> str:

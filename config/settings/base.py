@@ -279,7 +279,8 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "casework.tasks.sweep_deadlines", "schedule": SWEEP_INTERVAL_SECONDS},
     "calendar-watch": {"task": "casework.tasks.warn_missing_calendar_year", "schedule": 6 * 3600.0},
     "webhook-retry": {"task": "casework.tasks.retry_webhooks", "schedule": 30.0},
-    "email-sweep": {"task": "casework.tasks.sweep_notification_emails", "schedule": 60.0},
+    "email-sweep": {"task": "casework.tasks.sweep_notification_emails",
+                    "schedule": float(os.environ.get("EMAIL_SWEEP_INTERVAL_SECONDS", "60"))},
     "credit-push-settle": {"task": "credit.tasks.settle_pushes", "schedule": 60.0},
     # A regular-meeting period that lapsed without a meeting hands over to the next period's clock.
     "consultation-periods": {"task": "consultations.tasks.roll_regular_periods", "schedule": 6 * 3600.0},
@@ -295,6 +296,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "协同监管平台 <noreply@localhost>")
 
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# A notice being e-mailed is claimed this long; a claim older than that was left by a dead worker and is retried.
+PORTAL_EMAIL_CLAIM_LEASE_SECONDS = int(os.environ.get("PORTAL_EMAIL_CLAIM_LEASE_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,

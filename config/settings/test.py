@@ -1,5 +1,7 @@
 """Test settings: fast hasher, local e-mail, the same database switch as everywhere else."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
 
@@ -7,7 +9,10 @@ DEBUG = False
 SECRET_KEY = "test-only-not-secret-0123456789-abcdefghijklmnopqrstuvwxyz-0123456789"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The fault test's worker processes write e-mail to files it can count (PORTAL_TEST_EMAIL_DIR).
+EMAIL_BACKEND = ("django.core.mail.backends.filebased.EmailBackend" if os.environ.get("PORTAL_TEST_EMAIL_DIR")
+                 else "django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("PORTAL_TEST_EMAIL_DIR", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

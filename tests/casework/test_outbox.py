@@ -86,7 +86,7 @@ def test_a_garbage_answer_counts_one_attempt_and_the_others_are_delivered(
     assert good_delivery.delivered_at is not None and len(receiver.received) == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_request_is_made_outside_any_transaction(luoyang, alice, bob, receiver, monkeypatch):
     clue = services.intake_clue(actor=alice, data=clue_input(luoyang, callback_url=receiver.url)).clue
     seen = []
