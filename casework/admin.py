@@ -19,8 +19,8 @@ from casework.events.models import Event
 from casework.events.services import record
 from casework.forms import CalendarImportForm, RuleCorrectionForm, add_domain_error
 from casework.handoffs.models import Handoff
-from casework.org.models import ApiClient, Department, Jurisdiction, Membership
-from casework.org.services import ensure_department
+from casework.org.models import API_SCOPES, ApiClient, Department, Jurisdiction, Membership
+from casework.org.services import create_api_client, ensure_department, revoke_api_client, rotate_api_client_token
 from casework.rules.models import Rule, RuleProfile, RuleVersion, Source, StartsOn, Unit
 from casework.rules.services import update_rule
 
@@ -291,13 +291,61 @@ class MembershipAdmin(admin.ModelAdmin):
         return False  # a role is granted or withdrawn, never edited into another one
 
 
+class ApiClientCreateForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=64, help_text="字母、数字、点、下划线或连字符，如 ly-monitor")
+    department = forms.ModelChoiceField(label="所属单位", queryset=Department.objects.filter(active=True))
+    scopes = forms.MultipleChoiceField(label="权限范围（不选表示不限）", required=False,
+                                       choices=list(API_SCOPES.items()), widget=forms.CheckboxSelectMultiple)
+    expires_at = forms.DateTimeField(label="有效期至（可选，如 2027-06-30 23:59）", required=False)
+
+
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    list_display = ["name", "department", "key_prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["key_prefix", "created_at", "last_used_at"]
+    """Tokens are created and rotated here (shown once on the next page) or with `manage.py apiclient`;
+    every creation, rotation and revocation is audited with the administrator who did it."""
 
-    def has_add_permission(self, request):
-        return False  # tokens are shown once: create with `manage.py apiclient create`
+    list_display = ["name", "department", "key_prefix", "scopes", "expires_at", "created_at", "last_used_at",
+                    "revoked_at"]
+    readonly_fields = ["name", "department", "key_prefix", "scopes", "expires_at", "created_at", "last_used_at",
+                       "revoked_at"]
+    actions = ["rotate_tokens", "revoke_tokens"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # through the audited actions only
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        form = ApiClientCreateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                client, token = create_api_client(actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                return self._show_tokens(request, [(client, token)], "已创建接口客户端")
+        return render(request, "admin/casework/apiclient/create.html",
+                      {**self.admin_site.each_context(request), "form": form, "title": "新建接口客户端",
+                       "opts": self.model._meta})
+
+    @admin.action(description="更换所选客户端的令牌（旧令牌立即失效）")
+    def rotate_tokens(self, request, queryset):
+        pairs = [(client, rotate_api_client_token(actor=request.user, client=client)) for client in queryset]
+        return self._show_tokens(request, pairs, "已更换令牌")
+
+    @admin.action(description="停用所选客户端的令牌")
+    def revoke_tokens(self, request, queryset):
+        for client in queryset:
+            revoke_api_client(actor=request.user, client=client)
+        self.message_user(request, f"已停用 {queryset.count()} 个接口客户端的令牌。")
+
+    def _show_tokens(self, request, pairs, title):
+        response = render(request, "admin/casework/apiclient/token.html",
+                          {**self.admin_site.each_context(request), "pairs": pairs, "title": title,
+                           "opts": self.model._meta})
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 @admin.register(Clock)
@@ -421,6 +469,9 @@ class AttachmentAdmin(admin.ModelAdmin):
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin  # noqa: E402
 
+from casework.accounts import admin as account_admin  # noqa: E402,F401  (login lockouts)
+from casework.accounts import services as account_services  # noqa: E402
+
 User = get_user_model()
 
 
@@ -440,6 +491,26 @@ class PortalUserAdmin(BaseUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["last_login", "date_joined", "is_superuser"]
+
+    # Accounts hardening: a user created here gets an initial password they must change at first login.
+    actions = ["require_password_change", "unlock_login"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and obj.has_usable_password():
+            account_services.require_password_change(actor=request.user, user=obj)
+
+    @admin.action(description="要求下次登录时修改密码")
+    def require_password_change(self, request, queryset):
+        for user in queryset:
+            account_services.require_password_change(actor=request.user, user=user)
+        self.message_user(request, f"已要求 {queryset.count()} 个用户下次登录时修改密码。")
+
+    @admin.action(description="解除登录锁定")
+    def unlock_login(self, request, queryset):
+        for user in queryset:
+            account_services.unlock(actor=request.user, username=user.username)
+        self.message_user(request, f"已解除 {queryset.count()} 个用户的登录锁定。")
 
 
 if admin.site.is_registered(User):

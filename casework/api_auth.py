@@ -5,7 +5,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from casework.org.models import ApiClient
-from casework.org.services import authenticate_token
+from casework.org.services import authenticate_token, required_scope, token_allows
 
 
 class ApiClientAuthentication(authentication.BaseAuthentication):
@@ -21,7 +21,10 @@ class ApiClientAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Authorization 头格式应为：Bearer <令牌>")
         client = authenticate_token(header[1])
         if client is None:
-            raise exceptions.AuthenticationFailed("令牌无效或已停用")
+            raise exceptions.AuthenticationFailed("令牌无效、已停用或已过期")
+        if not token_allows(client, request.method, request.path):
+            raise exceptions.PermissionDenied(
+                f"该令牌的权限范围不含此操作（需要“{required_scope(request.method, request.path)}”）")
         now = timezone.now()
         # Recorded to the minute: no write (and no commit) on every request of a busy client.
         if client.last_used_at is None or now - client.last_used_at > dt.timedelta(minutes=1):

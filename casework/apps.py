@@ -10,3 +10,4 @@ class CaseworkConfig(AppConfig):
         from casework.handoffs import kinds  # noqa: F401  (the shared kinds no mechanism owns)
 
         admin_audit.install()
+        from casework.accounts import signals  # noqa: F401  (audit of logins, logouts, failures, lockouts)

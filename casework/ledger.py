@@ -15,16 +15,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from casework.errors import DomainError
+from casework.exports import safe_cell  # noqa: E402  (the one escape every export uses)
 
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 20000
-
-
-def safe_cell(value):
-    """A text that a spreadsheet would read as a formula gets a leading apostrophe; other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,7 @@
+import ipaddress
+
+from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 
 from casework.context import request_ip
@@ -5,7 +9,28 @@ from casework.errors import DomainError
 
 
 def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or, behind a trusted proxy (PORTAL_TRUSTED_PROXY_HEADER, e.g.
+    HTTP_X_FORWARDED_FOR), the address PORTAL_TRUSTED_PROXY_COUNT hops from the right of that header, which the
+    proxies themselves appended (entries further left are whatever the client sent, so never trusted)."""
+    header = getattr(settings, "PORTAL_TRUSTED_PROXY_HEADER", "")
+    if header:
+        hops = [h.strip() for h in request.META.get(header, "").split(",") if h.strip()]
+        count = max(int(getattr(settings, "PORTAL_TRUSTED_PROXY_COUNT", 1)), 1)
+        if len(hops) >= count and _is_ip(hops[-count]):
+            return hops[-count]
     return request.META.get("REMOTE_ADDR") or None
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def axes_client_ip(request) -> str:
+    return client_ip(request) or ""
 
 
 class RequestContextMiddleware:
@@ -20,6 +45,47 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             request_ip.reset(token)
+
+
+class ApiBodyLimitMiddleware:
+    """An API body over DATA_UPLOAD_MAX_MEMORY_SIZE answers 413 JSON before anything reads it (not Django's
+    HTML 400)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            from casework.api_errors import PAYLOAD_TOO_LARGE
+            from casework.api_limits import body_too_large
+
+            if body_too_large(request):
+                return JsonResponse({"error": {"code": "payload_too_large", "message": PAYLOAD_TOO_LARGE,
+                                               "fields": {}}}, status=413)
+        return self.get_response(request)
+
+
+MAX_FORM_FIELD_CHARS = 20_000  # the largest free-text field the API accepts (a complaint's grounds, a summary)
+
+
+class FormFieldCapMiddleware:
+    """No free-text field of a page's form may exceed MAX_FORM_FIELD_CHARS, whatever the form declares: a
+    450,000-character complaint is refused with a 400 naming the field, before any view or service sees it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and not request.path.startswith("/api/"):
+            ctype = request.META.get("CONTENT_TYPE", "")
+            if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+                for key, values in request.POST.lists():
+                    longest = max((len(v) for v in values), default=0)
+                    if longest > MAX_FORM_FIELD_CHARS:
+                        error = DomainError.for_field(
+                            key, f"“{key}”的内容过长（{longest:,} 字），每项最多 {MAX_FORM_FIELD_CHARS:,} 字")
+                        return render(request, "casework/error.html", {"error": error}, status=400)
+        return self.get_response(request)
 
 
 class DomainErrorMiddleware:

@@ -1,5 +1,6 @@
 """The shared machinery's models, one module per area; imported here for Django."""
 
+from casework.accounts.models import AccountSecurity
 from casework.attachments.models import Attachment, AttachmentShare
 from casework.calendar.models import CalendarDay, CalendarYear
 from casework.clocks.models import Clock, EscalationStep, PauseSpan
@@ -12,7 +13,8 @@ from casework.rules.models import Rule, RuleProfile, RuleVersion
 from casework.webhooks.models import WebhookDelivery
 
 __all__ = [
-    "ApiClient", "Attachment", "AttachmentShare", "AuditHead", "CalendarDay", "CalendarYear", "Clock", "Department",
+    "AccountSecurity", "ApiClient", "Attachment", "AttachmentShare", "AuditHead", "CalendarDay", "CalendarYear",
+    "Clock", "Department",
     "EscalationStep", "Event", "Handoff", "Jurisdiction", "Letter", "LetterSequence", "Membership",
     "Notification", "PauseSpan", "Rule", "RuleProfile", "RuleVersion", "WebhookDelivery",
 ]

@@ -27,6 +27,14 @@ def send_notification_emails(self, ids: list[int]) -> int:
         raise self.retry(exc=exc, countdown=min(60 * 2 ** self.request.retries, 3600)) from exc
 
 
+@shared_task(name="casework.tasks.sweep_notification_emails")
+def sweep_notification_emails() -> int:
+    """Beat: e-mail every notification still owed (its task lost with the broker or a killed worker)."""
+    from casework.notifications.services import sweep_emails
+
+    return sweep_emails()
+
+
 @shared_task(name="casework.tasks.warn_missing_calendar_year")
 def warn_missing_calendar_year() -> bool:
     """From November on, tell administrators (once per year) that next year is missing."""
@@ -45,11 +53,16 @@ def deliver_webhook(delivery_id: int) -> bool:
 @shared_task(name="casework.tasks.retry_webhooks")
 def retry_webhooks() -> int:
     """Re-dispatch callbacks whose back-off has passed, including any whose task was lost."""
+    import logging
+
     from casework.webhooks.services import deliver, due_deliveries
 
     ids = due_deliveries()
     for delivery_id in ids:
-        deliver(delivery_id)
+        try:
+            deliver(delivery_id)
+        except Exception:  # one bad delivery never stops the others
+            logging.getLogger(__name__).exception("webhook delivery %s failed", delivery_id)
     return len(ids)
 
 

@@ -8,6 +8,8 @@ def uscc_problem(code: str) -> str | None:
     """Why `code` is not a valid unified social credit code (统一社会信用代码), or None."""
     if not isinstance(code, str) or len(code) != 18:
         return "统一社会信用代码应为18位"
+    if not code.isascii():
+        return "统一社会信用代码只能使用半角数字和大写字母（请关闭全角输入）"
     code = code.upper()
     bad = sorted({c for c in code if c not in USCC_CHARSET})
     if bad:
@@ -33,6 +35,9 @@ def resident_id_problem(number: str) -> str | None:
     """Why `number` is not a valid resident identity number (GB 11643, 18 characters, the last a check
     character), or None."""
     number = (number or "").upper()
+    if not number.isascii():
+        # Full-width, superscript or Arabic-Indic digits look like digits but are not the number.
+        return "居民身份证号码只能使用半角数字 0–9 和校验位 X（请关闭全角输入）"
     if len(number) != 18 or not number[:17].isdigit():
         return "居民身份证号码应为18位"
     expected = ID_CHECK[sum(int(c) * w for c, w in zip(number[:17], ID_WEIGHTS, strict=True)) % 11]

@@ -8,7 +8,7 @@ OFFICE = "office:"
 
 
 class ComplaintForm(forms.Form):
-    submission_key = forms.CharField(widget=forms.HiddenInput)
+    submission_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
     complainant_type = forms.ChoiceField(label="投诉人类型", choices=Complaint.ComplainantType.choices)
     complainant_name = forms.CharField(label="投诉人姓名或单位名称", max_length=200)
     complainant_id_number = forms.CharField(label="居民身份证号码或统一社会信用代码", max_length=32)
@@ -20,12 +20,12 @@ class ComplaintForm(forms.Form):
     project_name = forms.CharField(label="项目名称", max_length=200)
     trading_type = forms.ChoiceField(label="交易类型", choices=TradingType.choices)
     grounds_category = forms.ChoiceField(label="投诉事由", choices=Grounds.choices)
-    grounds = forms.CharField(label="投诉事项、事实和理由", widget=forms.Textarea(attrs={"rows": 5}))
-    requested_outcome = forms.CharField(label="投诉请求", widget=forms.Textarea(attrs={"rows": 2}))
+    grounds = forms.CharField(label="投诉事项、事实和理由", max_length=20000, widget=forms.Textarea(attrs={"rows": 5}))
+    requested_outcome = forms.CharField(label="投诉请求", max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
     objection_filed = forms.BooleanField(label="已先向招标人（采购人）提出异议（质疑）", required=False)
     objection_date = forms.DateField(label="异议（质疑）提出日期", required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    objection_reply = forms.CharField(label="异议（质疑）答复情况", required=False,
+    objection_reply = forms.CharField(label="异议（质疑）答复情况", required=False, max_length=5000,
                                       widget=forms.Textarea(attrs={"rows": 2}))
     files = MultipleFileField(label="证明材料（可多选，单个不超过 20 MB）", required=False)
 
@@ -61,11 +61,11 @@ class TrackForm(forms.Form):
 class ReportForm(forms.Form):
     """An anonymous report (举报): no identity is asked for."""
 
-    submission_key = forms.CharField(widget=forms.HiddenInput)
+    submission_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
     receiver = forms.ChoiceField(label="举报受理部门")
     project_code = forms.CharField(label="项目编号（可选）", max_length=64, required=False)
     project_name = forms.CharField(label="涉及的项目名称", max_length=200)
-    summary = forms.CharField(label="举报的事实和线索", widget=forms.Textarea(attrs={"rows": 6}))
+    summary = forms.CharField(label="举报的事实和线索", max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -35,6 +35,7 @@ from casework.handoffs import services as handoffs
 from casework.handoffs.models import Handoff
 from casework.letters.models import Letter
 from casework.letters.services import issue_letter
+from casework.locks import lock_name
 from casework.notifications.services import notify_department
 from casework.org.models import Department, Jurisdiction, Membership
 from casework.org.selectors import supervision_office_for, user_departments
@@ -222,12 +223,14 @@ def file_complaint(*, data: ComplaintInput, channel: str, submission_key: str, a
     if existing:
         return FilingResult(existing, False, _secret_for(submission_key))
     content = _content_key(data)
-    twin = Complaint.objects.filter(content_hash=content,
-                                    received_at__gte=timezone.now() - DUPLICATE_WINDOW).first()
-    if twin:
-        return FilingResult(twin, False, "", duplicate_of_content=True)
     try:
         with transaction.atomic():
+            # Identical submissions at the same moment (different keys) queue here, so the second sees the first.
+            lock_name(f"complaint-content:{content}")
+            twin = Complaint.objects.filter(content_hash=content,
+                                            received_at__gte=timezone.now() - DUPLICATE_WINDOW).first()
+            if twin:
+                return FilingResult(twin, False, "", duplicate_of_content=True)
             result = _create(data, channel, submission_key, content, department, actor, received_at)
             for upload, meta in checked:
                 _keep(result.complaint, upload, meta, actor=actor)

@@ -23,6 +23,7 @@ from casework.calendar.services import get_calendar
 from casework.clocks.models import Clock
 from casework.clocks.timing import SHANGHAI, local_date, start_of_day
 from casework.errors import DomainError, Forbidden
+from casework.exports import escape_workbook
 from casework.org.models import Jurisdiction
 from casework.org.selectors import scoped, supervised_jurisdiction_ids, user_departments
 from complaints.models import Complaint, Grounds, TradingType
@@ -290,6 +291,7 @@ def statistics_xlsx(stats: dict, *, since: dt.date, until: dt.date) -> bytes:
         cell.font = Font(bold=True)
     _finish_sheet(ws)
 
+    escape_workbook(wb)  # department names and labels are text, never formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from casework.api_limits import EARLIEST_YEAR, LATEST_YEAR
 from casework.errors import DomainError
 from complaints.statistics import complaint_statistics, statistics_xlsx
 
@@ -30,6 +31,18 @@ class PeriodForm(forms.Form):
         "required": "请填写开始日期", "invalid": "开始日期须为 YYYY-MM-DD 格式的有效日期，如 2026-07-01"})
     until = forms.DateField(label="结束日期", input_formats=["%Y-%m-%d"], error_messages={
         "required": "请填写结束日期", "invalid": "结束日期须为 YYYY-MM-DD 格式的有效日期，如 2026-09-30"})
+
+    def _in_range(self, name: str, label: str):
+        value = self.cleaned_data.get(name)
+        if value and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise forms.ValidationError(f"{label}的年份须在 {EARLIEST_YEAR} 到 {LATEST_YEAR} 之间")
+        return value
+
+    def clean_since(self):
+        return self._in_range("since", "开始日期")
+
+    def clean_until(self):
+        return self._in_range("until", "结束日期")
 
     def clean(self):
         data = super().clean()
@@ -79,7 +92,7 @@ def statistics_page(request):
     context = {"form": form, "errors": [], "stats": None}
     if not form.is_valid():
         context["errors"] = form.messages()
-        return render(request, "complaints/statistics.html", context)
+        return render(request, "complaints/statistics.html", context, status=400)
     since, until = form.cleaned_data["since"], form.cleaned_data["until"]
     stats = complaint_statistics(request.user, since=since, until=until)
     query = urlencode({"since": since.isoformat(), "until": until.isoformat()})

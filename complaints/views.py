@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from casework import ratelimit
 from casework.attachments.selectors import visible_of
 from casework.clocks.services import clocks_for
 from casework.errors import DomainError, NotFound
@@ -39,9 +40,21 @@ def _input(form) -> services.ComplaintInput:
 RECEIVER = {"department": "receiver", "jurisdiction": "receiver"}  # the service's names for the form's one field
 
 
+def _with_captcha(request, form):
+    """After a few submissions from one address, the public forms ask for a local image CAPTCHA."""
+    if not request.user.is_authenticated and ratelimit.captcha_required(request):
+        from captcha.fields import CaptchaField
+
+        form.fields["captcha"] = CaptchaField(label="验证码（看不清可刷新页面换一张）", error_messages={
+            "invalid": "验证码不正确，请重新输入", "required": "请输入图中的验证码"})
+    return form
+
+
+@ratelimit.limit("complaint_file")
 def file_complaint(request):
     """Public: file a complaint online, no account needed."""
-    form = ComplaintForm(request.POST or None, request.FILES or None, initial={"submission_key": uuid.uuid4().hex})
+    form = _with_captcha(request, ComplaintForm(request.POST or None, request.FILES or None,
+                                                initial={"submission_key": uuid.uuid4().hex}))
     if request.method == "POST" and form.is_valid():
         try:
             result = services.file_complaint(data=_input(form), channel=Complaint.Channel.ONLINE,
@@ -51,6 +64,8 @@ def file_complaint(request):
         except DomainError as exc:
             add_domain_error(form, exc, RECEIVER)
         else:
+            if not request.user.is_authenticated:
+                ratelimit.count_public_submission(request)
             if result.duplicate_of_content:
                 return render(request, "complaints/duplicate.html", {"complaint": result.complaint}, status=200)
             request.session[SESSION_RECEIPT] = {"id": result.complaint.pk, "secret": result.secret}
@@ -58,13 +73,14 @@ def file_complaint(request):
     return render(request, "complaints/file.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@ratelimit.limit("complaint_report")
 def report(request):
     """Public: an anonymous report, handled as a clue by the department it goes to."""
     from casework.org.models import Jurisdiction
     from casework.org.selectors import supervision_office_for
     from referrals import services as referrals
 
-    form = ReportForm(request.POST or None, initial={"submission_key": uuid.uuid4().hex})
+    form = _with_captcha(request, ReportForm(request.POST or None, initial={"submission_key": uuid.uuid4().hex}))
     if request.method == "POST" and form.is_valid():
         value = form.cleaned_data["receiver"]
         if value.startswith(OFFICE):
@@ -83,6 +99,7 @@ def report(request):
             except DomainError as exc:
                 add_domain_error(form, exc, RECEIVER)
             else:
+                ratelimit.count_public_submission(request)
                 return render(request, "complaints/report_done.html", {"clue": result.clue})
     return render(request, "complaints/report.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -95,6 +112,7 @@ def receipt(request):
     return render(request, "complaints/receipt.html", {"complaint": complaint, "secret": data["secret"]})
 
 
+@ratelimit.limit("complaint_track")
 def track(request):
     """Public: follow one's own complaint with the code and the secret."""
     form = TrackForm(request.POST or None)

@@ -2,7 +2,6 @@
 Each POST validates its form, calls one service, shows the service's field errors on that form (400) or
 redirects with a message; refusals (403/404/409) are rendered by casework's DomainErrorMiddleware."""
 
-import csv
 import uuid
 from urllib.parse import quote
 
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from casework.errors import DomainError, Forbidden, NotFound
+from casework.exports import SafeWriter
 from casework.forms import add_domain_error
 from casework.letters.services import letter_bytes
 from casework.org.models import Department
@@ -235,7 +235,7 @@ def member_csv(request, pk: int):
     name = f"{mechanism.name}成员单位名单（{timezone.localdate():%Y%m%d}）.csv"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(CSV_HEADER)
     for m in selectors.members(mechanism):
         writer.writerow([

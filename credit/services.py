@@ -87,9 +87,11 @@ def ensure_subject(*, actor, type: str, code: str, name: str) -> CreditSubject:
         errors["type"] = ["请选择主体类型"]
     if not code:
         errors["code"] = ["请填写统一社会信用代码、专家编号或证件号码"]
+    elif not code.isascii():
+        errors["code"] = ["代码只能使用半角字母、数字和连字符（请关闭全角输入）"]
     elif type in CreditSubject.Type.values and (problem := codecheck.code_problem(code, type)):
         errors["code"] = [problem]
-    if not name:
+    if not (name or "").strip():
         errors["name"] = ["请填写名称"]
     if errors:
         raise DomainError("信用主体信息有误：" + "；".join(v[0] for v in errors.values()), field_errors=errors)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from casework.clocks.services import clocks_for
 from casework.errors import DomainError, Forbidden, NotFound
 from casework.events.services import timeline
+from casework.exports import safe_cell
 from casework.forms import add_domain_error
 from casework.org.models import Department
 from casework.org.selectors import scoped, user_departments
@@ -261,13 +262,9 @@ def batch_action(request, name: str):
     return redirect("credit:index")
 
 
-FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
-
-
 def csv_safe(value) -> str:
-    """A cell a spreadsheet would read as a formula is prefixed with an apostrophe (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_LEAD) else text
+    """A cell a spreadsheet would read as a formula is neutralised (casework.exports, shared by every export)."""
+    return safe_cell("" if value is None else str(value))
 
 
 EXPORT_COLUMNS = ["报送事项", "报送批次", "报送状态", "平台回执", "行政相对人名称", "统一社会信用代码",

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.api import ClockOut
+from casework.api_limits import EARLIEST_YEAR, LATEST_YEAR
 from casework.attachments.serializers import AttachmentOut, files_field
 from casework.errors import DomainError
 from referrals import selectors, services
@@ -48,6 +49,12 @@ class ClueIn(serializers.Serializer):
             raise serializers.ValidationError("不是有效的 ISO 8601 时间") from exc
         if parsed.tzinfo is None:
             raise serializers.ValidationError("须带时区偏移，如 +08:00")
+        if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+            raise serializers.ValidationError(f"年份须在 {EARLIEST_YEAR} 到 {LATEST_YEAR} 之间")
+        try:
+            parsed.astimezone(dt.UTC)
+        except OverflowError as exc:
+            raise serializers.ValidationError("时间超出可表示的范围") from exc
         return parsed
 
 

@@ -31,7 +31,7 @@ class ClueForm(forms.Form):
     signal_type = forms.ChoiceField(label="预警类型", choices=SignalType.choices)
     supervising_department = forms.ModelChoiceField(label="行政监督部门", queryset=Department.objects.none(),
                                                     to_field_name="code")
-    summary = forms.CharField(label="线索摘要", widget=forms.Textarea(attrs={"rows": 4}))
+    summary = forms.CharField(label="线索摘要", max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
     bidders = forms.CharField(label="涉及投标人（每行：名称,统一社会信用代码）", required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
     files = MultipleFileField(label="证据文件（可多选，单个不超过 20 MB）", required=False)

@@ -162,8 +162,8 @@ def _validate(data: ClueInput) -> tuple[Department, list, dict]:
     details = data.details or {}
     if not isinstance(details, dict):
         errors["details"] = ["details 须为对象"]
-    if data.callback_url and not data.callback_url.startswith(("http://", "https://")):
-        errors["callback_url"] = ["回调地址须为 http 或 https 地址"]
+    if data.callback_url and (problem := webhooks.url_problem(data.callback_url, resolve=False)):
+        errors["callback_url"] = [problem]
     if errors:
         raise DomainError("线索数据有误：" + "；".join(f"{k}：{v[0]}" for k, v in errors.items()),
                           field_errors=errors)
@@ -372,8 +372,8 @@ def register_callback(*, actor, clue: Clue, url: str) -> str:
     """Register (or replace) the status callback; returns the new shared secret once."""
     if not _member(actor, clue.source_department):
         raise Forbidden("只有推送该线索的交易中心可以登记回调地址")
-    if not url.startswith(("http://", "https://")):
-        raise DomainError.for_field("url", "回调地址须为 http 或 https 地址")
+    if problem := webhooks.url_problem(url or "", resolve=False):
+        raise DomainError.for_field("url", problem)
     with transaction.atomic():
         clue = _locked(clue)
         clue.callback_url, clue.callback_secret = url, webhooks.new_secret()

@@ -84,6 +84,19 @@ ACTION_LABELS = {
     "membership.added": "授予角色",
     "apiclient.created": "新建接口客户端",
     "apiclient.token_rotated": "更换接口令牌",
+    "apiclient.revoked": "停用接口令牌",
+    "account.login": "登录",
+    "account.logout": "退出登录",
+    "account.login_failed": "登录失败",
+    "account.locked_out": "连续登录失败，账号锁定",
+    "account.unlocked": "解除登录锁定",
+    "account.session_expired": "长时间未操作，自动退出",
+    "account.password_changed": "修改密码",
+    "account.password_change_required": "要求修改初始密码",
+    "account.two_factor_enabled": "绑定身份验证器",
+    "account.two_factor_verified": "通过双因素认证",
+    "account.two_factor_failed": "双因素认证失败",
+    "account.recovery_codes_generated": "生成恢复码",
 }
 
 # Mechanism apps keep their own labels next to their code (<app>/labels.py: ACTION_LABELS).

@@ -1,17 +1,23 @@
 """In-app inbox and e-mail. Notifications are rows written in the same transaction as the
-step that caused them; e-mail is sent after commit by a Celery task, claimed once per row."""
+step that caused them (the outbox); e-mail is sent after commit by a Celery task and, for whatever that task
+never sent (broker down, worker killed mid-batch), by the beat sweep. A row is claimed for claim_lease() before
+it is sent, so two workers never send it together, and a claim left by a dead worker expires. Each message
+carries Message-ID <notification-ID@...>, so a resend after a crash between sending and recording is recognised."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage
+from django.db.models import Q
 from django.utils import timezone
 
 from casework.errors import NotFound
 from casework.notifications.models import Notification
+from casework.outbox import dispatch_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -35,34 +41,72 @@ def create_many(notifications: list[Notification]) -> list[Notification]:
         note.title, note.body = short(mask_text(note.title), 200), short(mask_text(note.body))
     created = Notification.objects.bulk_create(notifications)  # PostgreSQL/SQLite return ids
     ids = [n.pk for n in created]
+    from casework.tasks import send_notification_emails
 
-    def enqueue():
-        from casework.tasks import send_notification_emails
-
-        for i in range(0, len(ids), 500):
-            send_notification_emails.delay(ids[i:i + 500])
-
-    transaction.on_commit(enqueue)
+    for i in range(0, len(ids), 500):
+        dispatch_on_commit(send_notification_emails, ids[i:i + 500])
     return created
 
 
+SWEEP_BATCH = 500
+
+
+def claim_lease() -> dt.timedelta:
+    """How long a claim protects a row being sent; a claim older than this was left by a dead worker."""
+    return dt.timedelta(seconds=getattr(settings, "PORTAL_EMAIL_CLAIM_LEASE_SECONDS", 300))
+
+
+def _claimable(now) -> Q:
+    return Q(emailed_at__isnull=True) & (Q(email_claimed_at__isnull=True)
+                                         | Q(email_claimed_at__lt=now - claim_lease()))
+
+
+def message_id(note: Notification) -> str:
+    host = urlsplit(settings.PORTAL_BASE_URL).hostname or "portal.invalid"
+    return f"<notification-{note.pk}@{host}>"
+
+
 def send_emails(ids: list[int]) -> int:
-    """Send each notification's e-mail at most once: a row is claimed before it is sent."""
-    sent = 0
-    for note in Notification.objects.filter(pk__in=ids, email_claimed_at__isnull=True).select_related("recipient"):
-        claimed = Notification.objects.filter(pk=note.pk, email_claimed_at__isnull=True).update(
-            email_claimed_at=timezone.now())
+    """Send each listed notification's e-mail once: a row is claimed (a lease) before it is sent and marked
+    sent after. A failure releases the claim and the others go on; the sweep retries later."""
+    sent, failed = 0, 0
+    for note in Notification.objects.filter(pk__in=ids).filter(_claimable(timezone.now())).select_related("recipient"):
+        now = timezone.now()
+        claimed = Notification.objects.filter(pk=note.pk).filter(_claimable(now)).update(email_claimed_at=now)
         if claimed != 1 or not note.recipient.email:
             continue
         try:
-            send_mail(note.title, f"{note.body}\n\n{settings.PORTAL_BASE_URL}{note.url}",
-                      None, [note.recipient.email])
+            EmailMessage(note.title, f"{note.body}\n\n{settings.PORTAL_BASE_URL}{note.url}", None,
+                         [note.recipient.email], headers={"Message-ID": message_id(note)}).send()
         except Exception:
-            # Release the claim so the retried task can try again.
+            log.warning("e-mail for notification %s failed; released for the sweep", note.pk, exc_info=True)
             Notification.objects.filter(pk=note.pk).update(email_claimed_at=None)
-            raise
+            failed += 1
+            continue
         Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
         sent += 1
+    if failed and not sent:
+        raise RuntimeError(f"{failed} 封通知邮件发送失败")  # the task retries with back-off
+    return sent
+
+
+def unsent_email_ids(limit: int = SWEEP_BATCH) -> list[int]:
+    """Notifications whose e-mail is still owed: never sent, and not claimed (or claimed by a dead worker)."""
+    return list(Notification.objects.filter(_claimable(timezone.now())).exclude(recipient__email="")
+                .order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+def sweep_emails() -> int:
+    """Beat: send every owed e-mail, a batch at a time."""
+    sent = 0
+    for _ in range(20):
+        ids = unsent_email_ids()
+        if not ids:
+            break
+        try:
+            sent += send_emails(ids)
+        except RuntimeError:
+            break  # the mail server is down: try again at the next sweep
     return sent
 
 

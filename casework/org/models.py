@@ -127,6 +127,15 @@ class Membership(models.Model):
         return f"{self.user} · {self.department.display_name} · {self.get_role_display()}"
 
 
+# What an API token may do. A client with no scopes may do everything its department's staff may.
+API_SCOPES = {
+    "clues:push": "推送问题线索、上传证据、登记回调",
+    "eligibility:read": "查询参与资格",
+    "read": "只读查询其他接口",
+    "write": "其他写入操作",
+}
+
+
 class ApiClient(models.Model):
     """Another government system. Its token acts as a service user of one department."""
 
@@ -139,6 +148,10 @@ class ApiClient(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField("令牌有效期至", null=True, blank=True, help_text="留空表示长期有效")
+    scopes = models.JSONField("权限范围", default=list, blank=True,
+                              help_text="留空表示不限；可选："
+                              + "、".join(f"{k}（{v}）" for k, v in API_SCOPES.items()))
 
     class Meta:
         verbose_name = verbose_name_plural = "接口客户端"

@@ -9,10 +9,11 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from casework.errors import Conflict, DomainError
 from casework.events.services import record
-from casework.org.models import ADMIN_DUTIES, ApiClient, Department, Jurisdiction, Membership
+from casework.org.models import ADMIN_DUTIES, API_SCOPES, ApiClient, Department, Jurisdiction, Membership
 
 TOKEN_PREFIX = "sp_"
 
@@ -82,9 +83,22 @@ def _hash_token(token: str) -> str:
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
 
 
+def _check_scopes(scopes) -> list[str]:
+    scopes = sorted(set(scopes or []))
+    unknown = [s for s in scopes if s not in API_SCOPES]
+    if unknown:
+        raise DomainError.for_field("scopes", f"未知的权限范围：{'、'.join(unknown)}；可选：{'、'.join(API_SCOPES)}")
+    return scopes
+
+
 @transaction.atomic
-def create_api_client(*, actor=None, name: str, department: Department) -> tuple[ApiClient, str]:
-    """Create a client and return it with its token; only the token's hash is stored."""
+def create_api_client(*, actor=None, name: str, department: Department, scopes=None,
+                      expires_at=None) -> tuple[ApiClient, str]:
+    """Create a client and return it with its token; only the token's hash is stored. `scopes` limits what the
+    token may do (empty: everything its department may); `expires_at` ends it."""
+    scopes = _check_scopes(scopes)
+    if expires_at is not None and expires_at <= timezone.now():
+        raise DomainError.for_field("expires_at", "有效期须晚于现在")
     if not NAME_RE.match(name or ""):
         raise DomainError.for_field(
             "name", "客户端名称须为 2–64 位字母、数字、点、下划线或连字符，且以字母或数字开头")
@@ -101,9 +115,11 @@ def create_api_client(*, actor=None, name: str, department: Department) -> tuple
     add_membership(actor=actor, user=user, department=department, role=Membership.Role.API)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     client = ApiClient.objects.create(name=name, department=department, user=user,
-                                      key_prefix=token[:10], key_hash=_hash_token(token))
+                                      key_prefix=token[:10], key_hash=_hash_token(token), scopes=scopes,
+                                      expires_at=expires_at)
     record(actor=actor, obj=client, action="apiclient.created",
-           after={"name": name, "department": department.code, "key_prefix": client.key_prefix})
+           after={"name": name, "department": department.code, "key_prefix": client.key_prefix, "scopes": scopes,
+                  "expires_at": expires_at})
     return client, token
 
 
@@ -118,12 +134,41 @@ def rotate_api_client_token(*, actor=None, client: ApiClient) -> str:
     return token
 
 
+@transaction.atomic
+def revoke_api_client(*, actor=None, client: ApiClient) -> ApiClient:
+    """Stop the client's token at once (rotation issues a new one)."""
+    client = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if client.revoked_at is None:
+        client.revoked_at = timezone.now()
+        client.save(update_fields=["revoked_at"])
+        record(actor=actor, obj=client, action="apiclient.revoked", after={"key_prefix": client.key_prefix})
+    return client
+
+
 def authenticate_token(token: str) -> ApiClient | None:
+    """The client holding `token`: not revoked, not expired, its service user active."""
+    if not token or len(token) > 200:
+        return None
     client = (ApiClient.objects.select_related("user", "department")
               .filter(key_hash=_hash_token(token), revoked_at__isnull=True).first())
     if client is None or not client.user.is_active:
         return None
+    if client.expires_at is not None and client.expires_at <= timezone.now():
+        return None
     return client
+
+
+def required_scope(method: str, path: str) -> str:
+    """The scope an API request needs (see API_SCOPES)."""
+    if path.startswith("/api/v1/credit/eligibility/"):
+        return "eligibility:read"
+    if path.startswith("/api/v1/clues/") and method not in ("GET", "HEAD", "OPTIONS"):
+        return "clues:push"
+    return "read" if method in ("GET", "HEAD", "OPTIONS") else "write"
+
+
+def token_allows(client: ApiClient, method: str, path: str) -> bool:
+    return not client.scopes or required_scope(method, path) in client.scopes
 
 
 @transaction.atomic

@@ -43,6 +43,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "captcha",
     "casework",
     "referrals",
     "complaints",
@@ -62,12 +68,20 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "casework.middleware.ApiBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "casework.middleware.RequestContextMiddleware",
+    "casework.middleware.FormFieldCapMiddleware",
+    "casework.accounts.middleware.SessionPolicyMiddleware",
+    "casework.accounts.middleware.AccountGateMiddleware",
     "casework.middleware.DomainErrorMiddleware",
+    # Last, as django-axes requires: turns a lockout into the Chinese lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -113,6 +127,7 @@ DATABASES = {"default": database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username before the password is checked
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -122,13 +137,81 @@ GUARDIAN_RENDER_403 = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "casework.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "casework:workbench"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Accounts and sessions (等保 身份鉴别 / ASVS V2, V3) -------------------------------------------
+# Failed logins (django-axes): a username is locked after AXES_FAILURE_LIMIT failures in a row until an
+# administrator unlocks it (系统管理 → 登录失败记录 → 解除锁定) or AXES_COOLOFF_TIME passes; the address is
+# throttled separately by the "login" rate limit below.
+AXES_FAILURE_LIMIT = int(os.environ.get("PORTAL_LOGIN_FAILURE_LIMIT", "5"))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = float(os.environ.get("PORTAL_LOGIN_LOCKOUT_HOURS", "0")) or None  # hours; None: until unlocked
+AXES_RESET_ON_SUCCESS = True
+# Addresses are throttled by the "login" rate limit instead of being locked (one office behind NAT shares one).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "casework.middleware.axes_client_ip"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # casework.accounts.admin registers a read-only admin with an audited unlock action
+# Idle timeout for staff sessions; staff session cookies also end when the browser closes.
+PORTAL_SESSION_IDLE_SECONDS = int(os.environ.get("PORTAL_SESSION_IDLE_SECONDS", str(30 * 60)))
+# Anonymous sessions (public filing, receipts, tracking) are short.
+PORTAL_ANONYMOUS_SESSION_SECONDS = int(os.environ.get("PORTAL_ANONYMOUS_SESSION_SECONDS", str(15 * 60)))
+SESSION_COOKIE_AGE = 12 * 3600  # absolute upper bound of any session
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Two-factor (TOTP, django-otp) is enforced for administrative roles (casework.accounts.policy.requires_two_factor);
+# PORTAL_TWO_FACTOR_FOR_STAFF extends it to every staff member.
+PORTAL_TWO_FACTOR_ENFORCED = env_bool("PORTAL_TWO_FACTOR_ENFORCED", True)
+PORTAL_TWO_FACTOR_FOR_STAFF = env_bool("PORTAL_TWO_FACTOR_FOR_STAFF", False)
+OTP_TOTP_ISSUER = "公共资源交易协同监管平台"
+# The client address for the audit trail, lockouts and rate limits: REMOTE_ADDR, unless the portal runs behind
+# a proxy that sets this header (e.g. X-Forwarded-For); then the address that many hops from the right is used.
+PORTAL_TRUSTED_PROXY_HEADER = os.environ.get("PORTAL_TRUSTED_PROXY_HEADER", "")
+PORTAL_TRUSTED_PROXY_COUNT = int(os.environ.get("PORTAL_TRUSTED_PROXY_COUNT", "1"))
+
+# --- Content-Security-Policy (django-csp): no inline script anywhere -----------------------------------------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],  # style attributes only (SVG charts, Swagger UI); never script
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# --- Abuse: rate limits ("count/seconds") per client address, or per API token ----------------------------------
+PORTAL_RATE_LIMITS = {
+    "login": "20/300",            # login attempts from one address
+    "complaint_file": "10/600",   # public complaint filing from one address
+    "complaint_report": "10/600",  # anonymous reports
+    "complaint_track": "30/300",  # tracking look-ups
+    "api_token": "1200/60",       # each API token
+    "api_address": "120/60",      # API requests from one address without a token
+}
+# A local image CAPTCHA (django-simple-captcha) appears on the public forms after this many submissions
+# from one address within PORTAL_CAPTCHA_WINDOW_SECONDS.
+PORTAL_CAPTCHA_AFTER = int(os.environ.get("PORTAL_CAPTCHA_AFTER", "3"))
+PORTAL_CAPTCHA_WINDOW_SECONDS = 24 * 3600
+CAPTCHA_FONT_SIZE = 32
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10  # minutes
+# Callback URLs (webhooks): https only, unless PORTAL_WEBHOOK_ALLOW_HTTP; never to loopback or private ranges
+# unless the host is listed here.
+PORTAL_WEBHOOK_ALLOW_HTTP = env_bool("PORTAL_WEBHOOK_ALLOW_HTTP", True)
+PORTAL_WEBHOOK_ALLOWED_HOSTS = env_list("PORTAL_WEBHOOK_ALLOWED_HOSTS")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -150,9 +233,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "casework.api_limits.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "casework.api_errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["casework.api_limits.BoundedJSONParser",
+                               "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["casework.api_limits.TokenRateThrottle", "casework.api_limits.AddressRateThrottle"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -165,6 +251,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Complaint trading types and credit domains are the same four fields of public resource trading.
     "ENUM_NAME_OVERRIDES": {"TradingFieldEnum": "casework.trading.TradingField"},
+    # Every operation declares its 400/401/403/404/409/413/429 answers in the one error shape.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "casework.api_schema.add_error_responses"],
 }
 
 # Prometheus scrapes /metrics with this bearer token; without one, only loopback and private addresses may.
@@ -214,6 +303,8 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "casework.tasks.sweep_deadlines", "schedule": SWEEP_INTERVAL_SECONDS},
     "calendar-watch": {"task": "casework.tasks.warn_missing_calendar_year", "schedule": 6 * 3600.0},
     "webhook-retry": {"task": "casework.tasks.retry_webhooks", "schedule": 30.0},
+    "email-sweep": {"task": "casework.tasks.sweep_notification_emails",
+                    "schedule": float(os.environ.get("EMAIL_SWEEP_INTERVAL_SECONDS", "60"))},
     "credit-push-settle": {"task": "credit.tasks.settle_pushes", "schedule": 60.0},
     # A regular-meeting period that lapsed without a meeting hands over to the next period's clock.
     "consultation-periods": {"task": "consultations.tasks.roll_regular_periods", "schedule": 6 * 3600.0},
@@ -239,12 +330,15 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "协同监管平台 <noreply@localhost>")
 
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# A notice being e-mailed is claimed this long; a claim older than that was left by a dead worker and is retried.
+PORTAL_EMAIL_CLAIM_LEASE_SECONDS = int(os.environ.get("PORTAL_EMAIL_CLAIM_LEASE_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},  # failures and lockouts are in the audit trail
 }
 
 # The provincial credit platform that publishes administrative penalties (Zengdu 第九条). Without it,

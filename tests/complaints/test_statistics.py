@@ -316,7 +316,7 @@ def test_page_defaults_to_the_current_quarter_so_far(client, book, dave, frozen)
 def test_bad_dates_give_a_message_not_a_500(client, book, dave, params, message):
     client.force_login(dave)
     resp = client.get(reverse("complaints:statistics"), params)
-    assert resp.status_code == 200
+    assert resp.status_code == 400
     html = resp.content.decode()
     assert message in html and "<svg" not in html
     export = client.get(reverse("complaints:statistics_export"), params)

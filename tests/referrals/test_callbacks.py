@@ -67,7 +67,7 @@ def test_status_change_is_posted_signed(luoyang, alice, bob, receiver, django_ca
     assert webhooks.deliver(delivery.pk) is True and len(receiver.received) == 1  # never twice
 
 
-def test_receiver_down_is_retried_with_backoff_until_it_answers(luoyang, alice, bob, receiver,
+def test_receiver_down_is_retried_with_backoff_until_it_answers(luoyang, alice, bob, receiver, frozen,
                                                                 django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         clue = services.intake_clue(actor=alice, data=clue_input(luoyang, callback_url=receiver.url)).clue
@@ -80,6 +80,8 @@ def test_receiver_down_is_retried_with_backoff_until_it_answers(luoyang, alice, 
     assert webhooks.due_deliveries() == []                     # waiting out the back-off
     assert delivery.pk in webhooks.due_deliveries(now=delivery.next_attempt_at)
     receiver.status = 200
+    assert webhooks.deliver(delivery.pk) is False               # not before its time
+    frozen(delivery.next_attempt_at)
     assert webhooks.deliver(delivery.pk) is True
     delivery.refresh_from_db()
     assert delivery.delivered_at and delivery.attempts == 2

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from casework.accounts.services import base32_key, new_recovery_codes, require_password_change
 from casework.calendar.services import get_calendar
 from casework.clocks.timing import SHANGHAI
 from casework.handoffs.models import Handoff
@@ -54,7 +55,27 @@ class Command(BaseCommand):
                      risk_demo, supervision_demo):
             with transaction.atomic():
                 demo.seed(stdout=self.stdout)
-        self._print(preset, logins, client_name, token, created, departments)
+        self._print_two_factor(departments)
+        self._print(preset, logins, client_name, token, created, departments)  # the token stays on the last line
+
+    def _print_two_factor(self, departments):
+        """Administrators need TOTP (casework.accounts.policy): the demo admin gets an authenticator key and
+        fresh recovery codes, printed like the other demo credentials."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        office = next(d for d in departments if d.is_supervision_office)
+        admin = get_user_model().objects.get(username=f"{office.code.lower()}.{Membership.Role.ADMIN}")
+        with transaction.atomic():
+            device = TOTPDevice.objects.filter(user=admin, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(user=admin, name="演示身份验证器", confirmed=True)
+            codes = new_recovery_codes(actor=admin, user=admin)
+        out = self.stdout.write
+        out(f"管理员 {admin.username} 须双因素认证。"
+            f"身份验证器密钥（TOTP，6 位，30 秒，手动输入）：{base32_key(device)}")
+        out(f"  otpauth 地址：{device.config_url}")
+        out(f"  一次性恢复码（每次执行本命令都会更换）：{' '.join(codes)}")
+        out("首次登录的演示用户须先修改初始密码（新密码至少 12 位）。")
 
     def _users(self, departments):
         User = get_user_model()
@@ -73,6 +94,8 @@ class Command(BaseCommand):
                 if created:
                     user.set_password(DEMO_PASSWORD)
                 user.save()
+                if created:  # the public demo password is an initial password: changed at first login
+                    require_password_change(actor=None, user=user)
                 add_membership(user=user, department=dept, role=role)
                 logins.append((dept, role, username))
         return logins
