@@ -448,7 +448,7 @@ class LetterAdmin(NoCaseContent, admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(NoCaseContent, admin.ModelAdmin):
     """The record of every kept file (read only). The bytes open only for the parties, through the portal's
     pages, never from the admin: an administrator is not a party to a case."""
 

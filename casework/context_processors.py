@@ -3,6 +3,13 @@ from casework.org.models import Membership
 from casework.org.selectors import user_departments, user_roles
 
 
+def _auditor(user) -> bool:
+    from casework.events.selectors import AUDIT_PERM
+    from casework.privacy import holds_perm
+
+    return holds_perm(user, AUDIT_PERM)
+
+
 def portal(request):
     user = request.user
     replay = {"form_replay": getattr(request, "form_replay", None)}
@@ -17,6 +24,7 @@ def portal(request):
         "portal_is_supervisor": Membership.Role.SUPERVISOR in roles,
         "portal_is_admin": is_admin,
         "portal_unread": unread,
+        "portal_is_auditor": _auditor(user),
         "calendar_warning": missing_year_warning() if is_admin else None,
         **replay,
     }

@@ -3,7 +3,6 @@ XLSX (dates as dates), with Chinese headers and formula-leading cells neutralise
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterable
@@ -15,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from casework.errors import DomainError
-from casework.exports import safe_cell  # noqa: E402  (the one escape every export uses)
+from casework.exports import SafeWriter, escape_workbook, safe_cell  # the one escape every export uses
 
 MAX_ROWS = 20000
 
@@ -43,7 +42,7 @@ def export(rows: Iterable, columns: list[Column], *, fmt: str, filename: str) ->
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         buf = io.StringIO()
-        writer = csv.writer(buf)
+        writer = SafeWriter(buf)
         writer.writerow([c.header for c in columns])
         for line in table:
             writer.writerow(["" if v is None else (v.strftime("%Y-%m-%d %H:%M") if isinstance(v, dt.datetime)
@@ -64,6 +63,7 @@ def export(rows: Iterable, columns: list[Column], *, fmt: str, filename: str) ->
                     cell.number_format = "yyyy-mm-dd hh:mm"
                 elif isinstance(cell.value, dt.date):
                     cell.number_format = "yyyy-mm-dd"
+        escape_workbook(book)
         out = io.BytesIO()
         book.save(out)
         response = HttpResponse(out.getvalue(),

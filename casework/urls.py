@@ -17,7 +17,6 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
-    path("supervision/", views.supervision, name="supervision"),
     path("letters/<int:pk>.pdf", letter_views.letter_pdf, name="letter_pdf"),
     path("letters/<int:pk>/", letter_views.letter_page, name="letter"),
     path("files/<int:pk>/", attachment_views.download, name="attachment"),

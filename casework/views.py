@@ -17,14 +17,14 @@ from casework.clocks import services as clock_services
 from casework.clocks.explain import explain
 from casework.clocks.models import Clock
 from casework.clocks.services import ladder
-from casework.clocks.timing import format_due, start_of_day
+from casework.clocks.timing import format_due
 from casework.errors import DomainError, Forbidden
 from casework.events.services import timeline
 from casework.forms import ReasonForm, ResultForm, ReturnForm
 from casework.handoffs import registry
 from casework.handoffs import services as handoff_services
 from casework.notifications import services as notification_services
-from casework.org.selectors import supervised_jurisdiction_ids, user_departments
+from casework.org.selectors import user_departments
 from casework.privacy import holds_object_perm
 
 
@@ -172,14 +172,3 @@ def inbox_read(request, pk: int):
     return HttpResponseRedirect(note.url or reverse("casework:inbox"))
 
 
-@login_required
-def supervision(request):
-    if not supervised_jurisdiction_ids(request.user):
-        raise Forbidden("仅综合监管办公室的监管人员可以查看督办总览")
-    today = timezone.localdate()
-    quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    return render(request, "casework/supervision.html", {
-        "overdue": selectors.supervision_clocks(request.user)[:500],
-        "circular": selectors.circular_steps(request.user, since=start_of_day(quarter_start))[:500],
-        "quarter_start": quarter_start, "disputes": selectors.pending_disputes(request.user)[:200],
-    })

@@ -1,6 +1,5 @@
 """Credit pages: public lists (no login), staff recording and management, the export file."""
 
-import csv
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 from casework.clocks.services import clocks_for
 from casework.errors import DomainError, Forbidden, NotFound
 from casework.events.services import timeline
-from casework.exports import safe_cell
+from casework.exports import SafeWriter
 from casework.forms import add_domain_error
 from casework.org.models import Department
 from casework.org.selectors import scoped, user_departments
@@ -262,11 +261,6 @@ def batch_action(request, name: str):
     return redirect("credit:index")
 
 
-def csv_safe(value) -> str:
-    """A cell a spreadsheet would read as a formula is neutralised (casework.exports, shared by every export)."""
-    return safe_cell("" if value is None else str(value))
-
-
 EXPORT_COLUMNS = ["报送事项", "报送批次", "报送状态", "平台回执", "行政相对人名称", "统一社会信用代码",
                   "行政处罚决定书文号", "违法事实", "处罚依据", "处罚类别", "处罚内容", "罚款金额（元）",
                   "处罚决定日期", "处罚机关", "公示截止期", "数据来源单位", "状态", "惩戒措施（导出日执行中）"]
@@ -293,12 +287,12 @@ def export_penalties(request):
     name = f"行政处罚信息{('-' + d['batch']) if d.get('batch') else ''}.csv"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(EXPORT_COLUMNS)
     for push in pushes:
         record = push.payload.get("record", {})
         row = [push.get_action_display(), push.batch, push.state, push.receipt_display]
         row += [record.get(c, "") for c in EXPORT_COLUMNS[4:-1]]
         row.append("；".join(in_force.get(push.record_id, [])))
-        writer.writerow([csv_safe(v) for v in row])
+        writer.writerow(row)
     return response

@@ -1,6 +1,8 @@
 """Open data: the public lists as read-only JSON, for the credit platform and the media. No login."""
 
 from django.core.paginator import Paginator
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -23,6 +25,7 @@ class PublicIndex(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [PublicThrottle]
 
+    @extend_schema(operation_id="public_index", responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         return Response([{"key": x.key, "title": x.title, "columns": [{"key": c.key, "label": c.label}
                                                                       for c in x.columns],
@@ -36,6 +39,8 @@ class PublicListApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [PublicThrottle]
 
+    @extend_schema(operation_id="public_list", responses={200: OpenApiTypes.OBJECT}, parameters=[
+        OpenApiParameter("q", str, description="检索"), OpenApiParameter("page", int, description="页码")])
     def get(self, request, key: str):
         lst = _list(key)
         page = Paginator(lst.rows(_q(request)), PAGE_SIZE).get_page(request.query_params.get("page"))

@@ -3,7 +3,6 @@ exportable; staff log in from here and, once logged in, keep their workbench at 
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.core.paginator import Paginator
@@ -64,15 +63,17 @@ def public_list(request, key: str):
 
 
 def export(lst, objects, fmt: str) -> HttpResponse:
-    from supervision.exports import safe, workbook
+    from casework.exports import SafeWriter
+    from supervision.exports import workbook
 
     headers = [c.label for c in lst.columns]
     rows = [[c.value(o) for c in lst.columns] for o in objects]
     if fmt == "csv":
         buf = io.StringIO()
-        writer = csv.writer(buf)
+        writer = SafeWriter(buf)
         writer.writerow(headers)
-        writer.writerows([[safe(v) for v in r] for r in rows])
+        for r in rows:
+            writer.writerow(r)
         resp = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
     else:
         resp = HttpResponse(workbook([(lst.title, headers, rows)]),

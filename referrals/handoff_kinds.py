@@ -33,6 +33,12 @@ def _forward(actor, handoff, data):
                                      reasons=data.get("reasons", ""))
 
 
+def posted_date(data, field, label, *, required):
+    from casework.forms import posted_date as parse
+
+    return parse(data, field, label, required=required)
+
+
 def _s():
     from referrals import services
 
@@ -42,8 +48,9 @@ def _s():
 register(HandoffKind(kind=Handoff.Kind.CASE_TRANSFER, mechanism="线索移交", page=_page, actions={
     "receive": lambda actor, h, data: _s().sign_receipt(actor=actor, transfer=_transfer(h)),
     "accept": lambda actor, h, data: _s().accept_transfer(actor=actor, transfer=_transfer(h)),
-    "complete": lambda actor, h, data: _s().report_result(actor=actor, transfer=_transfer(h),
-                                                          result=data.get("result", "")),
+    "complete": lambda actor, h, data: _s().report_result(
+        actor=actor, transfer=_transfer(h), result=data.get("result", ""),
+        completed_on=posted_date(data, "completed_on", "处理完毕日期", required=False)),
     "return": lambda actor, h, data: _s().return_transfer(actor=actor, transfer=_transfer(h),
                                                           reasons=data.get("reasons", "")),
     "forward": _forward,

@@ -4,7 +4,7 @@
 |---------------------|-------------------------------------|------------------------------------|
 | 监管人员 supervisor | the jurisdiction (and below)        | —                                  |
 | 负责人 leader       | the jurisdiction (and below)        | own rows + the jurisdiction's averages |
-| 经办人/联络员/管理员/接口 | own department's rows         | own department's rows              |
+| 经办人/联络员/接口        | own department's rows         | own department's rows              |
 
 The committee's (公管委) leaders hold the leader role in the office that hosts it. Superuser is not a case role.
 """
@@ -27,8 +27,7 @@ REACH: dict[tuple[str, bool], str] = {
     (Membership.Role.HANDLER, False): OWN,
     (Membership.Role.LIAISON, True): OWN,
     (Membership.Role.LIAISON, False): OWN,
-    (Membership.Role.ADMIN, True): OWN,
-    (Membership.Role.ADMIN, False): OWN,
+    # The 三员 (system and security administrators, auditor) hold no case role: no rows (casework.org.duties).
     (Membership.Role.API, True): OWN,        # an API client sees what its department's handlers see
     (Membership.Role.API, False): OWN,
 }

@@ -7,14 +7,12 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+from casework.exports import safe_cell
 
 
 def safe(value):
-    """A cell value that no spreadsheet evaluates: text starting like a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
-        return "'" + value
-    return value
+    """A cell value that no spreadsheet evaluates (casework.exports.safe_cell, shared by every export)."""
+    return safe_cell(value)
 
 
 def workbook(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:

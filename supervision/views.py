@@ -517,5 +517,8 @@ def overview(request):
     prefetch_related_objects(overdue + [s.clock for s in steps], "subject")
     if request.GET.get("format") == "xlsx":
         return xlsx_response(exports.workbook([_sheet("clocks", overdue)]), "supervision-overdue.xlsx")
+    from casework.selectors import pending_disputes
+
     return render(request, "supervision/overview.html", {
-        "overdue": [_clock_item(c) for c in overdue], "circular": steps, "quarter": quarter, "scope": scope})
+        "overdue": [_clock_item(c) for c in overdue], "circular": steps, "quarter": quarter, "scope": scope,
+        "disputes": pending_disputes(request.user)[:200]})

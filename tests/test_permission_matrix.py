@@ -13,6 +13,7 @@ and published. Run with MATRIX_DUMP=1 to print the observed table.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
@@ -34,6 +35,8 @@ SECRETS = (NAME, "欧阳 明远", ID_NUMBER, "63216655", "6321 6655", "6321-6655
 
 PERSONAS = ("anon", "public", "api_other", "party_handler", "party_leader", "party_liaison", "other_handler",
             "other_leader", "other_liaison", "supervisor", "sysadmin", "secadmin", "auditor", "superuser")
+MINI_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 OTHER_DEPT = "LY-WATER"  # takes part in nothing the routes below look at, except what everyone shares
 
 
@@ -80,11 +83,44 @@ class R:
 MEMBERS = expect(other=200)  # a consultation's member units: every department of the city in the demo
 API_MEMBERS = expect(anon=401, api=200, other=200)
 CLEARED = frozenset({"party_handler", "party_leader"})
+LOGIN_SCOPED = expect(other=200, admins=404)  # every department sees its own rows; an administrator has none
 
 ROUTES: dict[str, R] = {
     # casework
-    "": R(lambda w: "/", LOGIN),
+    # the public portal for anonymous visitors; signed-in staff keep their workbench at "/"
+    "": R(lambda w: "/", PUBLIC),
+    "clocks/table/": R(lambda w: "/clocks/table/", LOGIN),    # the rules table: no case content
+    "letters/<int:pk>/": R(lambda w: f"/letters/{w.decision_letter.pk}/",
+                           party(party_liaison=404, sup=404), identity=CLEARED),
+    "files/<int:pk>/": R(lambda w: f"/files/{w.attachment.pk}/", party()),
+    "api/v1/files/<int:pk>/": R(lambda w: f"/api/v1/files/{w.attachment.pk}/", api_party()),
     "login/": R(lambda w: "/login/", PUBLIC),
+    "password_change/": R(lambda w: "/password_change/", LOGIN),
+    "password_change/done/": R(lambda w: "/password_change/done/", LOGIN),
+    "account/two-factor/setup/": R(lambda w: "/account/two-factor/setup/", LOGIN),
+    # without a confirmed authenticator the second step sends one to the setup; the demo sysadmin has one
+    "account/two-factor/verify/": R(lambda w: "/account/two-factor/verify/",
+                                    expect(party=302, other=302, sup=302, admins=302, sysadmin=200)),
+    "account/two-factor/recovery-codes/": R(lambda w: "/account/two-factor/recovery-codes/", LOGIN),
+    # the login form's captcha (django-simple-captcha): public, keyed by a fresh challenge
+    "captcha/image/(?P<key>\\w+)/$": R(lambda w: f"/captcha/image/{w.captcha_key}/", PUBLIC),
+    "captcha/image/(?P<key>\\w+)@2/$": R(lambda w: f"/captcha/image/{w.captcha_key}@2/", PUBLIC),
+    # no CAPTCHA_FLITE_PATH configured: the audio challenge is off, a 404 for everyone
+    "captcha/audio/(?P<key>\\w+).wav$": R(lambda w: f"/captcha/audio/{w.captcha_key}.wav",
+                                           expect(anon=404, party=404, other=404, sup=404, admins=404)),
+    "captcha/refresh/$": R(lambda w: "/captcha/refresh/",  # answers XMLHttpRequest only: a plain GET is 404
+                           expect(anon=404, party=404, other=404, sup=404, admins=404)),
+    # operations: liveness, readiness, Prometheus (loopback/private address or METRICS_TOKEN; the test client
+    # is 127.0.0.1)
+    "healthz": R(lambda w: "/healthz", PUBLIC),
+    "readyz": R(lambda w: "/readyz", PUBLIC),
+    "metrics": R(lambda w: "/metrics", PUBLIC),
+    # the audit trail: casework.view_auditlog (the auditor); anyone else does not know it exists
+    "audit/": R(lambda w: "/audit/", expect(party=404, other=404, sup=404, admins=404, auditor=200)),
+    "audit/verify/": R(lambda w: "/audit/verify/", expect(party=405, other=405, sup=405, admins=405)),
+    "audit/export.csv": R(lambda w: f"/audit/export.csv?since={w.today - dt.timedelta(days=7)}"
+                                    f"&until={w.today}",
+                          expect(party=404, other=404, sup=404, admins=404, auditor=200)),
     "logout/": R(lambda w: "/logout/", expect(anon=405, other=405, party=405, sup=405, admins=405)),
     "clocks/<int:pk>/": R(lambda w: f"/clocks/{w.clock.pk}/", party()),
     "clocks/<int:pk>/pause/": R(lambda w: f"/clocks/{w.clock.pk}/pause/", POST_ONLY),
@@ -141,6 +177,10 @@ ROUTES: dict[str, R] = {
     # credit (public lists; records of the issuing department)
     "credit/blacklist/": R(lambda w: "/credit/blacklist/", PUBLIC),
     "credit/redlist/": R(lambda w: "/credit/redlist/", PUBLIC),
+    "credit/redlist/new/": R(lambda w: "/credit/redlist/new/", expect(other=200, admins=403)),
+    "credit/records/<int:pk>/correct/": R(lambda w: f"/credit/records/{w.credit_record.pk}/correct/",
+                                          party(party=302, sup=302)),  # GET goes back to the record
+    "credit/batches/<str:name>/": R(lambda w: "/credit/batches/export/", POST_ONLY),
     "credit/penalties/": R(lambda w: "/credit/penalties/", PUBLIC),
     "credit/": R(lambda w: "/credit/", LOGIN),
     "credit/new/": R(lambda w: "/credit/new/", expect(other=200, admins=403)),
@@ -149,7 +189,7 @@ ROUTES: dict[str, R] = {
                                              POST_ONLY),
     "credit/notices/<int:pk>/": R(None, skip="a shared expert-ban notice; none in the demo"),
     "credit/export/penalties.csv": R(lambda w: "/credit/export/penalties.csv", LOGIN),
-    "api/v1/credit/eligibility/": R(lambda w: "/api/v1/credit/eligibility/?code=X&domain=engineering",
+    "api/v1/credit/eligibility/": R(lambda w: f"/api/v1/credit/eligibility/?code={w.uscc}&domain=engineering",
                                     API_LOGIN),
     # assistance and joint enforcement
     "joint/": R(lambda w: "/joint/", LOGIN),
@@ -249,6 +289,47 @@ ROUTES: dict[str, R] = {
         lambda w: f"/api/v1/consultations/decisions/{w.decision.pk}/progress/", API_POST_ONLY),
     "api/v1/consultations/decisions/<int:pk>/complete/": R(
         lambda w: f"/api/v1/consultations/decisions/{w.decision.pk}/complete/", API_POST_ONLY),
+    # the public portal (信息公开) and its open data; the complaints list carries no complainant identity
+    "public/search/": R(lambda w: "/public/search/?q=安置房", PUBLIC),
+    "public/<slug:key>/": R(lambda w: "/public/complaints/", PUBLIC),
+    "public/circulars/<int:pk>.pdf": R(lambda w: f"/public/circulars/{w.circular.pk}.pdf", PUBLIC),
+    "api/v1/public/": R(lambda w: "/api/v1/public/", PUBLIC),
+    "api/v1/public/<slug:key>/": R(lambda w: "/api/v1/public/complaints/", PUBLIC),
+    # supervision (supervision/access.py): the office and DRC leaders see the jurisdiction, a department leader
+    # its own rows with the averages, handlers and liaisons their own department; a 督办函 is seen by the office
+    # and the department it is addressed to; an issued 通报 by the member units it went to
+    "supervision/dashboard/": R(lambda w: "/supervision/dashboard/", LOGIN_SCOPED),
+    "supervision/dashboard/items/": R(lambda w: "/supervision/dashboard/items/?metric=received", LOGIN_SCOPED),
+    "supervision/dashboard/case/<int:clock_id>/": R(lambda w: f"/supervision/dashboard/case/{w.clock.pk}/",
+                                                    party(party=302, sup=302)),
+    "supervision/notices/": R(lambda w: "/supervision/notices/", LOGIN),
+    "supervision/notices/new/": R(lambda w: "/supervision/notices/new/", expect(party=403, other=403,
+                                                                                admins=403)),
+    "supervision/notices/<int:pk>/": R(lambda w: f"/supervision/notices/{w.sv_notice.pk}/", party()),
+    "supervision/notices/<int:pk>/reply/": R(lambda w: f"/supervision/notices/{w.sv_notice.pk}/reply/",
+                                             POST_ONLY),
+    "supervision/circulars/": R(lambda w: "/supervision/circulars/", LOGIN),
+    "supervision/circulars/new/": R(lambda w: "/supervision/circulars/new/", POST_ONLY),
+    "supervision/circulars/<int:pk>/": R(lambda w: f"/supervision/circulars/{w.circular.pk}/", MEMBERS),
+    "supervision/circulars/<int:pk>/<str:action>/": R(lambda w: f"/supervision/circulars/{w.circular.pk}/sign/",
+                                                      POST_ONLY),
+    "supervision/reports/": R(lambda w: "/supervision/reports/", LOGIN),
+    "supervision/reports/<int:pk>/": R(lambda w: f"/supervision/reports/{w.report.pk}/", expect(party=404)),
+    "supervision/reports/<int:pk>/file/<str:kind>": R(
+        lambda w: f"/supervision/reports/{w.report.pk}/file/draft.pdf", expect(party=404)),
+    "supervision/reports/<int:pk>/do/<str:action>/": R(lambda w: f"/supervision/reports/{w.report.pk}/do/sign/",
+                                                       POST_ONLY),
+    "api/v1/supervision/punctuality/": R(
+        lambda w: f"/api/v1/supervision/punctuality/?from={w.today.replace(day=1)}&to={w.today}",
+        expect(anon=401, api=200, other=200, admins=404)),
+    # risk screening: the warnings of the tenders a department supervises (or pushed), a bidder's history in them
+    "risk/": R(lambda w: "/risk/", LOGIN),
+    "risk/warnings/<int:pk>/": R(lambda w: f"/risk/warnings/{w.warning.pk}/", party()),
+    "risk/warnings/<int:pk>/<str:action>/": R(lambda w: f"/risk/warnings/{w.warning.pk}/dismiss/", POST_ONLY),
+    "risk/bidders/<str:uscc>/": R(lambda w: f"/risk/bidders/{w.bidder_uscc}/", party()),
+    "api/v1/tenders/": R(lambda w: "/api/v1/tenders/", API_POST_ONLY),
+    "api/v1/risk/warnings/": R(lambda w: "/api/v1/risk/warnings/", API_LOGIN),
+    "api/v1/risk/warnings/<int:pk>/": R(lambda w: f"/api/v1/risk/warnings/{w.warning.pk}/", api_party()),
 }
 
 
@@ -290,8 +371,14 @@ class World:
 
 
 def _build_world(frozen_now=None) -> World:
+    from captcha.models import CaptchaStore
     from django.contrib.auth.models import Permission
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
 
+    from casework.accounts import services as account_services
+    from casework.attachments import services as attachments
+    from casework.attachments.models import Attachment
     from casework.letters.models import Letter
     from casework.notifications.models import Notification
     from casework.org.models import Department
@@ -302,6 +389,9 @@ def _build_world(frozen_now=None) -> World:
     from inspections.models import Inspector, Item, Plan, Project
     from jointaction.models import AssistanceRequest, JointAction
     from referrals.models import Clue, Transfer
+    from risk.models import Warning as RiskWarning
+    from supervision import services as supervision
+    from supervision.models import Circular, QuarterlyReport
 
     call_command("seed_demo", allow_production=True, stdout=io.StringIO())
     User = get_user_model()
@@ -327,6 +417,8 @@ def _build_world(frozen_now=None) -> World:
     for username in ("ly-drc.supervisor", "ly-drc.admin", "ly-drc.security_admin", "ly-drc.auditor",
                      "ly-housing.liaison", f"{OTHER_DEPT.lower()}.handler"):
         u[username].user_permissions.add(perm)  # cleared by mistake: still only the rule decides
+    for user in u.values():  # the demo's initial passwords, changed at first login (the account gate)
+        account_services.password_changed(user=user)
     w.users = u
     w.root = User.objects.create_superuser("root", "root@example.invalid", "pw-root")
     w.clock = w.complaint and __import__("casework.clocks.services", fromlist=["x"]).clocks_for(w.complaint).first()
@@ -348,6 +440,23 @@ def _build_world(frozen_now=None) -> World:
     w.meeting = Meeting.objects.filter(mechanism=w.mechanism).first()
     w.decision = Decision.objects.filter(meeting__mechanism=w.mechanism).first()
     w.minutes_letter = Letter.objects.filter(kind=Letter.Kind.MINUTES).first()
+    w.today = timezone.localdate()
+    w.uscc = CreditRecord.objects.filter(department=housing).exclude(subject__code="").first().subject.code
+    w.attachment = (Attachment.objects.filter(department=housing).order_by("pk").first()
+                    or attachments.store(actor=u["ly-housing.handler"], owner=w.complaint, purpose="evidence",
+                                         department=housing, upload=SimpleUploadedFile("证据.pdf", MINI_PDF))[0])
+    w.captcha_key = CaptchaStore.generate_key()
+    # supervision: the demo's published circular and drafted report; a 督办函 to the party department
+    w.circular = Circular.objects.filter(state=Circular.State.ISSUED, published=True).first()
+    w.report = QuarterlyReport.objects.exclude(state=QuarterlyReport.State.PENDING).first()
+    office = w.circular.office
+    w.sv_notice = supervision.issue_notice(
+        actor=u[f"{office.code.lower()}.supervisor"], office=office, department=housing, title="请说明办理进度",
+        requirements="请于期限内书面说明该投诉的办理进度。", due_on=w.today + dt.timedelta(days=7),
+        idempotency_key="matrix:notice", about_clock=w.clock)
+    # risk: a warning on a tender the party department supervises, and one of its bidders
+    w.warning = RiskWarning.objects.filter(supervising_department=housing).order_by("pk").first()
+    w.bidder_uscc = w.warning.bidders[0]["uscc"]
     _, w.api_token = create_api_client(name="matrix-other", department=Department.objects.get(code=OTHER_DEPT))
     return w
 
@@ -399,7 +508,8 @@ def admin_urls() -> list[tuple[str, str]]:
 
 
 ADMIN_SYSADMIN = {"casework/calendaryear", "casework/rule", "casework/ruleprofile", "casework/jurisdiction",
-                  "casework/department", "casework/apiclient", "referrals/penaltypowermove", "auth/user"}
+                  "casework/department", "casework/apiclient", "referrals/penaltypowermove", "auth/user",
+                  "credit/expertpoolmembership"}  # which department manages which expert pool
 ADMIN_SECADMIN = {"auth/group", "auth/user", "casework/membership"}
 ADMIN_AUDITOR = {"casework/event"}
 

@@ -37,9 +37,16 @@ class PurgeResult:
     through_seq: int
 
 
+def _system_administrator(actor) -> bool:
+    """三员分立: purging old records is the system administrator's duty (the auditor reads, never deletes)."""
+    from casework.org.models import Membership
+
+    return Membership.objects.filter(user=actor, role=Membership.Role.ADMIN).exists()
+
+
 def purge_before(*, actor, before: dt.date) -> PurgeResult:
     """Delete audit events dated before `before` (Asia/Shanghai), keeping the retention period."""
-    if actor is not None and not actor.is_superuser:
+    if actor is not None and not _system_administrator(actor):
         raise Forbidden("只有系统管理员可以清理过期审计记录")
     if not isinstance(before, dt.date) or isinstance(before, dt.datetime):
         raise DomainError.for_field("before", "请填写清理截止日期（YYYY-MM-DD）")

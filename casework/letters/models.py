@@ -56,7 +56,7 @@ class Letter(models.Model):
         Kind.FORWARD_NOTICE: "告", Kind.ASSISTANCE: "协", Kind.GENERIC: "函", Kind.DECISION: "决",
         Kind.NOTICE: "知", Kind.ASSISTANCE_RESULT: "复", Kind.SOLICIT: "征", Kind.MINUTES: "纪",
         Kind.REPORT: "报", Kind.PUBLIC_NOTICE: "公", Kind.RESULT_NOTICE: "结", Kind.DESIGNATION: "指",
-        Kind.SUPERVISION_NOTICE: "督", Kind.CIRCULAR: "通", Kind.SUPERVISION_REPORT: "报",
+        Kind.SUPERVISION_NOTICE: "督", Kind.CIRCULAR: "通", Kind.SUPERVISION_REPORT: "监",
     }
 
     # Forms (表格), not numbered 发文: a 移送回执 travels with its 移送函 and carries that letter's number.

@@ -31,7 +31,7 @@ DUTY_PERMISSIONS = {
         ("auth", "user", ("add", "change", "view")),
         ("casework", "jurisdiction", ("add", "change", "view")),
         ("casework", "department", ("add", "change", "view")),
-        ("casework", "calendaryear", ("add", "change", "view")),
+        ("casework", "calendaryear", ("add", "change", "delete", "view")),  # delete = unload, audited
         ("casework", "calendarday", ("add", "change", "delete", "view")),
         ("casework", "ruleprofile", ("change", "view")),
         ("casework", "rule", ("change", "view")),
@@ -39,6 +39,7 @@ DUTY_PERMISSIONS = {
         ("casework", "apiclient", ("change", "view")),
         ("referrals", "penaltypowermove", ("add", "change", "delete", "view")),
         ("credit", "expertpoolmembership", ("add", "delete", "view")),  # which department manages which pool
+        ("axes", "accessattempt", ("view",)),  # locked-out usernames, unlocked by the audited action
     ],
     Membership.Role.SECURITY_ADMIN: [
         ("auth", "user", ("change", "view")),

@@ -122,7 +122,7 @@ def test_api_authentication_errors(db):
     assert api.get("/api/v1/departments/").status_code == 401
     api.credentials(HTTP_AUTHORIZATION="Bearer sp_not-a-real-token")
     resp = api.get("/api/v1/departments/")
-    assert resp.status_code == 401 and resp.json()["error"]["message"] == "令牌无效或已停用"
+    assert resp.status_code == 401 and resp.json()["error"]["message"] == "令牌无效、已停用或已过期"
     api.credentials(HTTP_AUTHORIZATION="Bearer")
     assert api.get("/api/v1/departments/").status_code == 401
 

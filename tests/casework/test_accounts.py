@@ -206,14 +206,20 @@ def current_code(device) -> str:
     return str(totp.token()).zfill(device.digits)
 
 
-def test_who_needs_two_factor(bob, carol, olga, luoyang):
+def test_who_needs_two_factor(bob, carol, olga, sam, audrey, luoyang):
     with override_settings(PORTAL_TWO_FACTOR_ENFORCED=True):
-        assert requires_two_factor(olga) and not requires_two_factor(bob)
+        assert requires_two_factor(olga) and not requires_two_factor(bob) and not requires_two_factor(carol)
+        from django.contrib.auth import get_user_model
+
         from casework.org.models import Membership
         from casework.org.services import add_membership
 
-        add_membership(user=carol, department=luoyang["housing"], role=Membership.Role.ADMIN)
-        assert requires_two_factor(carol)  # an administrator role, even without is_staff
+        assert requires_two_factor(sam) and requires_two_factor(audrey)  # every one of the 三员
+        newcomer = get_user_model().objects.create_user("nina")
+        add_membership(user=newcomer, department=luoyang["drc"], role=Membership.Role.AUDITOR)
+        newcomer.is_staff = False
+        newcomer.save(update_fields=["is_staff"])
+        assert requires_two_factor(newcomer)  # a duty, even without is_staff
         with override_settings(PORTAL_TWO_FACTOR_FOR_STAFF=True):
             assert requires_two_factor(bob)
     assert not requires_two_factor(olga)  # switched off (as in the other tests)

@@ -31,15 +31,15 @@ def _text(resp):
     return resp.content.decode()
 
 
-def test_only_holders_of_the_permission_see_the_page(client, luoyang, bob, erin, dave, olga, quinn):
+def test_only_holders_of_the_permission_see_the_page(client, luoyang, bob, erin, dave, olga, audrey, quinn):
     assert client.get("/audit/").status_code == 302  # anonymous: to the login page
-    for outsider in (bob, erin, dave):
+    for outsider in (bob, erin, dave, olga):  # the system administrator does not read the trail (三员分立)
         client.force_login(outsider)
         assert client.get("/audit/").status_code == 404
         assert client.post("/audit/verify/").status_code == 404
         assert client.get("/audit/export.csv?since=2026-01-01&until=2026-01-31").status_code == 404
         assert "审计日志" not in _text(client.get("/"))
-    for auditor in (olga, quinn):
+    for auditor in (audrey, quinn):
         client.force_login(auditor)
         resp = client.get("/audit/")
         assert resp.status_code == 200 and "审计日志" in _text(resp) and "保存 365 天" in _text(resp)
@@ -74,7 +74,7 @@ def test_page_query_count_does_not_grow_with_the_trail(client, luoyang, quinn, d
     client.force_login(quinn)
     for i in range(60):
         record(actor=quinn, obj=luoyang["housing"], action="test.read", reason=f"第{i}次")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         resp = client.get("/audit/")
     assert len(resp.context["page"].object_list) == 50
 
@@ -177,7 +177,7 @@ def test_purge_command(request, frozen, capsys):
 
 # --- the admin ---------------------------------------------------------------------------------------------
 
-def test_admin_cannot_edit_or_delete_audit_rows_or_eligibility_logs(client, luoyang, olga):
+def test_admin_cannot_edit_or_delete_audit_rows_or_eligibility_logs(client, luoyang, olga, audrey, root):
     from credit.models import EligibilityQuery
 
     record(actor=None, obj=luoyang["housing"], action="test.touched")
@@ -185,11 +185,14 @@ def test_admin_cannot_edit_or_delete_audit_rows_or_eligibility_logs(client, luoy
     log = EligibilityQuery.objects.create(subject_code="91410300MA00000000", domain="construction",
                                           on_date=at(2026, 1, 1).date(), eligible=True, asked_by=olga,
                                           asked_at=at(2026, 1, 1))
-    client.force_login(olga)
-    for url in (f"/admin/casework/event/{event.pk}/", f"/admin/credit/eligibilityquery/{log.pk}/"):
+    # The auditor reads the trail; even a superuser only reads the eligibility log (三员分立: no one edits either).
+    for user, url in ((audrey, f"/admin/casework/event/{event.pk}/"),
+                      (root, f"/admin/credit/eligibilityquery/{log.pk}/")):
+        client.force_login(user)
         assert client.get(url + "change/").status_code == 200  # viewable
         assert client.post(url + "change/", {"reason": "改"}).status_code == 403
         assert client.get(url + "delete/").status_code == 403
+    client.force_login(root)
     resp = client.post("/admin/credit/eligibilityquery/", {"action": "delete_selected", "_selected_action": [log.pk]})
     assert EligibilityQuery.objects.filter(pk=log.pk).exists()
     assert resp.status_code in (200, 302)

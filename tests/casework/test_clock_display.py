@@ -67,25 +67,29 @@ def test_api_gives_due_date_beside_due_at(luoyang, bob, frozen):
     assert row["due_date"] == "2026-12-25" and row["due_at"].startswith("2026-12-26T00:00")
 
 
-def test_admin_and_resume_message_write_24_00(client, luoyang, bob, olga, frozen):
+def test_admin_and_resume_message_write_24_00(client, luoyang, carol, olga, frozen):
+    from django.contrib.auth.models import Permission
+
     frozen(at(2026, 12, 22, 9))
     clock = start(luoyang, at(2026, 12, 22, 9))
+    # Clocks are case content: the admin lists them only with an explicit grant (三员分立).
+    olga.user_permissions.add(Permission.objects.get(codename="view_clock", content_type__app_label="casework"))
     client.force_login(olga)
     listing = client.get("/admin/casework/clock/").content.decode()
     assert "2026-12-25 24:00" in listing and "2026-12-26 00:00" not in listing
     detail = client.get(f"/admin/casework/clock/{clock.pk}/change/").content.decode()
     assert "2026-12-25 24:00" in detail
-    client.force_login(bob)
+    client.force_login(carol)  # pausing and resuming a statutory clock is the leader's (role powers)
     client.post(f"/clocks/{clock.pk}/pause/", {"reason": "专家评审"})
     frozen(at(2026, 12, 24, 9))
     page = client.post(f"/clocks/{clock.pk}/resume/", follow=True).content.decode()
     assert "新的截止时间为 2026-12-29 24:00" in page                  # 12-23, 12-24 not counted
 
 
-def test_paused_clock_page_shows_where_the_deadline_would_be(client, luoyang, bob, frozen):
+def test_paused_clock_page_shows_where_the_deadline_would_be(client, luoyang, carol, frozen):
     frozen(at(2026, 11, 2, 9))
     clock = start(luoyang, at(2026, 11, 2, 9))                         # due Thu 11-05 24:00
-    client.force_login(bob)
+    client.force_login(carol)
     client.post(f"/clocks/{clock.pk}/pause/", {"reason": "等待检验检测"})
     frozen(at(2026, 11, 4, 9))                                          # 11-03, 11-04 not counted so far
     page = client.get(f"/clocks/{clock.pk}/").content.decode()

@@ -4,6 +4,7 @@ refused; administrators and a superuser cannot act at all."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from casework.clocks.models import Clock
 from casework.clocks.services import open_clocks_for
@@ -46,7 +47,11 @@ def test_clue_transfer_through_generic_urls(client, luoyang, alice, bob, olga, r
     transfer.refresh_from_db()
     assert transfer.receipt_signed_at is not None  # the mechanism's own receipt, not just the shared state
     assert post(client, pete, handoff, "accept").status_code == 302
-    assert post(client, pete, handoff, "complete", result="已立案侦查，结果另行函告。").status_code == 302
+    missing = post(client, pete, handoff, "complete", result="已立案侦查，结果另行函告。")
+    assert missing.status_code == 400 and "处理完毕日期" in missing.content.decode()  # the feedback clock's start
+    today = timezone.localdate().isoformat()
+    assert post(client, pete, handoff, "complete", result="已立案侦查，结果另行函告。",
+                completed_on=today).status_code == 302
     transfer.refresh_from_db()
     assert transfer.completed_at is not None and transfer.handoff.state == Handoff.State.COMPLETED
 

@@ -129,7 +129,8 @@ def test_designated_complaint_cannot_be_returned(luoyang, bob, erin, dave, froze
     assert not EscalationStep.objects.exists()
 
 
-def test_statistics_leave_out_paused_days_and_count_transfers_as_transferred(luoyang, bob, erin, dave, frozen):
+def test_statistics_leave_out_paused_days_and_count_transfers_as_transferred(luoyang, bob, carol, erin, dave,
+                                                                               frozen):
     from casework.clocks.services import pause_clock, resume_clock
     from complaints.statistics import complaint_statistics
 
@@ -142,11 +143,12 @@ def test_statistics_leave_out_paused_days_and_count_transfers_as_transferred(luo
     services.accept_complaint(actor=bob, complaint=first)
     decide = clocks_for(first).get(rule_version__rule__key="complaint.decide")
     frozen(at(2026, 11, 3, 9))
-    pause_clock(actor=bob, clock=decide, reason="专家评审")
+    pause_clock(actor=carol, clock=decide, reason="专家评审")  # the leader's power (role powers)
     frozen(at(2026, 11, 6, 9))                                             # 11-04, 11-05, 11-06 not counted
-    resume_clock(actor=bob, clock=decide)
+    resume_clock(actor=carol, clock=decide)
     frozen(at(2026, 11, 10, 9))
-    services.decide_complaint(actor=bob, complaint=first, outcome="upheld", decision="经调查，投诉事项属实，责令改正。")
+    services.decide_complaint(actor=carol, complaint=first, outcome="upheld",
+                              decision="经调查，投诉事项属实，责令改正。")
     stats = complaint_statistics(dave, since=dt.date(2026, 11, 1), until=dt.date(2026, 11, 30))
     assert stats["working_days"]["max"] == 6 - 3                          # 11-02 → 11-10: 6 working days, 3 paused
     t = stats["totals"]

@@ -218,7 +218,7 @@ def test_a_fixed_number_of_queries(book, luoyang, dave):
         make_complaint(luoyang["housing"], at(2026, 8, 10 + day),
                        status=Complaint.Status.DECIDED, accepted=at(2026, 8, 17), decided=at(2026, 8, 28),
                        outcome=Complaint.Outcome.UPHELD, clock="complaint.decide", clock_met=True)
-    assert queries() == before <= 16
+    assert queries() == before <= 18  # paused days left out of 受理至决定 take their own fixed queries
 
 
 # --- XLSX --------------------------------------------------------------------------------------

@@ -307,7 +307,7 @@ def test_setting_up_through_the_pages(client, luoyang, drc, lena, bob, frozen):
     assert response.status_code == 302 and response["Location"] == mechanism.get_absolute_url()
     assert client.get("/consultations/")["Location"] == mechanism.get_absolute_url()
     page = client.get(mechanism.get_absolute_url()).content.decode()
-    assert "下次例会应于" in page and "2026年6月30日 24:00" in page and "2026年上半年例会" in page
+    assert "下次例会应于" in page and "2026-06-30 24:00" in page and "2026年上半年例会" in page
 
 
 def test_applying_and_deciding_through_the_pages(client, mechanism, newcomer, lena):

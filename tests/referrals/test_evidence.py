@@ -5,6 +5,7 @@ import hashlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from casework.attachments.models import Attachment
@@ -128,6 +129,7 @@ def test_result_feedback_carries_files_in_a_written_result_notice(client, clue, 
     t = transfer(clue, bob, luoyang)
     services.accept_transfer(actor=pete, transfer=t)
     t = services.report_result(actor=pete, transfer=t, result="已立案侦查，对甲公司法定代表人采取强制措施。",
+                               completed_on=timezone.localdate(),
                                uploads=[SimpleUploadedFile("立案决定书.pdf", PDF), SimpleUploadedFile("现场.png", PNG)])
     letter = t.result_letter
     assert letter.kind == Letter.Kind.RESULT_NOTICE and letter.issuer == luoyang["police"]
@@ -198,8 +200,12 @@ def test_evidence_added_after_the_transfer_does_not_reach_the_receiver(client, c
 
 
 def test_admin_lists_the_record_but_is_not_a_party(client, clue, alice, olga):
+    from django.contrib.auth.models import Permission
+
     evidence, _ = services.add_evidence(actor=alice, clue=clue, upload=SimpleUploadedFile("比对报告.pdf", PDF))
     client.force_login(olga)
+    assert client.get("/admin/casework/attachment/").status_code == 403  # case content: no administrator's
+    olga.user_permissions.add(Permission.objects.get(codename="view_attachment"))  # an explicit grant
     listing = client.get("/admin/casework/attachment/")
     assert listing.status_code == 200 and "比对报告.pdf" in listing.content.decode()
     assert client.get(evidence.get_absolute_url()).status_code == 404

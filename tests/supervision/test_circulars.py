@@ -102,7 +102,7 @@ def test_pages_and_access(client, q3, dave, leo, bob, carol, erin, olga, luoyang
     assert client.post("/supervision/circulars/new/", {"from": "2026-09-30", "to": "2026-07-01"}).status_code == 400
     page = client.get(f"/supervision/circulars/{c.pk}/").content.decode()
     assert 'id="circular-edit"' in page and ">审核签发</button>" not in page   # dave drafts; a leader signs
-    for user, status in ((bob, 404), (carol, 404), (erin, 404), (leo, 200), (olga, 200)):
+    for user, status in ((bob, 404), (carol, 404), (erin, 404), (leo, 200), (olga, 404)):
         client.force_login(user)
         assert client.get(f"/supervision/circulars/{c.pk}/").status_code == status, user
     for user in (bob, erin, leo):

@@ -114,8 +114,8 @@ def test_pages_issue_from_a_clock_and_reply(client, q3, dave, bob, erin, carol, 
     notice = SupervisionNotice.objects.get()
     assert resp.status_code == 302 and resp["Location"] == f"/supervision/notices/{notice.pk}/"
     assert notice.about_clock == q3["c4"]
-    # olga belongs to the office that issued it; erin's transport bureau has nothing to do with it
-    for user, status in ((bob, 200), (carol, 200), (dave, 200), (erin, 404), (olga, 200)):
+    # olga administers the system (三员分立: no case content); erin's transport bureau has nothing to do with it
+    for user, status in ((bob, 200), (carol, 200), (dave, 200), (erin, 404), (olga, 404)):
         client.force_login(user)
         assert client.get(f"/supervision/notices/{notice.pk}/").status_code == status, user
         assert client.get(f"/casework/letters/{notice.letter.pk}.pdf".replace("/casework", "")).status_code in (

@@ -104,7 +104,7 @@ def test_pages_and_access(client, q3, dave, leo, bob, carol, erin, olga, frozen)
     assert report.state == "draft"
     assert client.get(f"/supervision/reports/{report.pk}/file/draft.pdf")["Content-Type"] == "application/pdf"
     assert client.get(f"/supervision/reports/{report.pk}/file/xlsx").status_code == 200
-    for user, status in ((bob, 404), (carol, 404), (erin, 404), (leo, 200), (olga, 200)):
+    for user, status in ((bob, 404), (carol, 404), (erin, 404), (leo, 200), (olga, 404)):
         client.force_login(user)
         assert client.get(f"/supervision/reports/{report.pk}/").status_code == status, user
     client.force_login(bob)
