@@ -1,0 +1,198 @@
+"""Clue search (the list's search box and GET /api/v1/clues/?search=) over many clues.
+Prints figures; asserts nothing about time.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/search.py [--clues 1000000]
+    .venv/bin/python bench/search.py --smoke          # seconds, on SQLite unless DATABASE_URL is PostgreSQL
+
+Target (issue 16): a search over 1,000,000 clues answers in under 100 ms on PostgreSQL.
+
+Works in its own database (portal_bench_search on PostgreSQL, a temporary SQLite file otherwise), created afresh
+and dropped at the end unless --keep. Loads the Luoyang preset and N clues with bidders (Chinese company names,
+valid-looking USCCs), then times `referrals.filters.ClueFilter` over the supervisor's scope — exactly what the page
+and the API run — for an exact USCC, a partial code, a Chinese name fragment and two words, and prints EXPLAIN.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DB_NAME = "portal_bench_search"
+TARGET_MS = 100.0
+SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
+WORDS = ["建设", "工程", "建筑", "路桥", "市政", "水利", "安装", "装饰", "园林", "电力", "交通", "勘察"]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clues", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=50, help="timed runs per query kind")
+    parser.add_argument("--smoke", action="store_true", help="2,000 clues and 5 runs: seconds, for CI")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    if args.smoke:
+        args.clues, args.queries = 2_000, 5
+    url = os.environ.get("DATABASE_URL", "")
+    admin_url = None
+    if url.startswith("postgres"):
+        import psycopg
+
+        parsed = urllib.parse.urlparse(url)
+        admin_url = parsed._replace(path="/postgres").geturl()
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
+        os.environ["DATABASE_URL"] = parsed._replace(path=f"/{DB_NAME}").geturl()
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='portal_bench_search_')}/search.sqlite3"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
+    os.environ.setdefault("PORTAL_VAR_DIR", tempfile.mkdtemp(prefix="portal_bench_search_var_"))
+    import warnings
+
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    try:
+        run(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if admin_url and not args.keep:
+            import psycopg
+
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+
+
+def company(rng: random.Random, n: int) -> str:
+    return f"洛阳{rng.choice(SURNAMES)}{rng.choice(SURNAMES)}{rng.choice(WORDS)}{n}有限公司"
+
+
+def load(n: int):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from casework.org.models import Membership
+    from casework.org.services import add_membership, load_org_preset
+    from casework.validators import uscc_with_check
+    from referrals.models import Clue
+
+    depts = load_org_preset(preset="luoyang")
+    by_type = {}
+    for d in depts:
+        by_type.setdefault(d.type, d)
+    office = next(d for d in depts if d.is_supervision_office)
+    supervisor = get_user_model().objects.create_user("bench-supervisor")
+    add_membership(user=supervisor, department=office, role=Membership.Role.SUPERVISOR)
+    handler = get_user_model().objects.create_user("bench-handler")
+    add_membership(user=handler, department=by_type["housing"], role=Membership.Role.HANDLER)
+    rng = random.Random(42)
+    supervising = [by_type[t].pk for t in ("housing", "transport", "water") if t in by_type]
+    now = timezone.now()
+    t0 = time.perf_counter()
+    batch, probe = [], {}
+    for i in range(1, n + 1):
+        bidders = []
+        for j in range(3):
+            uscc = uscc_with_check(f"91410300MA{(i * 3 + j) % 10_000_000:07d}")
+            bidders.append({"name": company(rng, i * 3 + j), "uscc": uscc})
+        clue = Clue(reference=f"XS2026{i:07d}", intake_key=f"bench:{i}", external_id=f"MON-{i:07d}",
+                    payload_hash="0" * 64, source_department=by_type["trading_centre"],
+                    supervising_department_id=supervising[i % len(supervising)],
+                    project_code=f"LYGC2026-{i:07d}", project_name=f"洛阳市第{i}号{rng.choice(WORDS)}项目",
+                    discovered_at=now, signal_type="related_bidders", summary="投标人关联关系（基准测试数据）",
+                    bidders=bidders, received_at=now)
+        clue.refresh_search_text()
+        batch.append(clue)
+        if i == n // 2 - (n // 2) % 3:  # a housing clue (i % 3 == 0), so both personas can find it
+            probe = {"uscc": bidders[1]["uscc"], "name": bidders[1]["name"]}
+        if len(batch) == 5_000:
+            Clue.objects.bulk_create(batch)
+            batch = []
+            if i % 100_000 == 0:
+                print(f"  loaded {i:>10,} clues ({time.perf_counter() - t0:.0f} s)", flush=True)
+    Clue.objects.bulk_create(batch)
+    # The housing bureau sees the clues it supervises through object permissions, as intake grants them.
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission
+
+    perm = Permission.objects.get(codename="view_clue", content_type__app_label="referrals")
+    ctype = ContentType.objects.get_for_model(Clue)
+    housing = by_type["housing"]
+    rows = [GroupObjectPermission(group_id=housing.group_id, permission=perm, content_type=ctype, object_pk=str(pk))
+            for pk in Clue.objects.filter(supervising_department=housing).values_list("pk", flat=True).iterator()]
+    GroupObjectPermission.objects.bulk_create(rows, batch_size=5_000)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE referrals_clue")
+            cur.execute("ANALYZE guardian_groupobjectpermission")
+    print(f"  clues      {n:>10,}  ({time.perf_counter() - t0:.1f} s to load, {len(rows):,} of them the housing "
+          "bureau's)", flush=True)
+    return supervisor, handler, probe
+
+
+def timed(qs_factory, runs: int) -> tuple[list[float], int]:
+    times, found = [], 0
+    for _ in range(runs):
+        t = time.perf_counter()
+        qs = qs_factory()
+        found = qs.count()
+        list(qs[:50])  # the first page, as the list shows it
+        times.append((time.perf_counter() - t) * 1000)
+    return times, found
+
+
+def run(args):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from referrals.filters import ClueFilter
+    from referrals.selectors import visible_clues
+
+    call_command("migrate", verbosity=0)
+    print(f"clue search bench on {connection.vendor}, {args.clues:,} clues, {args.queries} runs per query")
+    supervisor, handler, probe = load(args.clues)
+    uscc, name = probe["uscc"], probe["name"]
+    kinds = [("exact USCC", uscc), ("partial code", uscc[6:14]), ("Chinese name part", name[2:8]),
+             ("two words", f"{name[2:4]} {WORDS[0]}")]
+    worst = 0.0
+    for who, user in (("supervisor (whole city)", supervisor), ("housing handler", handler)):
+        print(f"\n  as {who}:")
+        for label, term in kinds:
+            def factory(term=term, user=user):
+                base = visible_clues(user).order_by("-received_at", "-pk")
+                return ClueFilter({"search": term}, queryset=base).qs
+
+            times, found = timed(factory, args.queries)
+            p50, p95 = statistics.median(times), sorted(times)[max(0, int(len(times) * 0.95) - 1)]
+            worst = max(worst, p95)
+            print(f"    {label:<20} {term!r:<26} found {found:>8,}   p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+    if connection.vendor == "postgresql":
+        qs = ClueFilter({"search": kinds[1][1]}, queryset=visible_clues(supervisor)).qs
+        sql, params = qs.query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN ANALYZE " + sql, params)
+            plan = [row[0] for row in cur.fetchall()]
+        print("\n  EXPLAIN ANALYZE (partial code, supervisor):")
+        for line in plan[:12]:
+            print("    " + line)
+    verdict = "meets" if worst < TARGET_MS else "MISSES"
+    print(f"\n  worst p95 {worst:.1f} ms: {verdict} the {TARGET_MS:.0f} ms target"
+          f"{' (smoke size: not a measurement)' if args.smoke else ''}")
+
+
+if __name__ == "__main__":
+    main()
