@@ -28,6 +28,7 @@ import random
 import sys
 from dataclasses import dataclass, field
 
+from casework.exports import SafeWriter
 from casework.validators import USCC_CHARSET, uscc_with_check
 from risk.screens.base import Bid, Tender
 
@@ -287,9 +288,8 @@ def generate(n_tenders: int = 100_000, seed: int = 2026, minimum: int | None = N
 
 def write_csv(market: Market, out, supervising: dict[str, str]) -> None:
     """The import_tenders CSV (one row per bid); `supervising` maps a trading type to a department code."""
-    import csv
 
-    w = csv.writer(out)
+    w = SafeWriter(out)
     w.writerow(["tender_id", "project_code", "project_name", "trading_type", "supervising_department", "opened_at",
                 "estimate", "uscc", "name", "amount", "winner", "file_fingerprint", "ip", "mac", "legal_rep",
                 "contact_phone"])

@@ -84,7 +84,7 @@ def penalty(bob, dept, firm, number="洛建罚〔2026〕1号", **kw):
 
 
 def test_the_push_is_retried_until_the_platform_answers_and_its_receipt_kept(
-        client, luoyang, bob, firm, platform, django_capture_on_commit_callbacks):
+        client, luoyang, bob, firm, platform, django_capture_on_commit_callbacks, frozen):
     with django_capture_on_commit_callbacks(execute=False):
         rec = penalty(bob, luoyang["housing"], firm)
     push = rec.pushes.get()
@@ -100,6 +100,7 @@ def test_the_push_is_retried_until_the_platform_answers_and_its_receipt_kept(
     # the beat sweep comes back once the back-off has passed
     later = timezone.now() + dt.timedelta(minutes=5)
     assert webhooks.due_deliveries(later) == [push.delivery_id]
+    frozen(later)  # a delivery is only tried once its back-off has passed
     assert webhooks.deliver(push.delivery_id) is True
     push.delivery.refresh_from_db()
     assert push.state == "已送达" and "XYPT-0002" in push.receipt_display
