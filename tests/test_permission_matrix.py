@@ -509,7 +509,8 @@ def admin_urls() -> list[tuple[str, str]]:
 
 ADMIN_SYSADMIN = {"casework/calendaryear", "casework/rule", "casework/ruleprofile", "casework/jurisdiction",
                   "casework/department", "casework/apiclient", "referrals/penaltypowermove", "auth/user",
-                  "credit/expertpoolmembership"}  # which department manages which expert pool
+                  "credit/expertpoolmembership",  # which department manages which expert pool
+                  "axes/accessattempt"}  # locked-out usernames, unlocked by the audited action
 ADMIN_SECADMIN = {"auth/group", "auth/user", "casework/membership"}
 ADMIN_AUDITOR = {"casework/event"}
 
