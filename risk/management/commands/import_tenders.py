@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from casework.errors import DomainError
+from casework.exports import SafeWriter
 from referrals.services import pushing_department
 from risk.services import TenderInput, intake_tender
 
@@ -88,7 +89,7 @@ class Command(BaseCommand):
         self._progress(stats, final=True)
         if errors:
             with open(errors, "w", encoding="utf-8-sig", newline="") as out:
-                w = csv.writer(out)
+                w = SafeWriter(out)  # the error report opens in Excel: formula cells neutralised
                 w.writerow(["行号", "招标编号", "字段", "问题"])
                 w.writerows(problems)
         for line, tid, field, message in problems[:200]:
