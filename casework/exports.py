@@ -27,6 +27,10 @@ class SafeWriter:
     def writerow(self, row):
         return self._writer.writerow(safe_row(row))
 
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
 
 class SafeDictWriter(csv.DictWriter):
     """csv.DictWriter whose values are escaped."""

@@ -1,7 +1,6 @@
 """The auditor's pages (/audit/): search the trail, verify the chain, export a period. Gated by the
 permission casework.view_auditlog; anyone else gets a 404."""
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from casework.events.models import AuditHead
 from casework.events.retention import retention_days
 from casework.events.selectors import MAX_EXPORT_DAYS, AuditSearchForm, export_rows, require_auditor, search_events
 from casework.events.services import record, verify_chain
+from casework.exports import SafeWriter
 
 
 @login_required
@@ -80,7 +80,7 @@ def audit_export(request):
     events = search_events(actor=request.user, data=data).order_by("seq")
     record(actor=request.user, obj=AuditHead.objects.get_or_create(pk=1)[0], action="audit.exported",
            after={k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items() if v})
-    writer = csv.writer(_Echo())
+    writer = SafeWriter(_Echo())
     rows = (writer.writerow(row) for row in export_rows(events.iterator(chunk_size=2000)))
     response = StreamingHttpResponse(_with_bom(rows), content_type="text/csv; charset=utf-8")
     name = f"audit-{data['since']:%Y%m%d}-{data['until']:%Y%m%d}.csv"
