@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
+from casework.accounts.services import require_password_change
+from casework.management.commands.seed_demo import DEMO_PASSWORD
 from casework.org.models import Department, Jurisdiction, Membership
 from casework.org.services import add_membership, ensure_department, ensure_jurisdiction
 from referrals.models import PenaltyPowerMove
 
-DEMO_PASSWORD = "demo-2026!"
 MOVE_BASIS = "演示数据：假定本市水利行政处罚权已划转综合行政执法部门（洛阳 三(二)4–5 所述情形；实际以本地划转文件为准）"
 
 
@@ -64,9 +65,10 @@ def _seed_city(by_type: dict[str, Department]) -> list[str]:
             user, created = User.objects.get_or_create(username=username, defaults={
                 "first_name": f"{branch.display_name}{Membership.Role(role).label}",
                 "email": f"{username}@demo.invalid"})
-            if created:
+            if created:  # the same public demo password as every demo login, changed at first login
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+                require_password_change(actor=None, user=user)
             add_membership(user=user, department=branch, role=role)
             if created:
                 lines.append(f"{username}（{branch.name}，可接收{by_type['police'].name}转送的线索）")

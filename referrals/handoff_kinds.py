@@ -2,6 +2,7 @@
 the 退回函 and 转送告知函 issued, the callbacks sent and disputes raised."""
 
 from casework.errors import Conflict, DomainError
+from casework.forms import posted_date
 from casework.handoffs.models import Handoff
 from casework.handoffs.registry import HandoffKind, register
 
@@ -31,12 +32,6 @@ def _forward(actor, handoff, data):
         raise DomainError.for_field("to", "请选择转送的单位")
     return services.forward_transfer(actor=actor, transfer=_transfer(handoff), to_department=to,
                                      reasons=data.get("reasons", ""))
-
-
-def posted_date(data, field, label, *, required):
-    from casework.forms import posted_date as parse
-
-    return parse(data, field, label, required=required)
 
 
 def _s():
