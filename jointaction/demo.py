@@ -56,5 +56,38 @@ def seed(*, stdout) -> None:
                     police.code: "对涉嫌犯罪线索提前介入"},
             initiator_staff=["住建局经办人 科长"], reply_by=timezone.localdate() + dt.timedelta(days=7))
         created += 1
+    created += _published_action(housing, market, police, staff)
     if created:
         stdout.write(f"协助办理与联合执法演示事项：新增 {created} 项")
+
+
+def _published_action(housing, market, police, staff) -> int:
+    """A joint inspection carried through to its unified public notice (Zengdu 第二十条), so the public portal's
+    joint-action notices have a row: plan confirmed by both participants, on-site work concluded, published by the
+    initiator's leader."""
+    title = "政府投资房建项目评标专家抽取专项联合检查（演示）"
+    if JointAction.objects.filter(initiator=housing, title=title).exists():
+        return 0
+    leader = get_user_model().objects.get(username=f"{housing.code.lower()}.leader")
+    action = services.start_action(actor=staff(housing), initiator=housing, kind=JointAction.Kind.INSPECTION,
+                                   trigger=Trigger.OVERLAPPING_DUTIES, title=title, participants=[market, police])
+    services.propose_plan(
+        actor=staff(housing), action=action, purpose="检查评标专家抽取、回避和评标过程是否合规",
+        targets="上季度开标的政府投资房建项目", scope="市本级", content="专家抽取记录、评标录像、评标报告",
+        schedule="上月10日至20日", method="调阅资料与现场询问相结合", steps="一、调阅资料；二、询问；三、汇总处理",
+        duties={housing.code: "牵头组织，检查评标过程", market.code: "核查企业登记信息",
+                police.code: "对涉嫌犯罪线索提前介入"},
+        initiator_staff=["住建局经办人 科长"], reply_by=timezone.localdate() + dt.timedelta(days=7))
+    action.refresh_from_db()
+    version = action.versions.order_by("-number").first().number
+    for dept in (market, police):
+        services.reply_plan(actor=staff(dept), action=action, department=dept, version=version, confirm=True,
+                            staff=[f"{dept.display_name}经办人"])
+    action.refresh_from_db()
+    services.conclude_action(actor=leader, action=action,
+                             summary="演示数据：共检查项目12个，发现评标专家未按规定回避问题1起，已责令整改。")
+    action.refresh_from_db()
+    services.publish_action(actor=leader, action=action,
+                            public_text="演示数据：住建、市场监管、公安部门联合检查政府投资房建项目12个，发现评标专家"
+                                        "未按规定回避问题1起，已依法责令整改。")
+    return 1

@@ -73,7 +73,12 @@ def test_seed_demo_is_idempotent(db, settings, preset):
     before, supervision_before = counts(), supervision_counts()
     second = run("seed_demo", "--preset", preset)
     # a risk warning pushed as a clue; credit: see credit/demo.py
-    assert counts() == before and before[3:] == (3, 2, 4, 2, 1, 1)
+    assert counts() == before and before[3:] == (3, 3, 4, 2, 2, 1)
+    # the public portal has a published complaint outcome (identity removed) and a joint-action public notice
+    published = Complaint.objects.get(published_at__isnull=False)
+    assert "王**" in published.publication_text and "0123" in published.publication_text
+    assert "6555" not in published.publication_text and "王演示" not in published.publication_text
+    assert JointAction.objects.filter(state="published", notice_letter__isnull=False).count() == 1
     from django.contrib.auth import get_user_model
 
     assert not get_user_model().objects.filter(is_superuser=True).exists()  # 三员分立: no superuser in the demo

@@ -215,6 +215,7 @@ class Command(BaseCommand):
             channel="online", submission_key=f"demo-person:{housing.code}")
         created += person.created
         self._clear_for_identity(housing)
+        created += self._demo_published_complaint(housing)
         handler = get_user_model().objects.get(username=f"{housing.code.lower()}.handler")
         code = uscc_with_check("91410300MA9D0002X")
         if not CreditRecord.objects.filter(subject__code=code, department=housing).exists():
@@ -228,6 +229,36 @@ class Command(BaseCommand):
                 measures=[credit.MeasureInput("market_ban", [], today, today + dt.timedelta(days=365))])
             created += 1
         return created
+
+    def _demo_published_complaint(self, housing):
+        """A complaint taken all the way (accepted, decided by the leader, published), so the public portal's
+        published outcomes list has a row and shows how the complainant's identity is removed."""
+        from complaints import services as complaints
+        from complaints.models import Complaint
+
+        filed = complaints.file_complaint(
+            data=complaints.ComplaintInput(
+                complainant_type="person", complainant_name="王演示", complainant_id_number="410302198805061233",
+                contact_phone="0379-65550123", project_code="DEMO-GC-005", project_name="滨河公园景观提升工程（演示）",
+                trading_type="engineering", grounds_category="qualification",
+                grounds="演示数据：中标候选人的项目经理同时在另一在建项目任职，不符合招标文件要求。",
+                requested_outcome="请求取消其中标候选人资格。", department=housing.code, objection_filed=True,
+                objection_date=timezone.localdate() - dt.timedelta(days=12),
+                objection_reply="招标人答复：项目经理任职情况符合要求。投诉人对答复不满意。"),
+            channel="online", submission_key=f"demo-published:{housing.code}")
+        complaint = filed.complaint
+        if complaint.status != Complaint.Status.SUBMITTED:
+            return 0
+        User = get_user_model()
+        handler = User.objects.get(username=f"{housing.code.lower()}.handler")
+        leader = User.objects.get(username=f"{housing.code.lower()}.leader")
+        complaint = complaints.accept_complaint(actor=handler, complaint=complaint)
+        complaint = complaints.decide_complaint(
+            actor=leader, complaint=complaint, outcome=Complaint.Outcome.UPHELD,
+            decision="经调查，该项目经理确在另一在建项目任职，投诉成立。责令招标人重新确定中标候选人；"
+                     "投诉人王演示的联系电话 0379 6555 0123 不予公开。")
+        complaints.publish_decision(actor=leader, complaint=complaint)
+        return 1
 
     def _clear_for_identity(self, department):
         """The security administrator clears the housing bureau's handler and leader to see complainants'
