@@ -30,6 +30,7 @@ def test_dockerfile_installs_letter_fonts_and_harfbuzz_subset():
 
 
 SECRETS = {"DJANGO_SECRET_KEY": "k" * 60, "DJANGO_ALLOWED_HOSTS": "portal.example.gov.cn",
+           "PORTAL_BASE_URL": "https://portal.example.gov.cn",
            "POSTGRES_PASSWORD": "pw", "AUDIT_CHAIN_KEY": "a" * 40, "S3_SECRET_ACCESS_KEY": "s" * 24}
 
 

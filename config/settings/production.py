@@ -1,6 +1,7 @@
 """Production: refuses to start without its secrets; `manage.py check --deploy` is clean."""
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -16,6 +17,13 @@ if len(os.environ.get("AUDIT_CHAIN_KEY", "")) < 32:
                                "chain's HMAC key, kept outside the database)")
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production")
+# Links in e-mails and letters point at the address people reach the portal by, not the embedded default.
+_base_url = urlsplit(os.environ.get("PORTAL_BASE_URL", ""))
+if _base_url.scheme != "https" or not _base_url.hostname:
+    raise ImproperlyConfigured("PORTAL_BASE_URL must be set to the portal's public https address "
+                               "(e.g. https://portal.example.gov.cn); e-mail links are built from it")
+if "*" not in ALLOWED_HOSTS and _base_url.hostname not in ALLOWED_HOSTS:
+    raise ImproperlyConfigured(f"PORTAL_BASE_URL's host {_base_url.hostname} is not in DJANGO_ALLOWED_HOSTS")
 
 DEBUG = False
 STORAGES = {

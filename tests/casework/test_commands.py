@@ -110,3 +110,45 @@ def test_seed_demo_refuses_production_without_flag(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="--allow-production"):
         run("seed_demo")
+
+
+def test_bootstrap_creates_three_separate_administrators_and_no_superuser(db, settings):
+    """A real deployment's first start: the preset's organisation and the 三员, none a superuser, each with a
+    one-time initial password that must be changed at first login (then the authenticator is enrolled)."""
+    from django.contrib.auth import get_user_model
+
+    from casework.accounts.policy import requires_two_factor
+    from casework.accounts.services import must_change_password
+
+    settings.PORTAL_TWO_FACTOR_ENFORCED = True  # as in production (the test settings relax it)
+    out = run("bootstrap", "--preset", "luoyang", "--admin", "wang.admin", "--security-admin", "li.secadmin",
+              "--auditor", "zhao.audit")
+    User = get_user_model()
+    assert not User.objects.filter(is_superuser=True).exists()
+    office = Department.objects.get(is_supervision_office=True, jurisdiction__parent__isnull=True)
+    for username, role in (("wang.admin", "admin"), ("li.secadmin", "security_admin"), ("zhao.audit", "auditor")):
+        user = User.objects.get(username=username)
+        assert list(Membership.objects.filter(user=user).values_list("role", "department")) == [(role, office.pk)]
+        assert must_change_password(user) and requires_two_factor(user)
+        password = next(line for line in out.splitlines() if f"\t{username}\t" in line).split("初始密码：")[1]
+        assert user.check_password(password)
+    # the system administrator is no case reader: not in any department's access group
+    assert not User.objects.get(username="wang.admin").groups.filter(department__isnull=False).exists()
+
+
+def test_bootstrap_refuses_bad_input_and_writes_nothing(db):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    with pytest.raises(CommandError, match="三个不同的用户"):
+        run("bootstrap", "--preset", "luoyang", "--admin", "a.one", "--security-admin", "a.one", "--auditor", "a.two")
+    with pytest.raises(CommandError, match="用户名不合法"):
+        run("bootstrap", "--preset", "luoyang", "--admin", "good.name", "--security-admin", "bad name!",
+            "--auditor", "x.audit")
+    assert not User.objects.exists() and not Department.objects.exists()  # the preset's load rolled back too
+    with pytest.raises(CommandError, match="单位代码“NOPE”不存在"):
+        run("bootstrap", "--preset", "luoyang", "--department", "NOPE", "--admin", "a1", "--security-admin", "a2",
+            "--auditor", "a3")
+    User.objects.create_user("taken")
+    with pytest.raises(CommandError, match="用户名已存在：taken"):
+        run("bootstrap", "--preset", "luoyang", "--admin", "taken", "--security-admin", "b2", "--auditor", "b3")
