@@ -123,6 +123,14 @@ class RuleVersion(models.Model):
         return self.clause
 
     @property
+    def line_display(self) -> str:
+        """The limit and where it comes from, for a clock's line on a case page: “5个工作日 · 本地文件未规定时限，
+        采用默认值（参照 曾都 第十三条）” so local staff are not sent to a document they do not have."""
+        if self.source == Source.DEFAULT and self.amount is None:
+            return self.basis_display
+        return f"{self.limit_display} · {self.basis_display or self.get_source_display()}"
+
+    @property
     def citation(self) -> str:
         parts = [self.clause or self.get_source_display()]
         if self.note:

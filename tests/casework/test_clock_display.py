@@ -148,3 +148,16 @@ def test_rule_correction_preview_ticks_nothing_and_moves_only_the_ticked(client,
     for clock in clocks:
         clock.refresh_from_db()
         assert clock.due_at == (at(2026, 11, 10, 0) if clock.pk == chosen.pk else at(2026, 11, 6, 0))
+
+
+def test_a_borrowed_limit_says_so_on_the_workbench(luoyang, client, bob, frozen):
+    """Luoyang's documents give no limit for 研判线索; the page must not send local staff to Zengdu's document as if
+    it were theirs: “本地文件未规定时限，采用默认值（参照 曾都 第十三条）”. A local rule keeps its own clause."""
+    frozen(at(2026, 11, 2, 9))
+    start(luoyang, at(2026, 11, 2, 9), key="referral.transfer")
+    start(luoyang, at(2026, 11, 2, 9), key="referral.return")
+    client.force_login(bob)
+    page = client.get("/").content.decode()
+    assert "5个工作日 · 本地文件未规定时限，采用默认值（参照 曾都 第十三条）" in page
+    local = Rule.objects.get(profile__jurisdiction=luoyang["housing"].jurisdiction, key="referral.return")
+    assert f"3个工作日 · {local.current_version.clause}" in page and "洛阳" in local.current_version.clause
