@@ -12,7 +12,10 @@ with settings.LETTER_FONTS (a dict with any of the keys of FONTS) to use another
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import logging
+import re
 import threading
 
 from django.conf import settings
@@ -31,7 +34,11 @@ FONTS = {
 
 
 def fonts() -> dict[str, str]:
-    return {**FONTS, **getattr(settings, "LETTER_FONTS", {})}
+    """The font stacks, each with its cut-down face first where one was built (casework.letters.fonts)."""
+    from casework.letters import fonts as cut
+
+    stacks = {**FONTS, **getattr(settings, "LETTER_FONTS", {})}
+    return {role: cut.with_subsets(stack, bold=(role == "title")) for role, stack in stacks.items()}
 
 
 # The text block (版心) is 156 mm wide; the masthead may use at most this much of it.
@@ -100,6 +107,14 @@ def subject_label(subject) -> str:
     return str(label or subject)
 
 
+def signer_name(letter: Letter) -> str:
+    """签发人: the leader who signed the letter off (the issuing user), by full name where one is recorded."""
+    user = letter.issued_by if letter.issued_by_id else None
+    if user is None:
+        return ""
+    return (user.get_full_name() or user.get_username()).strip()
+
+
 def context(letter: Letter, subject=None) -> dict:
     date = chinese_date(letter.issued_at)
     reasons = [r.strip() for r in letter.reasons if r and r.strip()]
@@ -113,6 +128,7 @@ def context(letter: Letter, subject=None) -> dict:
     return {
         "letter": letter,
         "fonts": fonts(),
+        "font_faces": _font_faces(),
         "issuer": letter.issuer,
         "masthead": masthead(letter.issuer.name),
         "addressee": letter.addressee_display,
@@ -126,18 +142,70 @@ def context(letter: Letter, subject=None) -> dict:
         # 成文日期右空四字; a signature longer than the date is set 右空二字 instead
         "sign_right_em": 4 if max(_width_em(x) for x in letter.issuer.name.split() or [""]) <= _width_em(date) else 2,
         # 联合发布: every participating organ signs (set by issue_letter(co_issuers=...) before rendering)
+        "signer": signer_name(letter) if letter.kind in Letter.UPWARD else "",
         "co_issuers": [d.name for d in getattr(letter, "co_issuers", []) or []],
         **related,
     }
+
+
+def _font_faces() -> str:
+    from casework.letters import fonts as cut
+
+    return cut.font_face_css()
 
 
 def render_html(letter: Letter, subject=None) -> str:
     return render_to_string(template_name(letter.kind), context(letter, subject))
 
 
-def _no_fetch(url: str, *args, **kwargs):
-    """Letters use no external resource: refuse every URL (file://, http://) a template or text might name."""
-    raise ValueError(f"letters fetch no resources: {url}")
+_fetcher = None
+
+
+def _letter_fetcher():
+    """Letters use no external resource: every URL (file://, http://) a template or text might name is refused,
+    but our own cut-down font files."""
+    global _fetcher
+    if _fetcher is None:
+        from weasyprint.urls import URLFetcher
+
+        from casework.letters import fonts as cut
+
+        class LetterFetcher(URLFetcher):
+            def fetch(self, url, headers=None):
+                if cut.allowed_file(url):
+                    return super().fetch(url, headers)
+                raise ValueError(f"letters fetch no resources: {url}")
+
+        _fetcher = LetterFetcher(allowed_protocols=("file",))
+    return _fetcher
+
+
+def _release() -> None:
+    """Drop the process-wide WeasyPrint objects while the interpreter can still run their finalisers."""
+    global _font_config
+    _parsed_css.clear()
+    _font_config = None
+
+
+atexit.register(_release)
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+_parsed_css: dict[str, object] = {}
+
+
+def _stylesheet(css: str):
+    """The parsed stylesheet for this CSS text: parsed once per process (the base layout's CSS is the same for
+    every letter of a kind; parsing it was a tenth of a render), @font-face rules registered with the
+    process-wide FontConfiguration."""
+    from weasyprint import CSS
+
+    key = hashlib.sha256(css.encode()).hexdigest()
+    sheet = _parsed_css.get(key)
+    if sheet is None:
+        if len(_parsed_css) >= 64:
+            _parsed_css.clear()
+        sheet = _parsed_css[key] = CSS(string=css, font_config=_font_config, url_fetcher=_letter_fetcher())
+    return sheet
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -149,7 +217,10 @@ def html_to_pdf(html: str) -> bytes:
     with _render_lock:
         if _font_config is None:
             _font_config = FontConfiguration()
-        return HTML(string=html, base_url=None, url_fetcher=_no_fetch).write_pdf(font_config=_font_config)
+        # The <style> blocks, in document order, become cached author stylesheets: same cascade, parsed once.
+        sheets = [_stylesheet(css) for css in _STYLE.findall(html)]
+        return HTML(string=_STYLE.sub("", html), base_url=None, url_fetcher=_letter_fetcher()).write_pdf(
+            font_config=_font_config, stylesheets=sheets)
 
 
 def render_pdf(letter: Letter, subject=None) -> bytes:
