@@ -3,6 +3,7 @@ notice is signed by every participating organ."""
 
 import subprocess
 
+from casework.letters import signoff
 from casework.letters.services import get_letter
 from casework.notifications.models import Notification
 from casework.org.models import Membership
@@ -12,8 +13,8 @@ from tests.conftest import at, make_user
 from tests.jointaction.test_joint_actions import settle
 
 
-def test_report_is_delivered_to_the_government_and_the_notice_names_every_organ(bob, mark, pete, erin, luoyang,
-                                                                              frozen, settings, tmp_path):
+def test_report_is_delivered_to_the_government_and_the_notice_names_every_organ(bob, carol, mark, pete, erin,
+                                                                              luoyang, frozen, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     government = ensure_department(code="LY-GOV", name="洛阳市人民政府", short_name="市政府", type="other",
                                    jurisdiction=luoyang["housing"].jurisdiction)
@@ -22,7 +23,13 @@ def test_report_is_delivered_to_the_government_and_the_notice_names_every_organ(
     frozen(at(2026, 12, 16, 10))
     action = services.conclude_action(actor=bob, action=action, summary="共检查项目12个，发现问题2个，均已依法处理。")
     action = services.issue_report(actor=bob, action=action, addressee=government)
+    # a report upward is the handler's draft until the housing bureau's leader signs it off (profile: report)
+    assert action.report_letter is None and action.report_draft.state == "pending"
+    assert not Notification.objects.filter(recipient=gina).exists()
+    signoff.sign(actor=carol, draft=action.report_draft)
+    action.refresh_from_db()
     report = action.report_letter
+    assert report.issued_by == carol
     assert report.addressee == government and report.addressee_name == ""
     assert get_letter(gina, report.pk) == report
     assert selectors.visible_actions(gina).filter(pk=action.pk).exists()
