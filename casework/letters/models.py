@@ -91,6 +91,9 @@ class Letter(models.Model):
     readers = models.ManyToManyField(Department, blank=True, related_name="distributed_letters",
                                      verbose_name="分送单位",
                                      help_text="主送、发文单位以外可以查阅的单位，如抄送、参会单位。")
+    joint_issuers = models.ManyToManyField(Department, blank=True, related_name="joint_letters",
+                                           verbose_name="联合发文单位",
+                                           help_text="联合行文（如联合公告）时主办单位以外的发文机关，依次署名。")
     issued_at = models.DateTimeField("成文时间")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="issued_letters", verbose_name="签发人")

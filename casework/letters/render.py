@@ -73,10 +73,11 @@ def _width_em(text: str) -> float:
     return sum(0.5 if ord(c) < 0x2E80 else 1.0 for c in text)
 
 
-def masthead(name: str) -> dict:
-    """The issuing organ's name as a masthead: one line per organ for a joint name ("甲 乙"), sized so
-    the longest line fits the text block."""
-    lines = name.split() or [name]
+def masthead(name: str, *others: str) -> dict:
+    """The issuing organ's name as a masthead: one line per organ for a joint name ("甲 乙") and for each joint
+    issuer after the lead organ (联合行文, GB/T 9704 7.2.3: 主办机关名称排列在前), sized so the longest line fits
+    the text block."""
+    lines = [line for n in (name, *others) for line in (n.split() or [n])]
     longest = max(_width_em(line) for line in lines)
     size = max(MASTHEAD_MIN_CHAR_MM, min(MASTHEAD_MAX_CHAR_MM, MASTHEAD_WIDTH_MM / max(longest, 1)))
     return {"lines": lines, "size_mm": round(size, 2)}
@@ -117,6 +118,11 @@ def signer_name(letter: Letter) -> str:
 
 def context(letter: Letter, subject=None) -> dict:
     date = chinese_date(letter.issued_at)
+    # 联合行文: the joint issuers set by issue_letter(co_issuers=...) before the letter is saved, else as stored
+    co = getattr(letter, "co_issuers", None)
+    if co is None:
+        co = list(letter.joint_issuers.order_by("code")) if letter.pk else []
+    co_issuers = [d.name for d in co]
     reasons = [r.strip() for r in letter.reasons if r and r.strip()]
     materials = [_clean_item(m) for m in letter.materials if m and m.strip()]
     related = {}
@@ -130,7 +136,7 @@ def context(letter: Letter, subject=None) -> dict:
         "fonts": fonts(),
         "font_faces": _font_faces(),
         "issuer": letter.issuer,
-        "masthead": masthead(letter.issuer.name),
+        "masthead": masthead(letter.issuer.name, *co_issuers),
         "addressee": letter.addressee_display,
         "paragraphs": letter.paragraphs(),
         "reasons": reasons,
@@ -143,7 +149,7 @@ def context(letter: Letter, subject=None) -> dict:
         "sign_right_em": 4 if max(_width_em(x) for x in letter.issuer.name.split() or [""]) <= _width_em(date) else 2,
         # 联合发布: every participating organ signs (set by issue_letter(co_issuers=...) before rendering)
         "signer": signer_name(letter) if letter.kind in Letter.UPWARD else "",
-        "co_issuers": [d.name for d in getattr(letter, "co_issuers", []) or []],
+        "co_issuers": co_issuers,
         **related,
     }
 

@@ -184,6 +184,8 @@ def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list
         try:
             letter.file.name, letter.sha256, letter.size = name, digest, len(data)
             letter.save()
+            if letter.co_issuers:
+                letter.joint_issuers.set(letter.co_issuers)
             readers = list(readers or ())
             if readers:
                 letter.readers.set(readers)
