@@ -1262,3 +1262,59 @@ def acting_departments(actor, mechanism: Mechanism) -> list[Department]:
     """The member units the actor may act for in this mechanism."""
     mine = {d.id for d in user_departments(actor)}
     return [m.department for m in mechanism.members.select_related("department") if m.department_id in mine]
+
+
+# --- files: meeting materials and minutes, draft rules for comment (casework.attachments) ----------------------
+def _store_files(*, actor, owner, purpose: str, department: Department, uploads, parties, basis: str) -> list:
+    from casework.attachments import services as attachments
+
+    checked = [attachments.check(u, field="files") for u in uploads or []]
+    if not checked:
+        raise DomainError.for_field("files", "请选择要上传的文件")
+    files = [attachments.store(actor=actor, owner=owner, purpose=purpose, department=department, checked=info,
+                               share_with=parties, basis=basis)[0] for info in checked]
+    return list(dict.fromkeys(files))
+
+
+@transaction.atomic
+def add_meeting_files(*, actor, meeting: Meeting, department: Department, uploads,
+                      purpose: str = "meeting") -> list:
+    """Meeting materials (会议材料) or the signed minutes' scan (会议纪要) uploaded by the convener or an invited
+    unit: every unit of the meeting may open them (exactly the parties: others get 404)."""
+    from casework.attachments.models import Attachment
+
+    meeting = _locked_meeting(meeting)
+    require_member(actor, department, "上传会议材料")
+    if purpose not in (Attachment.Purpose.MEETING, Attachment.Purpose.MINUTES):
+        raise DomainError.for_field("purpose", "请选择会议材料或会议纪要")
+    parties = [meeting.convener, *[i.department for i in meeting.invitations.select_related("department")]]
+    if department not in parties:
+        raise Forbidden("只有召集单位和受邀单位可以上传会议材料", field_errors={"department": ["不是参会单位"]})
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise Conflict("会议已取消，不能再上传材料")
+    if purpose == Attachment.Purpose.MINUTES and department != meeting.convener:
+        raise Forbidden("会议纪要由召集单位上传")
+    files = _store_files(actor=actor, owner=meeting, purpose=purpose, department=department, uploads=uploads,
+                         parties=parties, basis=f"会议：{meeting}")
+    record(actor=actor, obj=meeting, action="consultation.files_added",
+           after={"department": department.name, "purpose": purpose, "files": [a.name for a in files]})
+    return files
+
+
+@transaction.atomic
+def add_draft_files(*, actor, solicitation: Solicitation, uploads) -> list:
+    """The draft rules (征求意见稿) and their explanation, uploaded by the drafting unit: each unit asked for
+    comments may open them."""
+    from casework.attachments.models import Attachment
+
+    solicitation = Solicitation.objects.select_for_update(of=("self",)).get(pk=solicitation.pk)
+    require_member(actor, solicitation.initiator, "上传征求意见稿")
+    if solicitation.status != Solicitation.Status.OPEN:
+        raise Conflict("征求意见已结束，不能再上传征求意见稿")
+    parties = [r.department for r in solicitation.replies.select_related("department")]
+    files = _store_files(actor=actor, owner=solicitation, purpose=Attachment.Purpose.DRAFT,
+                         department=solicitation.initiator, uploads=uploads, parties=parties,
+                         basis=f"征求意见：{solicitation}")
+    record(actor=actor, obj=solicitation, action="consultation.draft_files_added",
+           after={"files": [a.name for a in files]})
+    return files

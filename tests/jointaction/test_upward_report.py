@@ -41,5 +41,6 @@ def test_report_is_delivered_to_the_government_and_the_notice_names_every_organ(
                                   capture_output=True, text=True, check=True).stdout.split())
     for organ in ("洛阳市住房和城乡建设局", "洛阳市市场监督管理局", "洛阳市公安局"):
         assert text.count(organ) >= 2, organ  # in the masthead and signed at the foot (and named in the text)
-    assert text.startswith("洛阳市住房和城乡建设局洛阳市市场监督管理局洛阳市公安局")  # 联合行文 masthead, lead organ first
+    # 联合行文 masthead, lead organ first
+    assert text.startswith("洛阳市住房和城乡建设局洛阳市市场监督管理局洛阳市公安局")
     assert set(action.notice_letter.joint_issuers.all()) == {luoyang["market_regulation"], luoyang["police"]}
