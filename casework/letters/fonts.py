@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import subprocess
 import threading
 from pathlib import Path
@@ -145,7 +146,7 @@ def _build() -> dict[str, Path]:
                             exc_info=True)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(f".{threading.get_ident()}.tmp")
+            tmp = target.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")  # two workers may build at once
             tmp.write_bytes(data)
             tmp.replace(target)
         built[name] = target
