@@ -425,7 +425,8 @@ def meeting_action(request, pk: int, action: str):
         response = _submit(request, form, lambda d: services.escalate(
             actor=user, meeting=meeting, matter=d["matter"], positions=d["positions"], government=d["government"]),
             page=page,
-            name="escalation_form", success=lambda e: f"已提请{e.government_name}决定（{e.report_letter.doc_number}）")
+            name="escalation_form", success=lambda e: f"已提请{e.government_name}决定（{e.report_letter.doc_number}）"
+            if hasattr(e, "government_name") else "报告已报请本单位负责人签发，签发后提请政府决定")
     elif action == "government":
         escalation = meeting.escalations.filter(pk=post.get("escalation") or 0).first()
         if escalation is None:
