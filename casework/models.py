@@ -6,7 +6,7 @@ from casework.calendar.models import CalendarDay, CalendarYear
 from casework.clocks.models import Clock, EscalationStep, PauseSpan
 from casework.events.models import AuditHead, Event
 from casework.handoffs.models import Handoff
-from casework.letters.models import Letter, LetterSequence
+from casework.letters.models import Letter, LetterDraft, LetterSequence
 from casework.notifications.models import Notification
 from casework.org.models import ApiClient, Department, Jurisdiction, Membership
 from casework.rules.models import Rule, RuleProfile, RuleVersion
@@ -15,6 +15,6 @@ from casework.webhooks.models import WebhookDelivery
 __all__ = [
     "AccountSecurity", "ApiClient", "Attachment", "AttachmentShare", "AuditHead", "CalendarDay", "CalendarYear",
     "Clock", "Department",
-    "EscalationStep", "Event", "Handoff", "Jurisdiction", "Letter", "LetterSequence", "Membership",
+    "EscalationStep", "Event", "Handoff", "Jurisdiction", "Letter", "LetterDraft", "LetterSequence", "Membership",
     "Notification", "PauseSpan", "Rule", "RuleProfile", "RuleVersion", "WebhookDelivery",
 ]

@@ -83,3 +83,12 @@ def checkpoint_audit_chain() -> int:
     chain_pending()
     written = write_checkpoint()
     return written["seq"] if written else 0
+
+
+@shared_task(name="casework.tasks.sweep_orphan_files")
+def sweep_orphan_files() -> int:
+    """Remove stored files that no record refers to (written by a transaction that rolled back), after the grace
+    period."""
+    from casework.attachments.orphans import sweep_orphan_files as sweep
+
+    return len(sweep())

@@ -19,6 +19,8 @@ urlpatterns = [
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
     path("letters/<int:pk>.pdf", letter_views.letter_pdf, name="letter_pdf"),
     path("letters/<int:pk>/", letter_views.letter_page, name="letter"),
+    path("letters/drafts/<int:pk>/", letter_views.draft_page, name="letter_draft"),
+    path("letters/drafts/<int:pk>/<str:step>/", letter_views.draft_step, name="letter_draft_step"),
     path("files/<int:pk>/", attachment_views.download, name="attachment"),
     path("notices/<int:pk>.pdf", letter_views.public_letter_pdf, name="public_letter_pdf"),
 ]

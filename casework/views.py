@@ -48,8 +48,10 @@ def workbench(request):
     rows = [{"clock": c, "urgency": urgency(c, now, cal), "subject": c.subject} for c in clocks]
     handoffs = selectors.visible_handoffs(request.user).filter(
         receiver__in=user_departments(request.user), state="sent")[:50]
+    from casework.letters.signoff import awaiting_signoff
+
     return render(request, "casework/workbench.html", {
-        "rows": rows, "now": now, "incoming": handoffs,
+        "rows": rows, "now": now, "incoming": handoffs, "to_sign": list(awaiting_signoff(request.user)[:50]),
         "counts": {k: sum(r["urgency"] == k for r in rows) for k in ("overdue", "due-soon", "ok", "paused")},
     })
 

@@ -1,6 +1,8 @@
 """How the consultation mechanism's audit actions read in a timeline (merged by casework.events.labels)."""
 
 ACTION_LABELS = {
+    "consultation.files_added": "上传会议材料",
+    "consultation.draft_files_added": "上传征求意见稿",
     "consultation.established": "建立会商机制",
     "consultation.period_opened": "例会周期开始计时",
     "consultation.contacts_reported": "报送责任领导或联络员",

@@ -865,11 +865,18 @@ def government_for(mechanism: Mechanism) -> Department | None:
 
 @transaction.atomic
 def escalate(*, actor, meeting: Meeting, matter: str, positions: str,
-             agenda_item: AgendaItem | None = None, government: Department | None = None) -> Escalation:
+             agenda_item: AgendaItem | None = None, government: Department | None = None):
     """An item the meeting could not agree on goes to the people's government for decision (Zengdu 第六条),
     by a report the lead department issues to the government. The government is a department of the platform
     where it has one (chosen, or found in the jurisdiction): its staff are notified, open the report and the
-    meeting, and record the decision themselves. Without one, the report is addressed by name only."""
+    meeting, and record the decision themselves. Without one, the report is addressed by name only.
+
+    The report is a 上行文: where the lead's rule profile requires a leader's sign-off for reports, a handler's
+    escalation waits as a LetterDraft (returned here) and the Escalation exists, and reaches the government, only
+    once a leader signs it (casework.letters.signoff); otherwise the Escalation is returned at once."""
+    from casework.letters import signoff
+    from casework.letters.models import LetterDraft
+
     meeting = _locked_meeting(meeting)
     mechanism = meeting.mechanism
     _require_lead(actor, mechanism, "提请政府决定未达成一致的事项")
@@ -883,31 +890,64 @@ def escalate(*, actor, meeting: Meeting, matter: str, positions: str,
     _raise("提请事项有误：", errors)
     if meeting.escalations.filter(matter=matter).exists():
         raise Conflict(f"“{matter}”已提请政府决定", field_errors={"matter": ["重复"]})
+    if LetterDraft.objects.filter(subject_type=ContentType.objects.get_for_model(Meeting), subject_id=str(meeting.pk),
+                                  purpose=ESCALATION_PURPOSE, state=LetterDraft.State.PENDING,
+                                  payload__matter=matter).exists():
+        raise Conflict(f"“{matter}”的报告已报请负责人签发", field_errors={"matter": ["等待签发"]})
     addressee = government or government_for(mechanism)
     if addressee is not None and addressee == mechanism.lead:
         raise DomainError.for_field("government", "报送机关不能是牵头部门本身")
     government = addressee.name if addressee is not None else mechanism.government_name
-    escalation = Escalation.objects.create(meeting=meeting, agenda_item=agenda_item, matter=matter,
-                                           positions=positions, government_name=government, government=addressee,
-                                           submitted_at=timezone.now(), submitted_by=actor)
-    escalation.report_letter = issue_letter(
+    result = signoff.issue_or_submit(
         actor=actor, issuer=mechanism.lead, kind=Letter.Kind.REPORT, title=f"关于提请决定{matter}的报告",
-        body=_report_body(meeting, matter, positions), subject=escalation, addressee=addressee,
-        addressee_name="" if addressee is not None else government)
-    if addressee is not None:
-        notify_department(department=addressee, roles=(Membership.Role.LEADER, Membership.Role.HANDLER),
+        body=_report_body(meeting, matter, positions), subject=meeting, addressee=addressee,
+        addressee_name="" if addressee is not None else government, purpose=ESCALATION_PURPOSE,
+        payload={"meeting": meeting.pk, "matter": matter, "positions": positions, "government_name": government,
+                 "government": addressee.pk if addressee is not None else None,
+                 "agenda_item": agenda_item.pk if agenda_item is not None else None,
+                 "submitted_by": actor.pk, "submitted_at": timezone.now().isoformat()})
+    if isinstance(result, Letter):
+        return meeting.escalations.get(matter=matter)
+    return result
+
+
+ESCALATION_PURPOSE = "consultations.escalation"
+
+
+def _escalation_issued(*, actor, letter: Letter, payload: dict) -> None:
+    """The report is issued (at once or at sign-off): the Escalation is recorded and the government told."""
+    from django.contrib.auth import get_user_model
+
+    meeting = _locked_meeting(Meeting(pk=payload["meeting"]))
+    mechanism, matter, government = meeting.mechanism, payload["matter"], payload["government_name"]
+    if meeting.escalations.filter(matter=matter).exists():
+        raise Conflict(f"“{matter}”已提请政府决定", field_errors={"matter": ["重复"]})
+    escalation = Escalation.objects.create(
+        meeting=meeting, agenda_item_id=payload.get("agenda_item"), matter=matter, positions=payload["positions"],
+        government_name=government, government_id=payload.get("government"), report_letter=letter,
+        submitted_at=dt.datetime.fromisoformat(payload["submitted_at"]),
+        submitted_by=get_user_model().objects.get(pk=payload["submitted_by"]))
+    if escalation.government_id:
+        notify_department(department=escalation.government, roles=(Membership.Role.LEADER, Membership.Role.HANDLER),
                           kind="consultation_escalation", title=f"{mechanism.lead.name}提请决定：{matter}",
-                          body=f"{escalation.report_letter.doc_number}。请研究决定，并在平台记录决定。",
+                          body=f"{letter.doc_number}。请研究决定，并在平台记录决定。",
                           url=meeting.get_absolute_url() + f"#escalation-{escalation.pk}")
-    escalation.save(update_fields=["report_letter"])
     record(actor=actor, obj=meeting, action="consultation.escalated",
-           after={"escalation": escalation.pk, "government": government, "doc_number":
-                  escalation.report_letter.doc_number, "title": escalation.report_letter.title, "text": matter})
+           after={"escalation": escalation.pk, "government": government, "doc_number": letter.doc_number,
+                  "title": letter.title, "text": matter})
     for invitation in meeting.invitations.select_related("department"):
         if invitation.department != mechanism.lead:
             _notify(invitation.department, "consultation_escalation", f"提请{government}决定：{matter}",
-                    escalation.report_letter.doc_number, meeting.get_absolute_url())
-    return escalation
+                    letter.doc_number, meeting.get_absolute_url())
+
+
+def _register_signoff() -> None:
+    from casework.letters import signoff
+
+    signoff.register(ESCALATION_PURPOSE, _escalation_issued)
+
+
+_register_signoff()
 
 
 @transaction.atomic
@@ -1262,3 +1302,59 @@ def acting_departments(actor, mechanism: Mechanism) -> list[Department]:
     """The member units the actor may act for in this mechanism."""
     mine = {d.id for d in user_departments(actor)}
     return [m.department for m in mechanism.members.select_related("department") if m.department_id in mine]
+
+
+# --- files: meeting materials and minutes, draft rules for comment (casework.attachments) ----------------------
+def _store_files(*, actor, owner, purpose: str, department: Department, uploads, parties, basis: str) -> list:
+    from casework.attachments import services as attachments
+
+    checked = [attachments.check(u, field="files") for u in uploads or []]
+    if not checked:
+        raise DomainError.for_field("files", "请选择要上传的文件")
+    files = [attachments.store(actor=actor, owner=owner, purpose=purpose, department=department, checked=info,
+                               share_with=parties, basis=basis)[0] for info in checked]
+    return list(dict.fromkeys(files))
+
+
+@transaction.atomic
+def add_meeting_files(*, actor, meeting: Meeting, department: Department, uploads,
+                      purpose: str = "meeting") -> list:
+    """Meeting materials (会议材料) or the signed minutes' scan (会议纪要) uploaded by the convener or an invited
+    unit: every unit of the meeting may open them (exactly the parties: others get 404)."""
+    from casework.attachments.models import Attachment
+
+    meeting = _locked_meeting(meeting)
+    require_member(actor, department, "上传会议材料")
+    if purpose not in (Attachment.Purpose.MEETING, Attachment.Purpose.MINUTES):
+        raise DomainError.for_field("purpose", "请选择会议材料或会议纪要")
+    parties = [meeting.convener, *[i.department for i in meeting.invitations.select_related("department")]]
+    if department not in parties:
+        raise Forbidden("只有召集单位和受邀单位可以上传会议材料", field_errors={"department": ["不是参会单位"]})
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise Conflict("会议已取消，不能再上传材料")
+    if purpose == Attachment.Purpose.MINUTES and department != meeting.convener:
+        raise Forbidden("会议纪要由召集单位上传")
+    files = _store_files(actor=actor, owner=meeting, purpose=purpose, department=department, uploads=uploads,
+                         parties=parties, basis=f"会议：{meeting}")
+    record(actor=actor, obj=meeting, action="consultation.files_added",
+           after={"department": department.name, "purpose": purpose, "files": [a.name for a in files]})
+    return files
+
+
+@transaction.atomic
+def add_draft_files(*, actor, solicitation: Solicitation, uploads) -> list:
+    """The draft rules (征求意见稿) and their explanation, uploaded by the drafting unit: each unit asked for
+    comments may open them."""
+    from casework.attachments.models import Attachment
+
+    solicitation = Solicitation.objects.select_for_update(of=("self",)).get(pk=solicitation.pk)
+    require_member(actor, solicitation.initiator, "上传征求意见稿")
+    if solicitation.status != Solicitation.Status.OPEN:
+        raise Conflict("征求意见已结束，不能再上传征求意见稿")
+    parties = [r.department for r in solicitation.replies.select_related("department")]
+    files = _store_files(actor=actor, owner=solicitation, purpose=Attachment.Purpose.DRAFT,
+                         department=solicitation.initiator, uploads=uploads, parties=parties,
+                         basis=f"征求意见：{solicitation}")
+    record(actor=actor, obj=solicitation, action="consultation.draft_files_added",
+           after={"files": [a.name for a in files]})
+    return files

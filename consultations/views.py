@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from casework.attachments.selectors import visible_of
 from casework.errors import DomainError, Forbidden, NotFound
 from casework.exports import SafeWriter
 from casework.forms import add_domain_error
@@ -331,6 +332,10 @@ def _meeting_page(request, meeting: Meeting, status=200, **forms):
         "cancel_form": forms.get("cancel_form") or f.ReasonForm(),
         "events": selectors.meeting_timeline(meeting),
         "minutes_letter": meeting.minutes_letter,
+        "meeting_files": visible_of(request.user, meeting, "meeting"),
+        "minutes_files": visible_of(request.user, meeting, "minutes"),
+        "file_departments": [d for d in [meeting.convener, *[i.department for i in invitations]] if d in mine],
+        "files_error": forms.get("files_error", ""),
     }
     return render(request, "consultations/meeting_detail.html", context, status=status)
 
@@ -385,6 +390,20 @@ def meeting_action(request, pk: int, action: str):
             actor=user, meeting=meeting, text=d["text"], owner=d["owner"], due_on=d["due_on"],
             agenda_item=d["agenda_item"]), page=page, name="decision_form",
             success=lambda dec: f"已登记议定事项 {dec.reference}，已通知{dec.owner.name}")
+    elif action == "files":
+        department = next((d for d in _mine(request) if str(d.pk) == post.get("department")), None)
+        if department is None:
+            return page(400, files_error="请选择上传单位（本单位须为召集单位或受邀单位）")
+        try:
+            files = services.add_meeting_files(actor=user, meeting=meeting, department=department,
+                                               uploads=request.FILES.getlist("files"),
+                                               purpose=post.get("purpose") or "meeting")
+        except DomainError as exc:
+            if exc.status != 400:
+                raise
+            return page(400, files_error=str(exc))
+        messages.success(request, f"已上传 {len(files)} 个文件，参会单位均可查阅")
+        response = None
     elif action == "withdraw":
         decision = meeting.decisions.filter(pk=post.get("decision") or 0).first()
         if decision is None:
@@ -406,7 +425,8 @@ def meeting_action(request, pk: int, action: str):
         response = _submit(request, form, lambda d: services.escalate(
             actor=user, meeting=meeting, matter=d["matter"], positions=d["positions"], government=d["government"]),
             page=page,
-            name="escalation_form", success=lambda e: f"已提请{e.government_name}决定（{e.report_letter.doc_number}）")
+            name="escalation_form", success=lambda e: f"已提请{e.government_name}决定（{e.report_letter.doc_number}）"
+            if hasattr(e, "government_name") else "报告已报请本单位负责人签发，签发后提请政府决定")
     elif action == "government":
         escalation = meeting.escalations.filter(pk=post.get("escalation") or 0).first()
         if escalation is None:
@@ -557,6 +577,8 @@ def _solicitation_page(request, solicitation: Solicitation, status=200, **forms)
             "filed_on": timezone.localdate()}),
         "events": selectors.solicitation_timeline(solicitation),
         "pending_count": sum(1 for r in replies if r.status == CommentReply.Status.PENDING),
+        "draft_files": visible_of(request.user, solicitation, "draft"),
+        "files_error": forms.get("files_error", ""),
     }
     return render(request, "consultations/solicitation_detail.html", context, status=status)
 
@@ -582,6 +604,16 @@ def solicitation_action(request, pk: int, action: str):
         response = _submit(request, f.CommentForm(post, prefix=f"c{reply.pk}"), lambda d: services.reply_comments(
             actor=user, reply=reply, no_comments=d["no_comments"], comments=d["comments"]), page=page,
             name=f"comment_{reply.pk}", success="已反馈意见")
+    elif action == "files":
+        try:
+            files = services.add_draft_files(actor=user, solicitation=solicitation,
+                                             uploads=request.FILES.getlist("files"))
+        except DomainError as exc:
+            if exc.status != 400:
+                raise
+            return page(400, files_error=str(exc))
+        messages.success(request, f"已上传 {len(files)} 个文件，征求意见的单位均可查阅")
+        response = None
     elif action == "finalise":
         response = _submit(request, f.FinaliseForm(post), lambda d: services.finalise_solicitation(
             actor=user, solicitation=solicitation, final_text=d["final_text"], adoption_note=d["adoption_note"]),

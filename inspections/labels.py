@@ -1,6 +1,7 @@
 """How the audit actions of 双随机一公开 read in the timeline (merged by casework.events.labels)."""
 
 ACTION_LABELS = {
+    "inspection.files_added": "上传检查材料",
     "inspection.inspector_added": "执法人员入库",
     "inspection.inspector_updated": "更新执法人员信息",
     "inspection.inspectors_imported": "批量导入执法人员",

@@ -946,3 +946,30 @@ def publish_results(*, actor, plan: Plan) -> Plan:
           after={"published_at": now, "doc_number": plan.notice_letter.doc_number,
                  "title": plan.notice_letter.title, "targets": len(targets)})
     return plan
+
+
+@transaction.atomic
+def add_result_files(*, actor, plan: Plan, target: Target, uploads) -> list:
+    """The inspection record of one target (检查记录、现场照片、整改通知): uploaded by the lead or a participating
+    unit, opened by exactly the plan's units (casework.attachments; everyone else gets 404)."""
+    from casework.attachments import services as attachments
+    from casework.attachments.models import Attachment
+
+    plan = _locked(plan)
+    _participant(actor, plan, "上传检查材料")
+    if target.draw.plan_id != plan.pk:
+        raise DomainError.for_field("target", "该检查对象不属于本计划")
+    if plan.status not in (Plan.Status.DRAWN, Plan.Status.ENDED, Plan.Status.PUBLISHED):
+        raise Conflict("抽取检查对象后才能上传检查材料")
+    units = [plan.lead_department, *plan.participants.all()]
+    mine = set(user_departments(actor))
+    department = plan.lead_department if plan.lead_department in mine else next(d for d in units if d in mine)
+    checked = [attachments.check(u, field="files") for u in uploads or []]
+    if not checked:
+        raise DomainError.for_field("files", "请选择要上传的文件")
+    files = list(dict.fromkeys(
+        attachments.store(actor=actor, owner=target, purpose=Attachment.Purpose.INSPECTION, department=department,
+                          checked=info, share_with=units, basis=f"抽查计划 {plan.reference}")[0] for info in checked))
+    audit(actor=actor, obj=plan, action="inspection.files_added",
+          after={"target": str(target), "department": department.name, "files": [a.name for a in files]})
+    return files

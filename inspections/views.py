@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from casework.attachments.selectors import visible_of
 from casework.clocks.services import clocks_for
 from casework.errors import DomainError, Forbidden, NotFound
 from casework.events.models import Event
@@ -324,6 +325,7 @@ def _plan_page(request, plan: Plan, status=200, **forms):
     can_record = bool(mine & {plan.lead_department, *participants})
     targets = list(selectors.targets_of(plan.current_draw))
     for t in targets:
+        t.files = visible_of(request.user, t, "inspection")
         t.form = forms.get("result_forms", {}).get(t.pk) or ResultForm(
             initial={"outcome": t.outcome, "findings": t.findings, "follow_up": t.follow_up}, prefix=f"t{t.pk}")
     preview = None
@@ -375,6 +377,13 @@ def plan_action(request, pk: int, action: str):
                 return _plan_page(request, plan, status=400, end_form=form)
             plan = services.end_inspection(actor=user, plan=plan, ended_at=form.cleaned_data["ended_at"])
             messages.success(request, "已记录检查结束，结果公开时限开始计算")
+        elif action == "files":
+            target = Target.objects.filter(pk=request.POST.get("target") or 0, draw__plan=plan).first()
+            if target is None:
+                raise NotFound("未找到该检查对象。")
+            files = services.add_result_files(actor=user, plan=plan, target=target,
+                                              uploads=request.FILES.getlist("files"))
+            messages.success(request, f"已上传 {len(files)} 个检查材料，牵头和参与单位均可查阅")
         elif action == "publish":
             services.publish_results(actor=user, plan=plan)
             messages.success(request, "抽查结果已公开，并发布公告")

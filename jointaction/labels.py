@@ -1,4 +1,5 @@
 ACTION_LABELS = {
+    "jointaction.report_drafted": "情况报告报请签发",
     "assistance.requested": "发出协助办理函",
     "assistance.accepted": "决定协助办理",
     "assistance.returned": "退回协助办理函",

@@ -29,6 +29,7 @@ from casework.errors import Conflict, DomainError, Forbidden
 from casework.events.services import record
 from casework.handoffs import services as handoffs
 from casework.handoffs.models import Handoff
+from casework.letters import signoff
 from casework.letters.models import Letter
 from casework.letters.services import issue_letter
 from casework.notifications.services import notify_department
@@ -577,7 +578,9 @@ def issue_report(*, actor, action: JointAction, addressee: Department | None = N
                  addressee_name: str = "") -> JointAction:
     """One consistent report upward built from every participant's findings (统一口径, Zengdu 第二十一条). The
     addressee is a department of the platform (its staff get an inbox notice and open the report and the action);
-    a name alone only for an organ that has no account on the platform."""
+    a name alone only for an organ that has no account on the platform. Where the initiator's rule profile requires
+    a leader's sign-off for reports (上行文), a handler's report waits as a draft (casework.letters.signoff) and is
+    issued, delivered and recorded when a leader signs it; `action.report_draft` is then the waiting draft."""
     action = _locked_action(action)
     require_member(actor, action.initiator, "上报联合行动情况")
     if action.state not in (JointAction.State.CONCLUDED, JointAction.State.PUBLISHED):
@@ -589,6 +592,11 @@ def issue_report(*, actor, action: JointAction, addressee: Department | None = N
         raise DomainError.for_field("addressee", "报送机关不能是发起部门本身")
     if action.report_letter_id:
         raise Conflict(f"已统一上报（{action.report_letter.doc_number}），不能重复报送")
+    waiting = signoff.pending_for(action, REPORT_PURPOSE)
+    if waiting is not None and waiting.state == waiting.State.PENDING:
+        raise Conflict("情况报告已报请负责人签发，请等待签发或退回")
+    if waiting is not None:  # sent back: this report replaces the returned draft
+        signoff.withdraw(actor=actor, draft=waiting)
     depts = action_departments(action)
     plan = action.settled_version
     body = [f"根据{action.get_trigger_display()}的情况，{depts[0].name}会同{'、'.join(d.name for d in depts[1:])}"
@@ -597,19 +605,39 @@ def issue_report(*, actor, action: JointAction, addressee: Department | None = N
             f"二、行动方案。目的：{plan.purpose}；对象：{plan.targets}；范围：{plan.scope}；时间：{plan.schedule}。",
             "三、发现的问题及处理情况。", *_findings_paragraphs(action),
             "以上情况由各参与部门共同确认，统一口径报送。"]
-    action.report_letter = issue_letter(actor=actor, issuer=action.initiator, kind=Letter.Kind.REPORT,
-                                        addressee=addressee, addressee_name="" if addressee else addressee_name,
-                                        subject=action,
-                                        title=f"关于{_named(action)}情况的报告", body=body,
-                                        cc=[d.name for d in depts[1:]], readers=depts[1:])
+    result = signoff.issue_or_submit(
+        actor=actor, issuer=action.initiator, kind=Letter.Kind.REPORT, addressee=addressee,
+        addressee_name="" if addressee else addressee_name, subject=action, title=f"关于{_named(action)}情况的报告",
+        body=body, cc=[d.name for d in depts[1:]], readers=depts[1:], purpose=REPORT_PURPOSE,
+        payload={"action": action.pk, "addressee": addressee_name})
+    if isinstance(result, Letter):
+        action.refresh_from_db()
+        return action
+    action.report_draft = result
+    record(actor=actor, obj=action, action="jointaction.report_drafted",
+           after={"addressee": addressee_name, "title": result.title})
+    return action
+
+
+REPORT_PURPOSE = "jointaction.report"
+
+
+def _report_issued(*, actor, letter: Letter, payload: dict) -> None:
+    """The report is issued (at once, or when a leader signed it off): link it, record it, tell the addressee."""
+    action = _locked_action(JointAction(pk=payload["action"]))
+    if action.report_letter_id:
+        raise Conflict(f"已统一上报（{action.report_letter.doc_number}），不能重复报送")
+    action.report_letter = letter
     action.save(update_fields=["report_letter"])
     record(actor=actor, obj=action, action="jointaction.reported",
-           after={"addressee": addressee_name, "letter": action.report_letter.doc_number})
-    if addressee is not None:
-        notify_department(department=addressee, roles=STAFF, kind="jointaction_report",
+           after={"addressee": payload.get("addressee", letter.addressee_display), "letter": letter.doc_number})
+    if letter.addressee_id:
+        notify_department(department=letter.addressee, roles=STAFF, kind="jointaction_report",
                           title=f"收到联合行动情况报告：{_named(action)}（{action.initiator.display_name}）",
-                          body=action.report_letter.doc_number, url=action.get_absolute_url())
-    return action
+                          body=letter.doc_number, url=action.get_absolute_url())
+
+
+signoff.register(REPORT_PURPOSE, _report_issued)
 
 
 @transaction.atomic

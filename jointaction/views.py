@@ -14,6 +14,7 @@ from casework.clocks.services import clocks_for
 from casework.errors import DomainError, NotFound
 from casework.events.services import timeline_of
 from casework.forms import add_domain_error
+from casework.letters import signoff
 from casework.letters.services import readable_ids
 from casework.org.models import Department
 from casework.org.selectors import user_departments
@@ -227,6 +228,7 @@ def action_detail(request, pk: int, **forms):
             initial={"submission_key": uuid.uuid4().hex, "handling": "own"}),
         "conclude_form": forms.get("conclude_form") or ConcludeForm(),
         "report_form": forms.get("report_form") or ReportForm(initial=_report_initial(action)),
+        "report_draft": signoff.pending_for(action, services.REPORT_PURPOSE) if not action.report_letter_id else None,
         "publish_form": forms.get("publish_form") or PublishForm(),
     }
     return render(request, "jointaction/action_detail.html", context, status=400 if forms else 200)
@@ -312,12 +314,14 @@ def action_step(request, pk: int, name: str):
     if form.is_valid():
         try:
             with transaction.atomic():
-                call(form.cleaned_data)
+                result = call(form.cleaned_data)
         except DomainError as exc:
             if exc.status != 400:
                 raise
             add_domain_error(form, exc)
         else:
+            if getattr(result, "report_draft", None) is not None:
+                done = "情况报告已报请本单位负责人签发，签发后自动报送"
             messages.success(request, done)
             return redirect(action)
     return action_detail(request, pk, **{f"{name}_form": form})

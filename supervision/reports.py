@@ -244,7 +244,8 @@ def issue_report(*, actor, report: QuarterlyReport) -> QuarterlyReport:
     report.letter = issue_letter(actor=actor, issuer=report.office, kind=Letter.Kind.SUPERVISION_REPORT,
                                  title=report.title, body=report.body, subject=report,
                                  addressee_name=committee_name(report.office), readers=units,
-                                 cc=["各成员单位"], materials=[f"{report.title}统计表（XLSX）"])
+                                 cc=["各成员单位"], materials=[f"{report.title}统计表（XLSX）"],
+                                 signed_by=report.signed_by)
     report.state = QuarterlyReport.State.ISSUED
     report.save(update_fields=["state", "letter", "xlsx"])
     if report.clock_id and report.clock.closed_at is None:

@@ -163,7 +163,11 @@ def get_notice(user, pk) -> SupervisionNotice:
 
 # --- 通报 ---------------------------------------------------------------------------------------
 def _office_leader(actor, office: Department) -> None:
-    if not Membership.objects.filter(user=actor, department=office, role=Membership.Role.LEADER).exists():
+    """审核签发: the shared sign-off power (casework.letters.signoff.POWER, leaders unless the profile says else)."""
+    from casework.letters.signoff import POWER
+    from casework.rules.powers import has_power
+
+    if not has_power(actor, office, POWER):
         raise Forbidden(f"只有{office.name}的负责人可以审核签发通报")
 
 
@@ -308,7 +312,7 @@ def issue_circular(*, actor, circular: Circular, publish: bool = False) -> Circu
     units = member_units(circular.office)
     circular.letter = issue_letter(actor=actor, issuer=circular.office, kind=Letter.Kind.CIRCULAR,
                                    title=circular.title, body=circular.body, subject=circular,
-                                   addressee_name="各成员单位", readers=units)
+                                   addressee_name="各成员单位", readers=units, signed_by=circular.signed_by)
     circular.state, circular.published = Circular.State.ISSUED, bool(publish)
     circular.save(update_fields=["state", "letter", "published"])
     record(actor=actor, obj=circular, action="supervision.circular_issued",

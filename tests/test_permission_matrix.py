@@ -92,6 +92,9 @@ ROUTES: dict[str, R] = {
     "clocks/table/": R(lambda w: "/clocks/table/", LOGIN),    # the rules table: no case content
     "letters/<int:pk>/": R(lambda w: f"/letters/{w.decision_letter.pk}/",
                            party(party_liaison=404, sup=404), identity=CLEARED),
+    # a letter waiting for sign-off: the issuing department's handlers and leaders only
+    "letters/drafts/<int:pk>/": R(lambda w: f"/letters/drafts/{w.letter_draft.pk}/", party(party_liaison=404, sup=404)),
+    "letters/drafts/<int:pk>/<str:step>/": R(lambda w: f"/letters/drafts/{w.letter_draft.pk}/sign/", POST_ONLY),
     "files/<int:pk>/": R(lambda w: f"/files/{w.attachment.pk}/", party()),
     "api/v1/files/<int:pk>/": R(lambda w: f"/api/v1/files/{w.attachment.pk}/", api_party()),
     "login/": R(lambda w: "/login/", PUBLIC),
@@ -446,6 +449,11 @@ def _build_world(frozen_now=None) -> World:
                     or attachments.store(actor=u["ly-housing.handler"], owner=w.complaint, purpose="evidence",
                                          department=housing, upload=SimpleUploadedFile("证据.pdf", MINI_PDF))[0])
     w.captcha_key = CaptchaStore.generate_key()
+    from casework.letters import signoff
+
+    w.letter_draft = signoff.submit(actor=u["ly-housing.handler"], issuer=housing, kind=Letter.Kind.REPORT,
+                                    title="关于投诉办理情况的报告", body=["现将投诉办理情况报告如下。"],
+                                    subject=w.complaint, addressee_name="洛阳市人民政府")
     # supervision: the demo's published circular and drafted report; a 督办函 to the party department
     w.circular = Circular.objects.filter(state=Circular.State.ISSUED, published=True).first()
     w.report = QuarterlyReport.objects.exclude(state=QuarterlyReport.State.PENDING).first()

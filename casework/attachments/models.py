@@ -32,6 +32,7 @@ class Attachment(models.Model):
         DRAFT = "draft", "征求意见稿"
         MEETING = "meeting", "会议材料"
         INSPECTION = "inspection", "检查材料"
+        MINUTES = "minutes", "会议纪要"
 
     owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     owner_id = models.PositiveBigIntegerField()

@@ -3,6 +3,10 @@
 from importlib import import_module
 
 ACTION_LABELS = {
+    "letter.signoff_requested": "报请签发文书",
+    "letter.signed_off": "负责人签发文书",
+    "letter.signoff_returned": "退回文稿修改",
+    "letter.signoff_withdrawn": "撤回待签发文稿",
     "clock.started": "开始计时",
     "clock.reminder": "临期提醒",
     "clock.breach": "超期",

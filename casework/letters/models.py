@@ -62,6 +62,9 @@ class Letter(models.Model):
     # Forms (表格), not numbered 发文: a 移送回执 travels with its 移送函 and carries that letter's number.
     FORMS = frozenset({Kind.RECEIPT})
 
+    # 上行文: reports to a higher organ. GB/T 9704 7.2.6: the masthead names the 签发人 beside the 发文字号.
+    UPWARD = frozenset({Kind.REPORT, Kind.SUPERVISION_REPORT})
+
     # Documents addressed to no one in particular: minutes record, a public notice is read by everyone.
     WITHOUT_ADDRESSEE = frozenset({Kind.MINUTES, Kind.PUBLIC_NOTICE})
 
@@ -88,6 +91,9 @@ class Letter(models.Model):
     readers = models.ManyToManyField(Department, blank=True, related_name="distributed_letters",
                                      verbose_name="分送单位",
                                      help_text="主送、发文单位以外可以查阅的单位，如抄送、参会单位。")
+    joint_issuers = models.ManyToManyField(Department, blank=True, related_name="joint_letters",
+                                           verbose_name="联合发文单位",
+                                           help_text="联合行文（如联合公告）时主办单位以外的发文机关，依次署名。")
     issued_at = models.DateTimeField("成文时间")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="issued_letters", verbose_name="签发人")
@@ -122,3 +128,58 @@ class Letter(models.Model):
 
     def paragraphs(self) -> list[str]:
         return [p for p in self.body.split("\n\n") if p.strip()]
+
+
+class LetterDraft(models.Model):
+    """签发稿: a letter drafted by a handler that is issued only when a leader of the issuing department signs it
+    off (《党政机关公文处理工作条例》第二十条 “公文应当经本机关负责人审批签发”), where the rule profile requires
+    it for the kind (RuleProfile.signoff_kinds). Signing issues the letter (it takes its 文号 then, gapless as any
+    other) with the leader as 签发人, and runs the drafting mechanism's continuation (`purpose`, registered in
+    casework.letters.signoff); sending back records the leader's reason and returns the draft to its drafter."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待签发"
+        RETURNED = "returned", "已退回修改"
+        ISSUED = "issued", "已签发"
+        WITHDRAWN = "withdrawn", "已撤回"
+
+    issuer = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="letter_drafts",
+                               verbose_name="发文单位")
+    kind = models.CharField("文种", max_length=32, choices=Letter.Kind.choices)
+    addressee = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name="主送单位")
+    addressee_name = models.CharField("主送机关（名称）", max_length=200, blank=True)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文")
+    materials = models.JSONField("附件", default=list, blank=True)
+    cc = models.JSONField("抄送", default=list, blank=True)
+    readers = models.ManyToManyField(Department, blank=True, related_name="+", verbose_name="分送单位")
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    subject_id = models.CharField(max_length=64)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    purpose = models.CharField("签发后续办理", max_length=64, blank=True)
+    payload = models.JSONField("后续办理参数", default=dict, blank=True)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.PENDING)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="拟稿人")
+    drafted_at = models.DateTimeField("拟稿时间")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="签发或退回人")
+    decided_at = models.DateTimeField("签发或退回时间", null=True, blank=True)
+    return_reason = models.TextField("退回理由", blank=True)
+    letter = models.OneToOneField(Letter, null=True, blank=True, on_delete=models.PROTECT, related_name="draft",
+                                  verbose_name="签发的文书")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待签发文稿"
+        ordering = ["-drafted_at", "-id"]
+        indexes = [models.Index(fields=["issuer", "state"], name="letter_draft_issuer_state"),
+                   models.Index(fields=["subject_type", "subject_id"], name="letter_draft_subject")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}（{self.get_state_display()}）{self.title}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("casework:letter_draft", args=[self.pk])

@@ -12,7 +12,10 @@ with settings.LETTER_FONTS (a dict with any of the keys of FONTS) to use another
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import logging
+import re
 import threading
 
 from django.conf import settings
@@ -31,7 +34,11 @@ FONTS = {
 
 
 def fonts() -> dict[str, str]:
-    return {**FONTS, **getattr(settings, "LETTER_FONTS", {})}
+    """The font stacks, each with its cut-down face first where one was built (casework.letters.fonts)."""
+    from casework.letters import fonts as cut
+
+    stacks = {**FONTS, **getattr(settings, "LETTER_FONTS", {})}
+    return {role: cut.with_subsets(stack, bold=(role == "title")) for role, stack in stacks.items()}
 
 
 # The text block (版心) is 156 mm wide; the masthead may use at most this much of it.
@@ -66,10 +73,11 @@ def _width_em(text: str) -> float:
     return sum(0.5 if ord(c) < 0x2E80 else 1.0 for c in text)
 
 
-def masthead(name: str) -> dict:
-    """The issuing organ's name as a masthead: one line per organ for a joint name ("甲 乙"), sized so
-    the longest line fits the text block."""
-    lines = name.split() or [name]
+def masthead(name: str, *others: str) -> dict:
+    """The issuing organ's name as a masthead: one line per organ for a joint name ("甲 乙") and for each joint
+    issuer after the lead organ (联合行文, GB/T 9704 7.2.3: 主办机关名称排列在前), sized so the longest line fits
+    the text block."""
+    lines = [line for n in (name, *others) for line in (n.split() or [n])]
     longest = max(_width_em(line) for line in lines)
     size = max(MASTHEAD_MIN_CHAR_MM, min(MASTHEAD_MAX_CHAR_MM, MASTHEAD_WIDTH_MM / max(longest, 1)))
     return {"lines": lines, "size_mm": round(size, 2)}
@@ -100,8 +108,21 @@ def subject_label(subject) -> str:
     return str(label or subject)
 
 
+def signer_name(letter: Letter) -> str:
+    """签发人: the leader who signed the letter off (the issuing user), by full name where one is recorded."""
+    user = letter.issued_by if letter.issued_by_id else None
+    if user is None:
+        return ""
+    return (user.get_full_name() or user.get_username()).strip()
+
+
 def context(letter: Letter, subject=None) -> dict:
     date = chinese_date(letter.issued_at)
+    # 联合行文: the joint issuers set by issue_letter(co_issuers=...) before the letter is saved, else as stored
+    co = getattr(letter, "co_issuers", None)
+    if co is None:
+        co = list(letter.joint_issuers.order_by("code")) if letter.pk else []
+    co_issuers = [d.name for d in co]
     reasons = [r.strip() for r in letter.reasons if r and r.strip()]
     materials = [_clean_item(m) for m in letter.materials if m and m.strip()]
     related = {}
@@ -113,8 +134,9 @@ def context(letter: Letter, subject=None) -> dict:
     return {
         "letter": letter,
         "fonts": fonts(),
+        "font_faces": _font_faces(),
         "issuer": letter.issuer,
-        "masthead": masthead(letter.issuer.name),
+        "masthead": masthead(letter.issuer.name, *co_issuers),
         "addressee": letter.addressee_display,
         "paragraphs": letter.paragraphs(),
         "reasons": reasons,
@@ -126,18 +148,70 @@ def context(letter: Letter, subject=None) -> dict:
         # 成文日期右空四字; a signature longer than the date is set 右空二字 instead
         "sign_right_em": 4 if max(_width_em(x) for x in letter.issuer.name.split() or [""]) <= _width_em(date) else 2,
         # 联合发布: every participating organ signs (set by issue_letter(co_issuers=...) before rendering)
-        "co_issuers": [d.name for d in getattr(letter, "co_issuers", []) or []],
+        "signer": signer_name(letter) if letter.kind in Letter.UPWARD else "",
+        "co_issuers": co_issuers,
         **related,
     }
+
+
+def _font_faces() -> str:
+    from casework.letters import fonts as cut
+
+    return cut.font_face_css()
 
 
 def render_html(letter: Letter, subject=None) -> str:
     return render_to_string(template_name(letter.kind), context(letter, subject))
 
 
-def _no_fetch(url: str, *args, **kwargs):
-    """Letters use no external resource: refuse every URL (file://, http://) a template or text might name."""
-    raise ValueError(f"letters fetch no resources: {url}")
+_fetcher = None
+
+
+def _letter_fetcher():
+    """Letters use no external resource: every URL (file://, http://) a template or text might name is refused,
+    but our own cut-down font files."""
+    global _fetcher
+    if _fetcher is None:
+        from weasyprint.urls import URLFetcher
+
+        from casework.letters import fonts as cut
+
+        class LetterFetcher(URLFetcher):
+            def fetch(self, url, headers=None):
+                if cut.allowed_file(url):
+                    return super().fetch(url, headers)
+                raise ValueError(f"letters fetch no resources: {url}")
+
+        _fetcher = LetterFetcher(allowed_protocols=("file",))
+    return _fetcher
+
+
+def _release() -> None:
+    """Drop the process-wide WeasyPrint objects while the interpreter can still run their finalisers."""
+    global _font_config
+    _parsed_css.clear()
+    _font_config = None
+
+
+atexit.register(_release)
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+_parsed_css: dict[str, object] = {}
+
+
+def _stylesheet(css: str):
+    """The parsed stylesheet for this CSS text: parsed once per process (the base layout's CSS is the same for
+    every letter of a kind; parsing it was a tenth of a render), @font-face rules registered with the
+    process-wide FontConfiguration."""
+    from weasyprint import CSS
+
+    key = hashlib.sha256(css.encode()).hexdigest()
+    sheet = _parsed_css.get(key)
+    if sheet is None:
+        if len(_parsed_css) >= 64:
+            _parsed_css.clear()
+        sheet = _parsed_css[key] = CSS(string=css, font_config=_font_config, url_fetcher=_letter_fetcher())
+    return sheet
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -149,7 +223,10 @@ def html_to_pdf(html: str) -> bytes:
     with _render_lock:
         if _font_config is None:
             _font_config = FontConfiguration()
-        return HTML(string=html, base_url=None, url_fetcher=_no_fetch).write_pdf(font_config=_font_config)
+        # The <style> blocks, in document order, become cached author stylesheets: same cascade, parsed once.
+        sheets = [_stylesheet(css) for css in _STYLE.findall(html)]
+        return HTML(string=_STYLE.sub("", html), base_url=None, url_fetcher=_letter_fetcher()).write_pdf(
+            font_config=_font_config, stylesheets=sheets)
 
 
 def render_pdf(letter: Letter, subject=None) -> bytes:

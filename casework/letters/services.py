@@ -131,7 +131,8 @@ def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list
                  cc: Iterable[str] = (), issued_at: dt.datetime | None = None,
                  reasons: Iterable[str] | str = (), restricted_to_perm: str = "",
                  readers: Iterable[Department] = (), attachments: Iterable = (),
-                 accompanies: Letter | None = None, co_issuers: Iterable[Department] = ()) -> Letter:
+                 accompanies: Letter | None = None, co_issuers: Iterable[Department] = (),
+                 signed_by=None) -> Letter:
     """Number, render, store and record an official letter. `reasons` (退回理由) are set out in their own
     section of a return letter. The actor must belong to the issuing department (None: the system).
     `restricted_to_perm`: a letter carrying confidential identity (a complainant's) opens only for staff
@@ -139,7 +140,10 @@ def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list
     that may open it (those copied, the units at a meeting). `attachments`: stored files (casework.attachments) that
     travel with the letter: listed in its 附件 by name and size, and opened by its addressee and readers.
     `accompanies`: for a form (a 移送回执), the numbered letter it travels with; the form takes no number of its own.
-    `co_issuers`: the other organs of a joint publication (联合发布): each signs the document after the issuer."""
+    `co_issuers`: the other organs of a joint publication (联合发布): each signs the document after the issuer.
+    `signed_by`: the leader who signed the letter off earlier (签发人, recorded as `issued_by` and printed on a 上行文)
+    when someone else issues it; by default the actor is the 签发人 (casework.letters.signoff signs and issues at
+    once)."""
     paragraphs = _paragraphs(body or [])
     _validate(kind=kind, title=title, paragraphs=paragraphs, addressee=addressee, addressee_name=addressee_name,
               issuer=issuer)
@@ -170,7 +174,7 @@ def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list
             issuer=issuer, addressee=addressee, addressee_name=(addressee_name or "").strip(), kind=kind,
             year=year, number=number, doc_number=number_text, title=title.strip(),
             body="\n\n".join(paragraphs), reasons=_items(reasons), materials=materials, cc=_items(cc),
-            issued_at=issued_at, issued_by=actor, restricted_to_perm=restricted_to_perm,
+            issued_at=issued_at, issued_by=signed_by or actor, restricted_to_perm=restricted_to_perm,
             subject_type=ContentType.objects.get_for_model(subject), subject_id=str(subject.pk),
         )
         letter.co_issuers = [d for d in co_issuers or () if d is not None and d != issuer]
@@ -180,6 +184,8 @@ def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list
         try:
             letter.file.name, letter.sha256, letter.size = name, digest, len(data)
             letter.save()
+            if letter.co_issuers:
+                letter.joint_issuers.set(letter.co_issuers)
             readers = list(readers or ())
             if readers:
                 letter.readers.set(readers)

@@ -56,3 +56,60 @@ def letter_page(request, pk: int):
         "subject_url": subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else "",
         "attachments": [(a, a.pk in readable) for a in attachments],
     })
+
+
+@login_required
+def draft_page(request, pk: int):
+    """A letter waiting for sign-off: its text as it will be issued, and the leader's sign / send-back form (or the
+    drafter's revise / withdraw form after a send-back)."""
+    from django.shortcuts import render
+
+    from casework.letters import signoff
+    from casework.rules.powers import has_power
+
+    draft = signoff.get_draft(request.user, pk)  # NotFound (404) unless a handler or leader of the issuer
+    subject = draft.subject
+    return render(request, "casework/letter_draft.html", {
+        "draft": draft, "paragraphs": [p for p in draft.body.split("\n\n") if p.strip()],
+        "subject": subject, "subject_url": subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else "",
+        "may_sign": draft.state == draft.State.PENDING and has_power(request.user, draft.issuer, signoff.POWER),
+        "may_revise": draft.state == draft.State.RETURNED, "error": getattr(request, "_draft_error", ""),
+    }, status=400 if getattr(request, "_draft_error", "") else 200)
+
+
+@login_required
+def draft_step(request, pk: int, step: str):
+    """签发 (sign), 退回 (send back with a reason), 修改后重新报请签发 (resubmit), 撤回 (withdraw)."""
+    from django.contrib import messages
+    from django.http import HttpResponseNotAllowed
+    from django.shortcuts import redirect
+
+    from casework.errors import DomainError
+    from casework.letters import signoff
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    draft = signoff.get_draft(request.user, pk)
+    post = request.POST
+    try:
+        if step == "sign":
+            letter = signoff.sign(actor=request.user, draft=draft)
+            messages.success(request, f"已签发：{letter.doc_number}")
+            return redirect("casework:letter", letter.pk)
+        if step == "return":
+            signoff.send_back(actor=request.user, draft=draft, reason=post.get("reason", ""))
+            messages.success(request, "已退回拟稿人修改")
+        elif step == "resubmit":
+            signoff.resubmit(actor=request.user, draft=draft, title=post.get("title", ""), body=post.get("body", ""))
+            messages.success(request, "已重新报请签发")
+        elif step == "withdraw":
+            signoff.withdraw(actor=request.user, draft=draft)
+            messages.success(request, "已撤回")
+        else:
+            raise NotFound(f"未知操作：{step}")
+    except DomainError as exc:
+        if exc.status != 400:
+            raise
+        request._draft_error = str(exc)
+        return draft_page(request, pk)
+    return redirect("casework:letter_draft", draft.pk)

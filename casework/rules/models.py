@@ -52,6 +52,11 @@ class RuleProfile(models.Model):
         help_text="如 {\"complaint.decide\": [\"leader\"]}：某一办理环节须由哪些角色（handler 经办人、leader 负责人、"
                   "liaison 联络员）办理；未列出的环节采用默认值（见 casework/rules/powers.py）。")
 
+    signoff_kinds = models.JSONField(
+        "须经负责人签发的文种", default=list, blank=True,
+        help_text="如 [\"report\"]：这些文种由经办人拟稿后，须经本单位负责人签发才印发（签发人印在上行文版头）。")
+    signoff_note = models.CharField("签发依据", max_length=255, blank=True)
+
     class Meta:
         verbose_name = verbose_name_plural = "规则配置"
 

@@ -25,6 +25,7 @@ POWERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "referral.register": ("登记线索", (R.HANDLER, R.LEADER, R.SUPERVISOR, R.API)),
     "referral.handle": ("办结、移送、受理、退回、转送线索或反馈结果", (R.HANDLER, R.LEADER, R.SUPERVISOR, R.API)),
     "assistance.decide": ("决定协助、退回协助办理函或反馈协助结果", (R.HANDLER, R.LEADER, R.API)),
+    "letter.sign": ("签发公文", (R.LEADER,)),
     "contacts.maintain": ("维护联络人信息、接收通知", (R.HANDLER, R.LEADER, R.LIAISON)),
 }
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from casework import presets
 from casework.errors import DomainError
 from casework.events.services import record
+from casework.letters.models import Letter
 from casework.org.models import Department, Jurisdiction
 from casework.rules.models import Rule, RuleProfile, RuleVersion, Source, StartsOn, Unit
 
@@ -48,6 +49,10 @@ def load_rule_preset(*, actor=None, jurisdiction: Jurisdiction, preset: str) -> 
     """Create the jurisdiction's profile from a preset file; existing rules are left as edited."""
     data = presets.read("rules", preset)
     meta, ladder, referral = data["profile"], data.get("escalation", {}), data.get("referral", {})
+    letters = data.get("letters", {})
+    unknown = [k for k in letters.get("signoff", []) if k not in Letter.Kind.values]
+    if unknown:
+        raise DomainError(f"预设的签发文种有误：{unknown}")
     profile, created = RuleProfile.objects.get_or_create(
         jurisdiction=jurisdiction,
         defaults={"preset": preset, "name": meta["name"], "document": meta["document"],
@@ -55,7 +60,8 @@ def load_rule_preset(*, actor=None, jurisdiction: Jurisdiction, preset: str) -> 
                   "escalation_note": ladder.get("escalation_note", ""),
                   "copy_bid_rigging_to_police": referral.get("copy_bid_rigging_to_police", False),
                   "copy_clause": referral.get("copy_clause", ""),
-                  "role_powers": _role_powers(data.get("roles", {}))})
+                  "role_powers": _role_powers(data.get("roles", {})),
+                  "signoff_kinds": list(letters.get("signoff", [])), "signoff_note": letters.get("signoff_note", "")})
     if created:
         record(actor=actor, obj=profile, action="rules.profile_created", after={"preset": preset})
     for item in data["rules"]:

@@ -318,7 +318,10 @@ CELERY_BEAT_SCHEDULE = {
     # chain's tip in the signed checkpoint file outside the database.
     "audit-chain": {"task": "casework.tasks.chain_audit_events", "schedule": 10.0},
     "audit-checkpoint": {"task": "casework.tasks.checkpoint_audit_chain", "schedule": AUDIT_CHECKPOINT_SECONDS},
+    # Files written by a transaction that rolled back (storage is not transactional), once past the grace period.
+    "orphan-files": {"task": "casework.tasks.sweep_orphan_files", "schedule": 6 * 3600.0},
 }
+PORTAL_ORPHAN_GRACE_HOURS = float(os.environ.get("PORTAL_ORPHAN_GRACE_HOURS", "24"))
 
 # --- E-mail -----------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

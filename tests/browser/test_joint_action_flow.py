@@ -19,7 +19,7 @@ PLAN = {"purpose": "查处房建工程串通投标、弄虚作假", "targets": "
         "method": "书面检查与实地核查相结合", "steps": "调阅资料；现场核查；汇总处理"}
 
 
-def test_joint_action_from_draft_plan_to_published_result(page, live_server, luoyang, bob):  # noqa: F811
+def test_joint_action_from_draft_plan_to_published_result(page, live_server, luoyang, bob, carol):  # noqa: F811
     make_user("mark", luoyang["market_regulation"], Membership.Role.HANDLER)
     make_user("pete", luoyang["police"], Membership.Role.HANDLER)
     housing, market, police = luoyang["housing"], luoyang["market_regulation"], luoyang["police"]
@@ -104,6 +104,17 @@ def test_joint_action_from_draft_plan_to_published_result(page, live_server, luo
     page.wait_for_url("**/joint/actions/*/")
     page.get_by_role("button", name="生成统一报告").click()
     page.wait_for_url("**/joint/actions/*/")
+    # a report upward (上行文) waits for the housing bureau's leader: she signs it off from her workbench
+    assert "待签发" in page.locator("#report-draft").inner_text()
+    as_user(page, live_server, "carol")
+    page.goto(f"{live_server.url}/")
+    page.locator("#to-sign a").first.click()
+    page.wait_for_url("**/letters/drafts/*/")
+    page.screenshot(path=str(SHOTS / "joint-2b-signoff.png"), full_page=True)
+    page.get_by_role("button", name="签发", exact=True).click()
+    page.wait_for_url("**/letters/*/")
+    as_user(page, live_server, "bob")
+    page.goto(f"{live_server.url}{action.get_absolute_url()}")
     report = letter_png(page, live_server, "情况报告", "joint-report", within="#letters")
     page.fill("#publish-form [name=public_text]",
               "2026年，市住建局会同市市场监管局、市公安局开展房建工程串通投标专项联合执法，检查项目12个，发现问题2个，均已依法处理。")

@@ -93,3 +93,35 @@ def test_evidence_and_letters_live_in_the_object_store(s3, client, luoyang, alic
     s3.put_object(Bucket=BUCKET, Key=evidence.file.name, Body=PDF + b"changed")
     client.force_login(pete)
     assert client.get(evidence.get_absolute_url()).status_code == 500
+
+
+def test_the_orphan_sweep_works_on_the_object_store(s3, luoyang, alice):
+    """A file written to the bucket by a transaction that rolled back is removed after the grace period; a
+    referenced one stays (listdir / get_modified_time / delete through django-storages)."""
+    import datetime as dt
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from casework.attachments.orphans import sweep_orphan_files
+
+    clue = services.intake_clue(actor=alice, data=clue_input(luoyang)).clue
+    kept, _ = services.add_evidence(actor=alice, clue=clue, upload=SimpleUploadedFile("保留.pdf", PDF))
+
+    class Boom(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            lost, _ = services.add_evidence(actor=alice, clue=clue,
+                                            upload=SimpleUploadedFile("回滚.pdf", PDF + b"%x\n"))
+            raise Boom
+    except Boom:
+        pass
+    assert s3.get_object(Bucket=BUCKET, Key=lost.file.name)["Body"].read().startswith(PDF)
+    assert sweep_orphan_files() == []
+    later = timezone.now() + dt.timedelta(days=2)
+    removed = sweep_orphan_files(now=later)  # (objects of earlier tests, whose rows are gone, go too)
+    assert lost.file.name in removed and kept.file.name not in removed
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])}
+    assert lost.file.name not in keys and kept.file.name in keys

@@ -13,6 +13,7 @@ from casework.clocks import escalation
 from casework.clocks.models import Clock
 from casework.errors import Conflict, DomainError, Forbidden
 from casework.events.models import Event
+from casework.letters import signoff
 from casework.letters.models import Letter
 from casework.letters.services import letter_bytes
 from casework.notifications.models import Notification
@@ -131,16 +132,20 @@ def test_minutes_letter_opens_for_every_unit_at_the_meeting_not_others(client, m
     assert client.get(url).status_code == 404
 
 
-def test_a_matter_without_agreement_goes_to_the_government(meeting, luoyang, bob, lena, erin, frozen):
+def test_a_matter_without_agreement_goes_to_the_government(meeting, luoyang, bob, lena, leo, erin, frozen):
     with pytest.raises(Forbidden, match="只有洛阳市发展和改革委员会的工作人员"):
         services.escalate(actor=bob, meeting=meeting, matter="市政道路附属工程监管职责划分",
                           positions="各方意见不一致" * 2)
     with pytest.raises(DomainError) as bad:
         services.escalate(actor=lena, meeting=meeting, matter="", positions="短")
     assert bad.value.field_errors == {"matter": ["请填写未达成一致的事项"], "positions": ["各方意见不少于10个字"]}
-    escalated = services.escalate(
+    draft = services.escalate(
         actor=lena, meeting=meeting, matter="市政道路附属工程监管职责划分",
         positions="市住建局认为应由交通运输部门监管；市交通运输局认为属房屋建筑和市政工程范围，应由住建部门监管。")
+    with pytest.raises(Conflict, match="报请负责人签发"):
+        services.escalate(actor=lena, meeting=meeting, matter="市政道路附属工程监管职责划分", positions="x" * 12)
+    signoff.sign(actor=leo, draft=draft)
+    escalated = meeting.escalations.get()
     letter = escalated.report_letter
     assert letter.kind == Letter.Kind.REPORT and letter.addressee is None and letter.addressee_name == "洛阳市人民政府"
     assert letter.issuer == lena.memberships.get().department

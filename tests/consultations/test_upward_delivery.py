@@ -4,6 +4,7 @@ report and the meeting to open, and the decision recorded by the government's st
 import pytest
 
 from casework.errors import Forbidden
+from casework.letters import signoff
 from casework.notifications.models import Notification
 from casework.org.models import Membership
 from casework.org.services import ensure_department
@@ -20,13 +21,19 @@ def government(luoyang):
                              jurisdiction=city, doc_abbr="洛政")
 
 
-def test_escalation_is_delivered_to_the_government_and_decided_there(client, mechanism, luoyang, bob, lena, erin,
-                                                                     government, frozen):
+def test_escalation_is_delivered_to_the_government_and_decided_there(client, mechanism, luoyang, bob, lena, leo,
+                                                                     erin, government, frozen):
     gina = make_user("gina", government, Membership.Role.HANDLER)
     meeting = held_meeting(luoyang, mechanism, bob, frozen)
-    escalated = services.escalate(actor=lena, meeting=meeting, matter="市政道路附属工程监管职责划分",
-                                  positions="市住建局与市交通运输局对监管职责划分意见不一致，需政府决定。")
-    letter = escalated.report_letter
+    draft = services.escalate(actor=lena, meeting=meeting, matter="市政道路附属工程监管职责划分",
+                              positions="市住建局与市交通运输局对监管职责划分意见不一致，需政府决定。")
+    # a report upward: the DRC's leader signs it off before the government hears of it
+    assert draft.state == "pending" and not meeting.escalations.exists()
+    assert not Notification.objects.filter(recipient=gina).exists()
+    assert not selectors.visible_meetings(gina).filter(pk=meeting.pk).exists()
+    letter = signoff.sign(actor=leo, draft=draft)
+    escalated = meeting.escalations.get()
+    assert escalated.report_letter == letter and letter.issued_by == leo
     assert escalated.government == government and letter.addressee == government
     assert letter.addressee_name == "" and escalated.government_name == "洛阳市人民政府"
     notice = Notification.objects.get(recipient=gina)

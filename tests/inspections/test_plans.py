@@ -328,3 +328,28 @@ def test_every_audit_action_reads_in_chinese():
     actions = set(re.findall(r'"(inspection\.[a-z_]+)"', inspect.getsource(services))) - {services.PUBLISH_RULE}
     assert len(actions) >= 12 and actions <= set(ACTION_LABELS)
     assert all(re.search(r"[\u4e00-\u9fff]", ACTION_LABELS[a]) for a in actions)
+
+
+def test_result_files_open_for_the_plans_units_only(luoyang, bob, erin, alice, plan, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from casework.attachments.selectors import get_attachment
+    from casework.errors import NotFound
+    from tests.test_permission_matrix import MINI_PDF
+
+    plan = drawn(bob, plan)
+    target = plan.current_draw.targets.first()
+    with pytest.raises(Forbidden):
+        services.add_result_files(actor=alice, plan=plan, target=target,
+                                  uploads=[SimpleUploadedFile("记录.pdf", MINI_PDF)])
+    [record] = services.add_result_files(actor=erin, plan=plan, target=target,
+                                         uploads=[SimpleUploadedFile("现场检查记录.pdf", MINI_PDF)])
+    assert record.purpose == "inspection" and get_attachment(bob, record.pk) == record
+    with pytest.raises(NotFound):
+        get_attachment(alice, record.pk)
+    client.force_login(bob)
+    page = client.get(reverse("inspections:plan", args=[plan.pk])).content.decode()
+    assert "现场检查记录.pdf" in page
+    response = client.post(reverse("inspections:plan_action", args=[plan.pk, "files"]), {"target": target.pk})
+    assert response.status_code == 400

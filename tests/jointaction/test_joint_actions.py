@@ -12,6 +12,7 @@ from casework.clocks.models import Clock, EscalationStep
 from casework.clocks.services import clocks_for
 from casework.errors import Conflict, DomainError, Forbidden
 from casework.handoffs.models import Handoff
+from casework.letters import signoff
 from casework.letters.models import Letter
 from casework.letters.services import get_letter
 from jointaction import selectors, services
@@ -175,7 +176,7 @@ def test_findings_own_duty_or_referred_in_one_step(bob, mark, pete, erin, luoyan
                                   submission_key="f-2").pk == referred.pk
 
 
-def test_conclude_report_and_publish_once(bob, mark, pete, luoyang, frozen, client):
+def test_conclude_report_and_publish_once(bob, carol, mark, pete, luoyang, frozen, client):
     action = settle(bob, mark, pete, luoyang, frozen)
     with pytest.raises(Conflict):
         services.publish_action(actor=bob, action=action, public_text="还没结束就公布是不允许的。")
@@ -191,6 +192,10 @@ def test_conclude_report_and_publish_once(bob, mark, pete, luoyang, frozen, clie
         services.record_finding(actor=mark, action=action, department=luoyang["market_regulation"], target="丁",
                                 description="结束后再记录", measures="无")
     action = services.issue_report(actor=bob, action=action, addressee_name="洛阳市人民政府")
+    with pytest.raises(Conflict):  # waiting for the leader's sign-off: no second draft
+        services.issue_report(actor=bob, action=action, addressee_name="洛阳市人民政府")
+    signoff.sign(actor=carol, draft=action.report_draft)
+    action.refresh_from_db()
     report = action.report_letter
     assert report.kind == Letter.Kind.REPORT and report.addressee_name == "洛阳市人民政府"
     assert "甲建设有限公司" in report.body and "丙公司" in report.body and "市场监督管理局依法处理" in report.body

@@ -66,6 +66,7 @@ def test_edit_sign_issue_publish(q3, dave, leo, bob, carol, erin, luoyang, froze
         issue_circular(actor=leo, circular=c)                  # the office's supervisor issues
     c = issue_circular(actor=dave, circular=c, publish=True)
     assert c.state == "issued" and c.published and c.letter.kind == Letter.Kind.CIRCULAR
+    assert c.letter.issued_by == leo  # the shared sign-off's 签发人
     assert "通" in c.letter.doc_number and c.letter.title == "关于第三季度协同监管工作情况的通报"
     units = member_units(office(luoyang))
     assert luoyang["housing"] in units and luoyang["transport"] in units and office(luoyang) not in units

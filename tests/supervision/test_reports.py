@@ -56,6 +56,7 @@ def test_draft_edit_sign_issue_completes_the_clock(q3, dave, leo, bob, erin, luo
     report = reports.issue_report(actor=dave, report=report)
     assert report.state == "issued" and report.letter.kind == Letter.Kind.SUPERVISION_REPORT
     assert report.letter.addressee_name == "洛阳市公共资源交易管理委员会"
+    assert report.letter.issued_by == leo  # 签发人: the leader who signed it off, not the clerk who issued it
     assert luoyang["housing"] in report.letter.readers.all()
     report.clock.refresh_from_db()
     assert report.clock.state == Clock.State.MET and report.clock.closed_at is not None
