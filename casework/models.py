@@ -10,11 +10,12 @@ from casework.letters.models import Letter, LetterSequence
 from casework.notifications.models import Notification
 from casework.org.models import ApiClient, Department, Jurisdiction, Membership
 from casework.rules.models import Rule, RuleProfile, RuleVersion
+from casework.savedviews.models import SavedView
 from casework.webhooks.models import WebhookDelivery
 
 __all__ = [
     "AccountSecurity", "ApiClient", "Attachment", "AttachmentShare", "AuditHead", "CalendarDay", "CalendarYear",
     "Clock", "Department",
     "EscalationStep", "Event", "Handoff", "Jurisdiction", "Letter", "LetterSequence", "Membership",
-    "Notification", "PauseSpan", "Rule", "RuleProfile", "RuleVersion", "WebhookDelivery",
+    "Notification", "PauseSpan", "Rule", "RuleProfile", "RuleVersion", "SavedView", "WebhookDelivery",
 ]

@@ -3,6 +3,7 @@ from django.urls import path
 from casework import views
 from casework.attachments import views as attachment_views
 from casework.letters import views as letter_views
+from casework.savedviews import views as saved_views
 
 app_name = "casework"
 
@@ -14,6 +15,8 @@ urlpatterns = [
     path("clocks/<int:pk>/resume/", views.clock_resume, name="clock_resume"),
     path("handoffs/<int:pk>/", views.handoff_detail, name="handoff"),
     path("handoffs/<int:pk>/<str:action>/", views.handoff_action, name="handoff_action"),
+    path("views/save/", saved_views.save, name="saved_view_save"),
+    path("views/<int:pk>/delete/", saved_views.delete, name="saved_view_delete"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
