@@ -179,3 +179,20 @@ def api_list(request, view, filterset_class, queryset, serializer_class, *, cont
     ctx = {"request": request}
     ctx.update(context or {})
     return paginator.get_paginated_response(serializer_class(page, many=True, context=ctx).data)
+
+
+def schema_parameters(filterset_class) -> list:
+    """OpenAPI query parameters of a list's filters (for @extend_schema), so the API documents what the page offers."""
+    from drf_spectacular.types import OpenApiTypes
+    from drf_spectacular.utils import OpenApiParameter
+
+    kinds = {django_filters.DateFilter: OpenApiTypes.DATE, django_filters.BooleanFilter: OpenApiTypes.BOOL,
+             django_filters.NumberFilter: OpenApiTypes.INT}
+    params = []
+    for name, flt in filterset_class.base_filters.items():
+        kind = next((t for cls, t in kinds.items() if isinstance(flt, cls)), OpenApiTypes.STR)
+        choices = flt.extra.get("choices") if isinstance(flt, django_filters.ChoiceFilter) else None
+        params.append(OpenApiParameter(name, kind, description=str(flt.label or name),
+                                       enum=[c[0] for c in choices] if choices else None))
+    params += [OpenApiParameter("limit", OpenApiTypes.INT), OpenApiParameter("offset", OpenApiTypes.INT)]
+    return params

@@ -18,6 +18,7 @@ from casework.forms import add_domain_error
 from casework.letters.services import letter_bytes
 from casework.org.models import Department
 from casework.org.selectors import user_departments
+from casework.savedviews.views import lists_saved_views
 from complaints import selectors, services
 from complaints.forms import OFFICE, ComplaintForm, OfflineComplaintForm, ReportForm, TrackForm
 from complaints.models import Complaint
@@ -156,16 +157,18 @@ def published(request):
 
 
 @login_required
+@lists_saved_views
 def complaint_list(request):
-    complaints = selectors.visible_complaints(request.user)
-    status = request.GET.get("status")
-    if status:
-        complaints = complaints.filter(status=status)
+    from casework.listing import list_page
+    from complaints.filters import ComplaintFilter
+
     # A list never shows the original identity (the case page does, to the cleared, and records the read).
-    rows = [(c, services.identity_for(None, c)) for c in complaints[:300]]
     can_record = any(d.type != Department.Type.TRADING_CENTRE for d in user_departments(request.user))
-    return render(request, "complaints/list.html", {"rows": rows, "status": status, "can_record": can_record,
-                                                    "statuses": Complaint.Status.choices})
+    return list_page(request, ComplaintFilter,
+                     selectors.visible_complaints(request.user).order_by("-received_at", "-pk"),
+                     template="complaints/list.html", columns=selectors.LEDGER_COLUMNS, filename="投诉台账",
+                     prepare=lambda rows: [(c, services.identity_for(None, c)) for c in rows],
+                     context={"can_record": can_record})
 
 
 @login_required
