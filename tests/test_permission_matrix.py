@@ -130,6 +130,8 @@ ROUTES: dict[str, R] = {
     "inbox/": R(lambda w: "/inbox/", LOGIN),
     "inbox/<int:pk>/read/": R(lambda w: f"/inbox/{w.note.pk}/read/", POST_ONLY),
     "inbox/read-all/": R(lambda w: "/inbox/read-all/", POST_ONLY),
+    "views/save/": R(lambda w: "/views/save/", POST_ONLY),
+    "views/<int:pk>/delete/": R(lambda w: "/views/1/delete/", POST_ONLY),
     "supervision/": R(lambda w: "/supervision/", expect(party=403, other=403, admins=403)),
     "letters/<int:pk>.pdf": R(lambda w: f"/letters/{w.decision_letter.pk}.pdf",
                               party(party_liaison=404, sup=404), identity=CLEARED),
@@ -194,6 +196,8 @@ ROUTES: dict[str, R] = {
     # assistance and joint enforcement
     "joint/": R(lambda w: "/joint/", LOGIN),
     "joint/public/": R(lambda w: "/joint/public/", PUBLIC),
+    "joint/assistance/": R(lambda w: "/joint/assistance/", LOGIN),
+    "joint/actions/": R(lambda w: "/joint/actions/", LOGIN),
     "joint/assistance/new/": R(lambda w: "/joint/assistance/new/", expect(other=200, admins=400)),
     "joint/assistance/<int:pk>/": R(lambda w: f"/joint/assistance/{w.assistance.pk}/", party()),
     "joint/assistance/<int:pk>/<str:name>/": R(lambda w: f"/joint/assistance/{w.assistance.pk}/accept/",
