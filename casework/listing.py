@@ -29,12 +29,15 @@ class DateInput(forms.DateInput):
     input_type = "date"  # a Chinese browser shows its own picker; the value is always yyyy-mm-dd
 
 
-def date_from(field: str, label: str) -> django_filters.DateFilter:
-    return django_filters.DateFilter(field_name=field, lookup_expr="date__gte", label=label, widget=DateInput)
+def date_from(field: str, label: str, *, date_field: bool = False) -> django_filters.DateFilter:
+    """From this day on (a DateTimeField compared by its local date; `date_field=True` for a DateField)."""
+    return django_filters.DateFilter(field_name=field, lookup_expr="gte" if date_field else "date__gte",
+                                     label=label, widget=DateInput)
 
 
-def date_to(field: str, label: str) -> django_filters.DateFilter:
-    return django_filters.DateFilter(field_name=field, lookup_expr="date__lte", label=label, widget=DateInput)
+def date_to(field: str, label: str, *, date_field: bool = False) -> django_filters.DateFilter:
+    return django_filters.DateFilter(field_name=field, lookup_expr="lte" if date_field else "date__lte",
+                                     label=label, widget=DateInput)
 
 
 def _model_at(model, path: str):
