@@ -186,11 +186,13 @@ ROUTES: dict[str, R] = {
     "credit/penalties/": R(lambda w: "/credit/penalties/", PUBLIC),
     "credit/": R(lambda w: "/credit/", LOGIN),
     "credit/new/": R(lambda w: "/credit/new/", expect(other=200, admins=403)),
+    "credit/records/": R(lambda w: "/credit/records/", LOGIN),
     "credit/records/<int:pk>/": R(lambda w: f"/credit/records/{w.credit_record.pk}/", party()),
     "credit/records/<int:pk>/<str:name>/": R(lambda w: f"/credit/records/{w.credit_record.pk}/withdraw/",
                                              POST_ONLY),
     "credit/notices/<int:pk>/": R(None, skip="a shared expert-ban notice; none in the demo"),
     "credit/export/penalties.csv": R(lambda w: "/credit/export/penalties.csv", LOGIN),
+    "api/v1/credit/records/": R(lambda w: "/api/v1/credit/records/", API_LOGIN),
     "api/v1/credit/eligibility/": R(lambda w: f"/api/v1/credit/eligibility/?code={w.uscc}&domain=engineering",
                                     API_LOGIN),
     # assistance and joint enforcement
