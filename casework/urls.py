@@ -9,6 +9,8 @@ app_name = "casework"
 
 urlpatterns = [
     path("", views.workbench, name="workbench"),
+    path("clocks/", views.clock_list, name="clocks"),
+    path("handoffs/", views.handoff_list, name="handoffs"),
     path("clocks/table/", views.clock_table, name="clock_table"),
     path("clocks/<int:pk>/", views.clock_detail, name="clock"),
     path("clocks/<int:pk>/pause/", views.clock_pause, name="clock_pause"),

@@ -26,6 +26,7 @@ from casework.handoffs import services as handoff_services
 from casework.notifications import services as notification_services
 from casework.org.selectors import user_departments
 from casework.privacy import holds_object_perm
+from casework.savedviews.views import lists_saved_views
 
 
 def urgency(clock: Clock, now: dt.datetime, cal) -> str:
@@ -52,6 +53,29 @@ def workbench(request):
         "rows": rows, "now": now, "incoming": handoffs,
         "counts": {k: sum(r["urgency"] == k for r in rows) for k in ("overdue", "due-soon", "ok", "paused")},
     })
+
+
+@login_required
+@lists_saved_views
+def clock_list(request):
+    """Every clock the user may see (own, waited on, supervised), found, filtered and exported one way."""
+    from casework.filters import ClockFilter
+    from casework.listing import list_page
+
+    clocks = selectors.visible_clocks(request.user).prefetch_related("subject").order_by("due_at", "pk")
+    return list_page(request, ClockFilter, clocks, template="casework/clock_list.html",
+                     columns=selectors.clock_ledger(), filename="法定时限台账")
+
+
+@login_required
+@lists_saved_views
+def handoff_list(request):
+    from casework.filters import HandoffFilter
+    from casework.listing import list_page
+
+    rows = selectors.visible_handoffs(request.user).order_by("-sent_at", "-pk")
+    return list_page(request, HandoffFilter, rows, template="casework/handoff_list.html",
+                     columns=selectors.handoff_ledger(), filename="移交事项台账")
 
 
 @login_required

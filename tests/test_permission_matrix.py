@@ -127,6 +127,8 @@ ROUTES: dict[str, R] = {
     "clocks/<int:pk>/resume/": R(lambda w: f"/clocks/{w.clock.pk}/resume/", POST_ONLY),
     "handoffs/<int:pk>/": R(lambda w: f"/handoffs/{w.handoff.pk}/", party(party=302, sup=302)),
     "handoffs/<int:pk>/<str:action>/": R(lambda w: f"/handoffs/{w.handoff.pk}/receive/", POST_ONLY),
+    "clocks/": R(lambda w: "/clocks/", LOGIN),
+    "handoffs/": R(lambda w: "/handoffs/", LOGIN),
     "inbox/": R(lambda w: "/inbox/", LOGIN),
     "inbox/<int:pk>/read/": R(lambda w: f"/inbox/{w.note.pk}/read/", POST_ONLY),
     "inbox/read-all/": R(lambda w: "/inbox/read-all/", POST_ONLY),
