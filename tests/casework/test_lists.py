@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import at
-from tests.jointaction.conftest import mark  # noqa: F401  (the market regulator persona)
+from tests.jointaction.conftest import mark  # noqa: F401, F811  (the market regulator persona)
 from tests.jointaction.test_assistance import ask
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ def _rows(response):
     return list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
 
 
-def test_clock_and_handoff_lists(client, bob, erin, mark, luoyang, frozen):
+def test_clock_and_handoff_lists(client, bob, erin, mark, luoyang, frozen):  # noqa: F811
     frozen(at(2026, 11, 20, 9))  # a Friday
     req, _ = ask(bob, luoyang)
     client.force_login(bob)
