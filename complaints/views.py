@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casework import ratelimit
@@ -220,6 +221,20 @@ def detail(request, pk: int):
         "incoming": services.incoming_transfer(complaint) if handling else None,
         "files": visible_of(request.user, complaint),
     })
+
+
+@login_required
+def printable(request, pk: int):
+    """投诉书 / case summary on paper: what the complainant stated, the handling department, the clocks and the
+    steps so far. The identity follows the same rule as the case page (shown and recorded only to the cleared)."""
+    complaint = selectors.get_complaint(request.user, pk)
+    cleared = services.can_see_identity(request.user, complaint)
+    return render(request, "complaints/print.html", {
+        "complaint": complaint, "identity": services.identity_for(request.user, complaint, where="complaint_print"),
+        "texts": services.texts_for(request.user, complaint, cleared=cleared),
+        "clocks": clocks_for(complaint).select_related("department", "rule_version__rule"),
+        "events": timeline(complaint), "files": visible_of(request.user, complaint),
+        "printed_at": timezone.localtime(), "printed_by": request.user})
 
 
 @login_required

@@ -156,6 +156,7 @@ ROUTES: dict[str, R] = {
     "complaints/": R(lambda w: "/complaints/", LOGIN),
     "complaints/new/": R(lambda w: "/complaints/new/", expect(other=200, admins=400, sup=200)),
     "complaints/<int:pk>/": R(lambda w: f"/complaints/{w.complaint.pk}/", party(), identity=CLEARED),
+    "complaints/<int:pk>/print/": R(lambda w: f"/complaints/{w.complaint.pk}/print/", party(), identity=CLEARED),
     "complaints/<int:pk>/<str:name>/": R(lambda w: f"/complaints/{w.complaint.pk}/accept/", POST_ONLY),
     "complaints/statistics/": R(lambda w: "/complaints/statistics/", expect(other=200, admins=403)),
     "complaints/statistics.xlsx": R(lambda w: "/complaints/statistics.xlsx", expect(other=200, admins=403)),
