@@ -62,6 +62,9 @@ def clock_subject_ids(model, *, late: bool = True, due_by: dt.datetime | None = 
     return {int(i) for i in ids if str(i).isdigit()}
 
 
+YesNo = forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")])
+
+
 class CaseListFilter(django_filters.FilterSet):
     """Base for every list. Subclasses set:
 
@@ -78,11 +81,22 @@ class CaseListFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="搜索")
     q = django_filters.CharFilter(method="filter_search", label="搜索（同 search）")
     department = django_filters.CharFilter(method="filter_department", label="单位代码")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="仅超期")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="仅超期", widget=YesNo)
     due_within = django_filters.NumberFilter(method="filter_due_within", label="N个工作日内到期",
                                              min_value=0, max_value=60)
 
     hidden_in_form = ("q",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for flt in self.filters.values():
+            if isinstance(flt, django_filters.OrderingFilter):
+                flt.extra.setdefault("empty_label", "默认顺序")
+                labels = {v: str(label) for v, label in flt.extra.get("choices", []) if not v.startswith("-")}
+                flt.extra["choices"] = [(v, f"{labels.get(v[1:], v[1:])}（倒序）" if v.startswith("-") else label)
+                                        for v, label in flt.extra.get("choices", [])]
+            elif isinstance(flt, django_filters.BooleanFilter) and flt.extra.get("widget") is None:
+                flt.extra["widget"] = YesNo
 
     def filter_search(self, queryset, name, value):
         words = (value or "").split()[:MAX_SEARCH_WORDS]
