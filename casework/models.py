@@ -7,7 +7,7 @@ from casework.clocks.models import Clock, EscalationStep, PauseSpan
 from casework.events.models import AuditHead, Event
 from casework.handoffs.models import Handoff
 from casework.letters.models import Letter, LetterSequence
-from casework.notifications.models import Notification
+from casework.notifications.models import NoticeSetting, Notification
 from casework.org.models import ApiClient, Department, Jurisdiction, Membership
 from casework.rules.models import Rule, RuleProfile, RuleVersion
 from casework.savedviews.models import SavedView
@@ -17,5 +17,5 @@ __all__ = [
     "AccountSecurity", "ApiClient", "Attachment", "AttachmentShare", "AuditHead", "CalendarDay", "CalendarYear",
     "Clock", "Department",
     "EscalationStep", "Event", "Handoff", "Jurisdiction", "Letter", "LetterSequence", "Membership",
-    "Notification", "PauseSpan", "Rule", "RuleProfile", "RuleVersion", "SavedView", "WebhookDelivery",
+    "NoticeSetting", "Notification", "PauseSpan", "Rule", "RuleProfile", "RuleVersion", "SavedView", "WebhookDelivery",
 ]

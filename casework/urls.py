@@ -21,6 +21,7 @@ urlpatterns = [
     path("views/<int:pk>/delete/", saved_views.delete, name="saved_view_delete"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
+    path("inbox/settings/", views.inbox_settings, name="inbox_settings"),
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
     path("letters/<int:pk>.pdf", letter_views.letter_pdf, name="letter_pdf"),
     path("letters/<int:pk>/", letter_views.letter_page, name="letter"),

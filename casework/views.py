@@ -24,6 +24,7 @@ from casework.forms import ReasonForm, ResultForm, ReturnForm
 from casework.handoffs import registry
 from casework.handoffs import services as handoff_services
 from casework.notifications import services as notification_services
+from casework.notifications.models import NoticeSetting
 from casework.org.selectors import user_departments
 from casework.privacy import holds_object_perm
 from casework.savedviews.views import lists_saved_views
@@ -174,7 +175,22 @@ def inbox(request):
     return render(request, "casework/inbox.html", {
         "page": page, "notes": page.object_list, "filters": filters, "query": query,
         "categories": [(c.key, c.label) for c in notices.CATEGORIES] + [("other", notices.OTHER_LABEL)],
-        "unread_here": notices.inbox(request.user, **{**filters, "state": "unread"}).count()})
+        "unread_here": notices.inbox(request.user, **{**filters, "state": "unread"}).count(),
+        "email_mode": _email_mode(request.user), "email_modes": NoticeSetting.Mode.choices})
+
+
+def _email_mode(user) -> str:
+    setting = NoticeSetting.objects.filter(user=user).first()
+    return setting.email_mode if setting else NoticeSetting.Mode.IMMEDIATE
+
+
+@login_required
+@require_POST
+def inbox_settings(request):
+    """Per person: routine notices e-mailed one by one, or in one daily digest (urgent ones always at once)."""
+    setting = notification_services.set_email_mode(actor=request.user, mode=request.POST.get("email_mode", ""))
+    messages.success(request, f"邮件提醒方式已设为：{setting.get_email_mode_display()}")
+    return redirect("casework:inbox")
 
 
 @login_required

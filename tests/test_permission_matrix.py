@@ -132,6 +132,7 @@ ROUTES: dict[str, R] = {
     "inbox/": R(lambda w: "/inbox/", LOGIN),
     "inbox/<int:pk>/read/": R(lambda w: f"/inbox/{w.note.pk}/read/", POST_ONLY),
     "inbox/read-all/": R(lambda w: "/inbox/read-all/", POST_ONLY),
+    "inbox/settings/": R(lambda w: "/inbox/settings/", POST_ONLY),
     "views/save/": R(lambda w: "/views/save/", POST_ONLY),
     "views/<int:pk>/delete/": R(lambda w: "/views/1/delete/", POST_ONLY),
     "supervision/": R(lambda w: "/supervision/", expect(party=403, other=403, admins=403)),

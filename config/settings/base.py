@@ -305,6 +305,8 @@ CELERY_BEAT_SCHEDULE = {
     "webhook-retry": {"task": "casework.tasks.retry_webhooks", "schedule": 30.0},
     "email-sweep": {"task": "casework.tasks.sweep_notification_emails",
                     "schedule": float(os.environ.get("EMAIL_SWEEP_INTERVAL_SECONDS", "60"))},
+    # Routine notices of people who chose the daily digest, in one e-mail each morning.
+    "notice-digest": {"task": "casework.tasks.send_notice_digests", "schedule": crontab(hour=8, minute=0)},
     "credit-push-settle": {"task": "credit.tasks.settle_pushes", "schedule": 60.0},
     # A regular-meeting period that lapsed without a meeting hands over to the next period's clock.
     "consultation-periods": {"task": "consultations.tasks.roll_regular_periods", "schedule": 6 * 3600.0},
