@@ -11,11 +11,13 @@ from casework.notifications.models import NoticeSetting, Notification
 from casework.org.models import ApiClient, Department, Jurisdiction, Membership
 from casework.rules.models import Rule, RuleProfile, RuleVersion
 from casework.savedviews.models import SavedView
+from casework.sms.models import SmsMessage
 from casework.webhooks.models import WebhookDelivery
 
 __all__ = [
     "AccountSecurity", "ApiClient", "Attachment", "AttachmentShare", "AuditHead", "CalendarDay", "CalendarYear",
     "Clock", "Department",
     "EscalationStep", "Event", "Handoff", "Jurisdiction", "Letter", "LetterSequence", "Membership",
-    "NoticeSetting", "Notification", "PauseSpan", "Rule", "RuleProfile", "RuleVersion", "SavedView", "WebhookDelivery",
+    "NoticeSetting", "Notification", "PauseSpan", "Rule", "RuleProfile", "RuleVersion", "SavedView", "SmsMessage",
+    "WebhookDelivery",
 ]
