@@ -369,13 +369,31 @@ class ClockAdmin(NoCaseContent, admin.ModelAdmin):
         return False
 
 
+class ActionLabelFilter(admin.AllValuesFieldListFilter):
+    """Filter by action, listed by its Chinese label (e.g. 规则已修改) rather than the code (rules.rule_updated)."""
+
+    def choices(self, changelist):
+        from casework.events.labels import action_label
+
+        for choice in super().choices(changelist):
+            if choice.get("display") not in (None, "") and choice["display"] != self.empty_value_display:
+                choice = {**choice, "display": action_label(str(choice["display"]))}
+            yield choice
+
+
 @admin.register(Event)
 class EventAdmin(NoCaseContent, admin.ModelAdmin):
     """Read-only: the database refuses edits and deletions too; auditors use /audit/ (search, verify, export)."""
 
-    list_display = ["seq", "chain_seq", "at", "actor_label", "action", "object_type", "object_id"]
-    list_filter = ["action"]
+    list_display = ["seq", "chain_seq", "at", "actor_label", "action_display", "object_type", "object_id"]
+    list_filter = [("action", ActionLabelFilter)]
     readonly_fields = [f.name for f in Event._meta.fields]
+
+    @admin.display(description="操作", ordering="action")
+    def action_display(self, obj):
+        from casework.events.labels import action_label
+
+        return action_label(obj.action)
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -7,14 +7,17 @@ from casework.clocks.models import Clock, EscalationStep, PauseSpan
 from casework.events.models import AuditHead, Event
 from casework.handoffs.models import Handoff
 from casework.letters.models import Letter, LetterDraft, LetterSequence
-from casework.notifications.models import Notification
+from casework.notifications.models import NoticeSetting, Notification
 from casework.org.models import ApiClient, Department, Jurisdiction, Membership
 from casework.rules.models import Rule, RuleProfile, RuleVersion
+from casework.savedviews.models import SavedView
+from casework.sms.models import SmsMessage
 from casework.webhooks.models import WebhookDelivery
 
 __all__ = [
     "AccountSecurity", "ApiClient", "Attachment", "AttachmentShare", "AuditHead", "CalendarDay", "CalendarYear",
     "Clock", "Department",
     "EscalationStep", "Event", "Handoff", "Jurisdiction", "Letter", "LetterDraft", "LetterSequence", "Membership",
-    "Notification", "PauseSpan", "Rule", "RuleProfile", "RuleVersion", "WebhookDelivery",
+    "NoticeSetting", "Notification", "PauseSpan", "Rule", "RuleProfile", "RuleVersion", "SavedView", "SmsMessage",
+    "WebhookDelivery",
 ]

@@ -77,3 +77,30 @@ def pending_disputes(user):
     for d in disputes:
         d.clock = clocks.get(str(d.pk))
     return disputes
+
+
+def handoff_ledger():
+    from casework.ledger import Column
+
+    return [
+        Column("编号", lambda h: h.reference), Column("类型", lambda h: h.get_kind_display()),
+        Column("事项", lambda h: h.title), Column("移交单位", lambda h: h.sender.name),
+        Column("接收单位", lambda h: h.receiver.name), Column("状态", lambda h: h.get_state_display()),
+        Column("移交时间", lambda h: h.sent_at), Column("签收时间", lambda h: h.received_at),
+        Column("办结时间", lambda h: h.closed_at),
+    ]
+
+
+def clock_ledger():
+    from casework import privacy
+    from casework.ledger import Column
+
+    return [
+        Column("环节", lambda c: c.label), Column("事项", lambda c: privacy.mask_text(str(c.subject or ""))),
+        Column("责任单位", lambda c: c.department.name),
+        Column("相对单位", lambda c: c.counterpart.name if c.counterpart_id else ""),
+        Column("时限", lambda c: c.rule_version.limit_display),
+        Column("依据", lambda c: c.rule_version.clause or c.rule_version.get_source_display()),
+        Column("起算时间", lambda c: c.started_at), Column("截止时间", lambda c: c.due_at),
+        Column("状态", lambda c: c.get_state_display()), Column("办结时间", lambda c: c.closed_at),
+    ]

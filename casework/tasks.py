@@ -35,6 +35,29 @@ def sweep_notification_emails() -> int:
     return sweep_emails()
 
 
+@shared_task(name="casework.tasks.deliver_sms")
+def deliver_sms(ids: list[int]) -> int:
+    from casework.sms.services import deliver
+
+    return deliver(ids)
+
+
+@shared_task(name="casework.tasks.sweep_sms")
+def sweep_sms() -> int:
+    """Beat: text messages whose task was lost (broker down) or whose provider failed, retried."""
+    from casework.sms.services import sweep
+
+    return sweep()
+
+
+@shared_task(name="casework.tasks.send_notice_digests")
+def send_notice_digests() -> int:
+    """Beat, daily: one e-mail per person who chose the digest, with the routine notices of the day."""
+    from casework.notifications.services import send_digests
+
+    return send_digests()
+
+
 @shared_task(name="casework.tasks.warn_missing_calendar_year")
 def warn_missing_calendar_year() -> bool:
     """From November on, tell administrators (once per year) that next year is missing."""

@@ -3,19 +3,25 @@ from django.urls import path
 from casework import views
 from casework.attachments import views as attachment_views
 from casework.letters import views as letter_views
+from casework.savedviews import views as saved_views
 
 app_name = "casework"
 
 urlpatterns = [
     path("", views.workbench, name="workbench"),
+    path("clocks/", views.clock_list, name="clocks"),
+    path("handoffs/", views.handoff_list, name="handoffs"),
     path("clocks/table/", views.clock_table, name="clock_table"),
     path("clocks/<int:pk>/", views.clock_detail, name="clock"),
     path("clocks/<int:pk>/pause/", views.clock_pause, name="clock_pause"),
     path("clocks/<int:pk>/resume/", views.clock_resume, name="clock_resume"),
     path("handoffs/<int:pk>/", views.handoff_detail, name="handoff"),
     path("handoffs/<int:pk>/<str:action>/", views.handoff_action, name="handoff_action"),
+    path("views/save/", saved_views.save, name="saved_view_save"),
+    path("views/<int:pk>/delete/", saved_views.delete, name="saved_view_delete"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
+    path("inbox/settings/", views.inbox_settings, name="inbox_settings"),
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
     path("letters/<int:pk>.pdf", letter_views.letter_pdf, name="letter_pdf"),
     path("letters/<int:pk>/", letter_views.letter_page, name="letter"),

@@ -24,8 +24,10 @@ from casework.forms import ReasonForm, ResultForm, ReturnForm
 from casework.handoffs import registry
 from casework.handoffs import services as handoff_services
 from casework.notifications import services as notification_services
+from casework.notifications.models import NoticeSetting
 from casework.org.selectors import user_departments
 from casework.privacy import holds_object_perm
+from casework.savedviews.views import lists_saved_views
 
 
 def urgency(clock: Clock, now: dt.datetime, cal) -> str:
@@ -54,6 +56,29 @@ def workbench(request):
         "rows": rows, "now": now, "incoming": handoffs, "to_sign": list(awaiting_signoff(request.user)[:50]),
         "counts": {k: sum(r["urgency"] == k for r in rows) for k in ("overdue", "due-soon", "ok", "paused")},
     })
+
+
+@login_required
+@lists_saved_views
+def clock_list(request):
+    """Every clock the user may see (own, waited on, supervised), found, filtered and exported one way."""
+    from casework.filters import ClockFilter
+    from casework.listing import list_page
+
+    clocks = selectors.visible_clocks(request.user).prefetch_related("subject").order_by("due_at", "pk")
+    return list_page(request, ClockFilter, clocks, template="casework/clock_list.html",
+                     columns=selectors.clock_ledger(), filename="法定时限台账")
+
+
+@login_required
+@lists_saved_views
+def handoff_list(request):
+    from casework.filters import HandoffFilter
+    from casework.listing import list_page
+
+    rows = selectors.visible_handoffs(request.user).order_by("-sent_at", "-pk")
+    return list_page(request, HandoffFilter, rows, template="casework/handoff_list.html",
+                     columns=selectors.handoff_ledger(), filename="移交事项台账")
 
 
 @login_required
@@ -152,7 +177,22 @@ def inbox(request):
     return render(request, "casework/inbox.html", {
         "page": page, "notes": page.object_list, "filters": filters, "query": query,
         "categories": [(c.key, c.label) for c in notices.CATEGORIES] + [("other", notices.OTHER_LABEL)],
-        "unread_here": notices.inbox(request.user, **{**filters, "state": "unread"}).count()})
+        "unread_here": notices.inbox(request.user, **{**filters, "state": "unread"}).count(),
+        "email_mode": _email_mode(request.user), "email_modes": NoticeSetting.Mode.choices})
+
+
+def _email_mode(user) -> str:
+    setting = NoticeSetting.objects.filter(user=user).first()
+    return setting.email_mode if setting else NoticeSetting.Mode.IMMEDIATE
+
+
+@login_required
+@require_POST
+def inbox_settings(request):
+    """Per person: routine notices e-mailed one by one, or in one daily digest (urgent ones always at once)."""
+    setting = notification_services.set_email_mode(actor=request.user, mode=request.POST.get("email_mode", ""))
+    messages.success(request, f"邮件提醒方式已设为：{setting.get_email_mode_display()}")
+    return redirect("casework:inbox")
 
 
 @login_required

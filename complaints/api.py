@@ -8,7 +8,9 @@ from rest_framework.views import APIView
 
 from casework.attachments.serializers import AttachmentOut, files_field
 from casework.errors import DomainError
+from casework.listing import api_list, schema_parameters
 from complaints import selectors, services
+from complaints.filters import ComplaintFilter
 from complaints.models import Complaint, Grounds, TradingType
 
 
@@ -81,10 +83,10 @@ class ComplaintList(APIView):
             body["duplicate_of"] = result.complaint.reference
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
-    @extend_schema(responses=ComplaintOut(many=True))
+    @extend_schema(responses=ComplaintOut(many=True), parameters=schema_parameters(ComplaintFilter))
     def get(self, request):
-        rows = selectors.visible_complaints(request.user)[:100]
-        return Response(ComplaintOut(rows, many=True, context={"request": request}).data)
+        rows = selectors.visible_complaints(request.user).order_by("-received_at", "-pk")
+        return api_list(request, self, ComplaintFilter, rows, ComplaintOut)
 
 
 class ComplaintDetail(APIView):

@@ -32,3 +32,25 @@ def get_complaint(user, pk) -> Complaint:
 
 def published_complaints():
     return Complaint.objects.filter(published_at__isnull=False).select_related("department").order_by("-published_at")
+
+
+def _ledger_columns():
+    """The complaint ledger: the complainant masked, as on the list (a ledger leaves the building)."""
+    from casework import privacy
+    from casework.ledger import Column
+
+    return [
+        Column("投诉编号", lambda c: c.reference), Column("查询码", lambda c: c.tracking_code),
+        Column("渠道", lambda c: c.get_channel_display()),
+        Column("投诉人", lambda c: privacy.mask_name(c.complainant_name)),
+        Column("投诉人类型", lambda c: c.get_complainant_type_display()),
+        Column("项目编号", lambda c: c.project_code), Column("项目名称", lambda c: c.project_name),
+        Column("交易类型", lambda c: c.get_trading_type_display()),
+        Column("投诉事由", lambda c: c.get_grounds_category_display()),
+        Column("受理部门", lambda c: c.department.name), Column("状态", lambda c: c.get_status_display()),
+        Column("收到时间", lambda c: c.received_at), Column("受理时间", lambda c: c.accepted_at),
+        Column("处理结果", lambda c: c.get_outcome_display()), Column("决定时间", lambda c: c.decided_at),
+    ]
+
+
+LEDGER_COLUMNS = _ledger_columns()

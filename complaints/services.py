@@ -402,6 +402,17 @@ def _notice(actor, complaint: Complaint, *, kind, title, body) -> Letter:
                         restricted_to_perm="complaints.view_complainant")
 
 
+def _text_complainant(complaint: Complaint, step: str, what: str) -> None:
+    """The complainant is told in writing at each legal step (Hegang 四(二)): besides the letter and the tracking
+    page, a text message to the phone they gave, queued in this transaction (casework.sms outbox). It names the
+    complaint and the step only, never the complainant or the other party."""
+    from casework.sms.services import queue_sms
+
+    queue_sms(phone=complaint.contact_phone, kind=f"complaint.{step}", obj=complaint,
+              text=f"【协同监管平台】您的投诉（编号{complaint.reference}）{what}。"
+                   f"查询：{settings.PORTAL_BASE_URL}/complaints/track/ 查询码{complaint.tracking_code}")
+
+
 @transaction.atomic
 def accept_complaint(*, actor, complaint: Complaint) -> Complaint:
     complaint = _handling(actor, complaint, "受理该投诉")
@@ -419,6 +430,7 @@ def accept_complaint(*, actor, complaint: Complaint) -> Complaint:
     start_clock(actor=actor, subject=complaint, rule_key=_decide_rule(complaint), department=complaint.department,
                 started_at=started, label="作出投诉处理决定")
     record(actor=actor, obj=complaint, action="complaint.accepted", after={"status": complaint.status})
+    _text_complainant(complaint, "accepted", "已受理，我们将在法定期限内作出处理决定")
     return complaint
 
 
@@ -440,6 +452,7 @@ def refuse_complaint(*, actor, complaint: Complaint, reasons: str) -> Complaint:
     complaint.save(update_fields=["status", "triage_note", "decision_letter"])
     record(actor=actor, obj=complaint, action="complaint.refused",
            after={"reasons": privacy.mask_for(complaint, complaint.triage_note)})
+    _text_complainant(complaint, "refused", "经审查决定不予受理，不予受理告知书可在查询页面查阅")
     return complaint
 
 
@@ -461,6 +474,7 @@ def redirect_complaint(*, actor, complaint: Complaint, competent: str) -> Compla
     complaint.save(update_fields=["status", "triage_note", "decision_letter"])
     record(actor=actor, obj=complaint, action="complaint.redirected",
            after={"note": privacy.mask_for(complaint, complaint.triage_note)})
+    _text_complainant(complaint, "redirected", "不属于本部门管辖，已书面告知您向有管辖权的部门投诉，详见查询页面")
     return complaint
 
 
@@ -504,6 +518,7 @@ def transfer_complaint(*, actor, complaint: Complaint, to: Department, reasons: 
     _start_triage(actor, complaint, to, handoff.sent_at, label, counterpart=sender)
     record(actor=actor, obj=complaint, action="complaint.transferred",
            after={"from": sender.code, "to": to.code, "handoff": handoff.pk})
+    _text_complainant(complaint, "transferred", "已移交有管辖权的部门办理，办理期限自该部门收到之日起计算")
     notify_department(department=to, roles=STAFF, kind="complaint_transferred",
                       title=f"移交投诉：{complaint.project_name}（来自{sender.display_name}）",
                       url=complaint.get_absolute_url())
@@ -595,6 +610,7 @@ def decide_complaint(*, actor, complaint: Complaint, outcome: str, decision: str
     complaint.save(update_fields=["status", "outcome", "decision", "decided_at", "decision_letter"])
     record(actor=actor, obj=complaint, action="complaint.decided",
            after={"outcome": outcome, "letter": complaint.decision_letter.doc_number})
+    _text_complainant(complaint, "decided", "已作出处理决定，投诉处理决定书可在查询页面查阅")
     return complaint
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", views.complaint_list, name="list"),
     path("new/", views.record_offline, name="new"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/print/", views.printable, name="print"),
     path("<int:pk>/<str:name>/", views.action, name="action"),
 ]
 urlpatterns = statistics_urlpatterns + urlpatterns

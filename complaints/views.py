@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casework import ratelimit
@@ -18,6 +19,7 @@ from casework.forms import add_domain_error
 from casework.letters.services import letter_bytes
 from casework.org.models import Department
 from casework.org.selectors import user_departments
+from casework.savedviews.views import lists_saved_views
 from complaints import selectors, services
 from complaints.forms import OFFICE, ComplaintForm, OfflineComplaintForm, ReportForm, TrackForm
 from complaints.models import Complaint
@@ -156,16 +158,18 @@ def published(request):
 
 
 @login_required
+@lists_saved_views
 def complaint_list(request):
-    complaints = selectors.visible_complaints(request.user)
-    status = request.GET.get("status")
-    if status:
-        complaints = complaints.filter(status=status)
+    from casework.listing import list_page
+    from complaints.filters import ComplaintFilter
+
     # A list never shows the original identity (the case page does, to the cleared, and records the read).
-    rows = [(c, services.identity_for(None, c)) for c in complaints[:300]]
     can_record = any(d.type != Department.Type.TRADING_CENTRE for d in user_departments(request.user))
-    return render(request, "complaints/list.html", {"rows": rows, "status": status, "can_record": can_record,
-                                                    "statuses": Complaint.Status.choices})
+    return list_page(request, ComplaintFilter,
+                     selectors.visible_complaints(request.user).order_by("-received_at", "-pk"),
+                     template="complaints/list.html", columns=selectors.LEDGER_COLUMNS, filename="投诉台账",
+                     prepare=lambda rows: [(c, services.identity_for(None, c)) for c in rows],
+                     context={"can_record": can_record})
 
 
 @login_required
@@ -217,6 +221,20 @@ def detail(request, pk: int):
         "incoming": services.incoming_transfer(complaint) if handling else None,
         "files": visible_of(request.user, complaint),
     })
+
+
+@login_required
+def printable(request, pk: int):
+    """投诉书 / case summary on paper: what the complainant stated, the handling department, the clocks and the
+    steps so far. The identity follows the same rule as the case page (shown and recorded only to the cleared)."""
+    complaint = selectors.get_complaint(request.user, pk)
+    cleared = services.can_see_identity(request.user, complaint)
+    return render(request, "complaints/print.html", {
+        "complaint": complaint, "identity": services.identity_for(request.user, complaint, where="complaint_print"),
+        "texts": services.texts_for(request.user, complaint, cleared=cleared),
+        "clocks": clocks_for(complaint).select_related("department", "rule_version__rule"),
+        "events": timeline(complaint), "files": visible_of(request.user, complaint),
+        "printed_at": timezone.localtime(), "printed_by": request.user})
 
 
 @login_required

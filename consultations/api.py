@@ -118,14 +118,21 @@ class MemberList(APIView):
 class DecisionList(APIView):
     """议定事项及落实状态（state：open 落实中、overdue 已超期、done 已落实）。"""
 
-    @extend_schema(parameters=[OpenApiParameter("state", str), OpenApiParameter("owner", str, description="单位代码")],
+    @extend_schema(parameters=[OpenApiParameter("state", str), OpenApiParameter("owner", str, description="单位代码"),
+                               OpenApiParameter("search", str, description="编号、议定事项、责任单位、会议名称"),
+                               OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
                    responses=DecisionOut(many=True))
     def get(self, request, pk: int):
+        from casework.api_limits import BoundedLimitOffsetPagination
+
         mechanism = selectors.get_mechanism(request.user, pk)
         rows = selectors.filter_board(selectors.decisions_board(request.user, mechanism),
                                       state=request.query_params.get("state", ""),
-                                      owner=request.query_params.get("owner", ""))
-        return Response(DecisionOut([r.decision for r in rows], many=True).data)
+                                      owner=request.query_params.get("owner", ""),
+                                      search=request.query_params.get("search", ""))
+        paginator = BoundedLimitOffsetPagination()
+        page = paginator.paginate_queryset([r.decision for r in rows], request, view=self)
+        return paginator.get_paginated_response(DecisionOut(page, many=True).data)
 
 
 class DecisionDetail(APIView):

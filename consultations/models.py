@@ -25,8 +25,9 @@ class Mechanism(models.Model):
                              verbose_name="牵头部门")
     basis = models.CharField("依据", max_length=255, blank=True)
     established_on = models.DateField("建立日期")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人",
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "会商机制"
@@ -228,9 +229,9 @@ class Meeting(models.Model):
         MINUTES_ISSUED = "minutes_issued", "纪要已印发"
         CANCELLED = "cancelled", "已取消"
 
-    mechanism = models.ForeignKey(Mechanism, on_delete=models.PROTECT, related_name="meetings")
+    mechanism = models.ForeignKey(Mechanism, verbose_name="会商机制", on_delete=models.PROTECT, related_name="meetings")
     reference = models.CharField("编号", max_length=32, unique=True)
-    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    submission_key = models.CharField("提交幂等键", max_length=64, unique=True, null=True, blank=True, editable=False)
     kind = models.CharField("会议类型", max_length=16, choices=Kind.choices)
     scope = models.CharField("形式", max_length=16, choices=Scope.choices, default=Scope.MULTILATERAL)
     convener = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="convened_meetings",
@@ -247,8 +248,9 @@ class Meeting(models.Model):
     minutes_letter = models.ForeignKey("casework.Letter", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+", verbose_name="会议纪要")
     cancel_reason = models.CharField("取消原因", max_length=255, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人",
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "会商会议"
@@ -397,12 +399,12 @@ class Decision(models.Model):
         MEETING = "meeting", "会议议定"
         GOVERNMENT = "government", "政府决定"
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.PROTECT, related_name="decisions")
     reference = models.CharField("编号", max_length=32, unique=True)
     source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.MEETING)
     agenda_item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                     verbose_name="议题")
-    escalation = models.ForeignKey(Escalation, null=True, blank=True, on_delete=models.PROTECT,
+    escalation = models.ForeignKey(Escalation, verbose_name="提请事项", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="decisions")
     text = models.TextField("议定事项")
     owner = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="consultation_decisions",
@@ -411,12 +413,15 @@ class Decision(models.Model):
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.OPEN)
     result = models.TextField("落实结果", blank=True)
     completed_at = models.DateTimeField("落实时间", null=True, blank=True)
-    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="落实人",
+                                     null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
     withdrawn_reason = models.CharField("撤回理由", max_length=255, blank=True)
-    clock = models.ForeignKey("casework.Clock", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    clock = models.ForeignKey("casework.Clock", verbose_name="时限",
+                              null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人",
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "议定事项"
@@ -478,9 +483,10 @@ class Solicitation(models.Model):
         OPEN = "open", "征求意见中"
         FINAL = "final", "已定稿"
 
-    mechanism = models.ForeignKey(Mechanism, on_delete=models.PROTECT, related_name="solicitations")
+    mechanism = models.ForeignKey(Mechanism, verbose_name="会商机制",
+                                  on_delete=models.PROTECT, related_name="solicitations")
     reference = models.CharField("编号", max_length=32, unique=True)
-    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    submission_key = models.CharField("提交幂等键", max_length=64, unique=True, null=True, blank=True, editable=False)
     initiator = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name="起草单位")
     kind = models.CharField("类别", max_length=16, choices=Kind.choices)
     title = models.CharField("文件名称", max_length=200)
@@ -492,10 +498,12 @@ class Solicitation(models.Model):
     final_text = models.TextField("定稿", blank=True)
     adoption_note = models.TextField("意见采纳情况", blank=True)
     finalised_at = models.DateTimeField("定稿时间", null=True, blank=True)
-    finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="定稿人",
+                                     null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人",
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "征求意见"

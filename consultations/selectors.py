@@ -162,10 +162,30 @@ def decisions_board(user, mechanism: Mechanism) -> list[BoardRow]:
     return rows
 
 
-def filter_board(rows: list[BoardRow], *, state: str = "", owner: str = "") -> list[BoardRow]:
-    """`state`: open | overdue | done (on time or late); `owner`: a department code."""
+def filter_board(rows: list[BoardRow], *, state: str = "", owner: str = "", search: str = "") -> list[BoardRow]:
+    """`state`: open | overdue | done (on time or late); `owner`: a department code; `search`: words that must
+    each appear in the reference, the decision, the owner's name or the meeting's title (the board is one
+    mechanism's decisions, already in memory: its state is computed per row, so it is filtered here)."""
+    words = (search or "").lower().split()[:5]
+
+    def hay(r: BoardRow) -> str:
+        d = r.decision
+        return f"{d.reference} {d.text} {d.owner.name} {d.meeting.title}".lower()
+
     return [r for r in rows if (not state or r.state == state or (state == "done" and r.state == "done-late"))
-            and (not owner or r.decision.owner.code == owner)]
+            and (not owner or r.decision.owner.code == owner) and all(w in hay(r) for w in words)]
+
+
+def board_ledger():
+    from casework.ledger import Column
+
+    return [
+        Column("编号", lambda r: r.decision.reference), Column("议定事项", lambda r: r.decision.text),
+        Column("责任单位", lambda r: r.decision.owner.name), Column("会议", lambda r: r.decision.meeting.title),
+        Column("完成期限", lambda r: r.decision.due_on), Column("状态", lambda r: r.label),
+        Column("最新进展", lambda r: r.last_progress.note if r.last_progress else r.decision.result),
+        Column("落实时间", lambda r: r.decision.completed_at),
+    ]
 
 
 def decision_timeline(decision: Decision):

@@ -448,12 +448,18 @@ def decision_board(request, pk: int):
     mechanism = selectors.get_mechanism(request.user, pk)
     state = request.GET.get("state", "")
     owner = request.GET.get("owner", "")
+    search = request.GET.get("search", "").strip()
     all_rows = selectors.decisions_board(request.user, mechanism)
-    rows = selectors.filter_board(all_rows, state=state, owner=owner)
+    rows = selectors.filter_board(all_rows, state=state, owner=owner, search=search)
+    if request.GET.get("export"):
+        from casework.ledger import export
+
+        return export(rows, selectors.board_ledger(), fmt=request.GET["export"], filename="议定事项落实台账")
     counts = {k: sum(1 for r in all_rows if r.state in states) for k, states in (
         ("open", ("open",)), ("overdue", ("overdue",)), ("done", ("done", "done-late")))}
     return render(request, "consultations/decisions.html", {
-        "mechanism": mechanism, "rows": rows, "state": state, "owner": owner, "counts": counts,
+        "mechanism": mechanism, "rows": rows, "state": state, "owner": owner, "counts": counts, "search": search,
+        "query": request.GET.urlencode(),
         "owners": _active_members(mechanism), "oversees": selectors.oversees(request.user, mechanism)})
 
 

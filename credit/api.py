@@ -7,7 +7,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.listing import api_list, schema_parameters
 from credit import services
+from credit.filters import CreditRecordFilter
 from credit.models import Domain
 
 
@@ -99,3 +101,35 @@ class Eligibility(APIView):
         return Response({"domain": d["domain"], "on": on.isoformat(),
                          "invalid": sum(not a.valid for a in answers.values()),
                          "results": [answer_data(a) for a in answers.values()]})
+
+
+class CreditRecordOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    decision_number = serializers.CharField()
+    subject_name = serializers.CharField(source="subject.name")
+    subject_type = serializers.CharField(source="subject.type")
+    subject_code = serializers.SerializerMethodField(help_text="企业为统一社会信用代码；自然人、专家的证件号码已脱敏")
+    kind = serializers.CharField()
+    serious = serializers.BooleanField()
+    department = serializers.CharField(source="department.code")
+    decided_on = serializers.DateField()
+    valid_until = serializers.DateField(allow_null=True)
+    status = serializers.CharField()
+
+    def get_subject_code(self, record) -> str:
+        from credit.selectors import _subject_code
+
+        return _subject_code(record)
+
+
+class RecordList(APIView):
+    """本单位（监管人员：本辖区）作出的信用记录，筛选条件与页面相同，分页返回。"""
+
+    @extend_schema(responses=CreditRecordOut(many=True), parameters=schema_parameters(CreditRecordFilter))
+    def get(self, request):
+        from casework.org.selectors import scoped
+        from credit.models import CreditRecord
+
+        rows = scoped(request.user, CreditRecord.objects.select_related("subject", "department"),
+                      department_fields=("department",)).order_by("-decided_on", "-pk")
+        return api_list(request, self, CreditRecordFilter, rows, CreditRecordOut)

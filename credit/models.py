@@ -20,7 +20,7 @@ class CreditSubject(models.Model):
     type = models.CharField("主体类型", max_length=16, choices=Type.choices)
     code = models.CharField("统一社会信用代码/专家编号/证件号码", max_length=32, unique=True)
     name = models.CharField("名称", max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "信用主体"
@@ -34,12 +34,13 @@ class ExpertPoolMembership(models.Model):
         TENDERING = "tendering", "综合评标专家库"
         PROCUREMENT = "procurement", "政府采购评审专家库"
 
-    subject = models.ForeignKey(CreditSubject, on_delete=models.CASCADE, related_name="pools")
+    subject = models.ForeignKey(CreditSubject, verbose_name="专家", on_delete=models.CASCADE, related_name="pools")
     pool = models.CharField("专家库", max_length=16, choices=Pool.choices)
     managing_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+",
                                             verbose_name="管理部门")
 
     class Meta:
+        verbose_name = verbose_name_plural = "专家库成员"
         constraints = [models.UniqueConstraint(fields=["subject", "pool"], name="expert_pool_once")]
 
 
@@ -64,7 +65,7 @@ class CreditRecord(models.Model):
         REPAIRED = "repaired", "已信用修复"
         WITHDRAWN = "withdrawn", "已撤销"
 
-    subject = models.ForeignKey(CreditSubject, on_delete=models.PROTECT, related_name="records")
+    subject = models.ForeignKey(CreditSubject, verbose_name="主体", on_delete=models.PROTECT, related_name="records")
     kind = models.CharField("类型", max_length=16, choices=Kind.choices)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="credit_records",
                                    verbose_name="作出部门")
@@ -78,12 +79,13 @@ class CreditRecord(models.Model):
     valid_until = models.DateField("有效期至", null=True, blank=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.TextField("修复/撤销决定", blank=True)
-    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
     publishable = models.BooleanField("可公开", default=True)
     penalty_category = models.CharField("处罚类别", max_length=32, choices=PenaltyCategory.choices, blank=True)
     fine_amount = models.DecimalField("罚款金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人",
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "信用记录"
@@ -119,15 +121,16 @@ class RedListEntry(models.Model):
     """守信激励 (Pingdingshan 23): entered by the issuing department with its basis and period; shown on the
     public red list and, as information, in the eligibility answer."""
 
-    subject = models.ForeignKey(CreditSubject, on_delete=models.PROTECT, related_name="red_list")
+    subject = models.ForeignKey(CreditSubject, verbose_name="主体", on_delete=models.PROTECT, related_name="red_list")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name="列入部门")
     reason = models.TextField("列入理由")
     basis = models.TextField("列入依据", blank=True)
     valid_from = models.DateField("有效期起")
     valid_until = models.DateField("有效期至", null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人",
+                                   null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "守信红名单"
@@ -137,12 +140,14 @@ class ExpertBanNotice(models.Model):
     """An expert banned by one pool's department: the department managing the other pool must
     acknowledge within 2 working days (Luoyang 六(二))."""
 
-    record = models.ForeignKey(CreditRecord, on_delete=models.CASCADE, related_name="ban_notices")
-    to_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
-    pool = models.CharField(max_length=16, choices=ExpertPoolMembership.Pool.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    record = models.ForeignKey(CreditRecord, verbose_name="信用记录",
+                               on_delete=models.CASCADE, related_name="ban_notices")
+    to_department = models.ForeignKey(Department, verbose_name="通知单位", on_delete=models.PROTECT, related_name="+")
+    pool = models.CharField("专家库", max_length=16, choices=ExpertPoolMembership.Pool.choices)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签收人",
+                                        null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="+")
     # 共享处罚结果，实施联合惩戒: what the notified department did in its own pool
     measure_taken = models.TextField("本库采取的措施", blank=True)
@@ -150,17 +155,21 @@ class ExpertBanNotice(models.Model):
     entered_late = models.BooleanField("录入时已逾通报时限", default=False)
     closed_reason = models.TextField("通报终止原因", blank=True)
 
+    class Meta:
+        verbose_name = verbose_name_plural = "专家禁入通知"
+
 
 class EligibilityQuery(models.Model):
     """Every eligibility check: who asked, why (project), and what they were told."""
 
-    subject_code = models.CharField(max_length=32, db_index=True)
-    domain = models.CharField(max_length=32, choices=Domain.choices)
+    subject_code = models.CharField("主体代码", max_length=32, db_index=True)
+    domain = models.CharField("领域", max_length=32, choices=Domain.choices)
     on_date = models.DateField("核查日期")
-    project_code = models.CharField(max_length=64, blank=True)
-    eligible = models.BooleanField()
-    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    asked_at = models.DateTimeField(db_index=True)
+    project_code = models.CharField("项目编号", max_length=64, blank=True)
+    eligible = models.BooleanField("可参与", )
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="查询人",
+                                 on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField("查询时间", db_index=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "资格核查记录"
@@ -169,12 +178,14 @@ class EligibilityQuery(models.Model):
 class Correction(models.Model):
     """更正: the issuing department corrects its record; before, after and the reason are kept."""
 
-    record = models.ForeignKey(CreditRecord, on_delete=models.CASCADE, related_name="corrections")
-    before = models.JSONField()
-    after = models.JSONField()
+    record = models.ForeignKey(CreditRecord, verbose_name="信用记录",
+                               on_delete=models.CASCADE, related_name="corrections")
+    before = models.JSONField("修改前", )
+    after = models.JSONField("修改后", )
     reason = models.TextField("更正理由")
-    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    corrected_at = models.DateTimeField(auto_now_add=True)
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="更正人",
+                                     on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField("更正时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "信用记录更正"
@@ -197,19 +208,21 @@ class CreditPush(models.Model):
         HTTP = "http", "接口推送"
         FILE = "file", "标准文件报送"
 
-    record = models.ForeignKey(CreditRecord, on_delete=models.CASCADE, related_name="pushes")
+    record = models.ForeignKey(CreditRecord, verbose_name="信用记录", on_delete=models.CASCADE, related_name="pushes")
     action = models.CharField("报送事项", max_length=16, choices=Action.choices)
     channel = models.CharField("报送方式", max_length=8, choices=Channel.choices)
-    payload = models.JSONField()
-    delivery = models.OneToOneField("casework.WebhookDelivery", null=True, blank=True, on_delete=models.PROTECT,
+    payload = models.JSONField("报送内容", )
+    delivery = models.OneToOneField("casework.WebhookDelivery", verbose_name="投递记录",
+                                    null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     batch = models.CharField("报送批次", max_length=32, blank=True, db_index=True)
-    exported_at = models.DateTimeField(null=True, blank=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    exported_at = models.DateTimeField("导出时间", null=True, blank=True)
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人",
+                                     null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
     receipt = models.CharField("平台回执", max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "信用平台报送"

@@ -194,3 +194,27 @@ def query_log_for(user, subject: CreditSubject):
     if not (issuers & mine or issuer_jurisdictions & supervised):
         return EligibilityQuery.objects.none()
     return EligibilityQuery.objects.filter(subject_code=subject.code).select_related("asked_by").order_by("-asked_at")
+
+
+def _subject_code(record) -> str:
+    """An enterprise's USCC as it is; a person's (expert's, individual's) ID number masked, as in every export."""
+    from casework import privacy
+    from credit.models import CreditSubject
+
+    code = record.subject.code
+    if record.subject.type in (CreditSubject.Type.EXPERT, CreditSubject.Type.INDIVIDUAL):
+        return privacy.mask_id_number(code)
+    return code
+
+
+def record_ledger():
+    from casework.ledger import Column
+
+    return [
+        Column("决定书文号", lambda r: r.decision_number), Column("主体名称", lambda r: r.subject.name),
+        Column("主体类型", lambda r: r.subject.get_type_display()), Column("代码/证件号码", _subject_code),
+        Column("类型", lambda r: r.get_kind_display()), Column("严重失信", lambda r: "是" if r.serious else "否"),
+        Column("作出部门", lambda r: r.department.name), Column("决定日期", lambda r: r.decided_on),
+        Column("有效期至", lambda r: r.valid_until), Column("状态", lambda r: r.get_status_display()),
+        Column("罚款金额（元）", lambda r: r.fine_amount),
+    ]

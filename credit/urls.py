@@ -11,6 +11,7 @@ urlpatterns = [
     path("penalties/", views.penalties, name="penalties"),
     path("", views.index, name="index"),
     path("new/", views.record_new, name="new"),
+    path("records/", views.record_list, name="records"),
     path("records/<int:pk>/", views.record_detail, name="record"),
     path("records/<int:pk>/correct/", views.record_correct, name="record_correct"),
     path("records/<int:pk>/<str:name>/", views.record_action, name="record_action"),

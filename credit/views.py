@@ -16,6 +16,7 @@ from casework.exports import SafeWriter
 from casework.forms import add_domain_error
 from casework.org.models import Department
 from casework.org.selectors import scoped, user_departments
+from casework.savedviews.views import lists_saved_views
 from credit import selectors, services
 from credit.forms import CorrectionForm, EligibilityForm, ExportFilterForm, RecordForm, RedListForm
 from credit.models import CreditPush, CreditRecord, ExpertBanNotice, PenaltyCategory
@@ -47,6 +48,18 @@ def penalties(request):
 
 def _my_records(user):
     return scoped(user, CreditRecord.objects.select_related("subject", "department"), department_fields=("department",))
+
+
+@login_required
+@lists_saved_views
+def record_list(request):
+    """Every credit record of my departments (supervisors: their jurisdictions), found and exported one way."""
+    from casework.listing import list_page
+    from credit.filters import CreditRecordFilter
+
+    rows = _my_records(request.user).order_by("-decided_on", "-pk")
+    return list_page(request, CreditRecordFilter, rows, template="credit/record_list.html",
+                     columns=selectors.record_ledger(), filename="信用记录台账")
 
 
 def _issuing_departments(user):

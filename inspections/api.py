@@ -10,8 +10,10 @@ from rest_framework.views import APIView
 from casework.api import ClockOut
 from casework.clocks.services import clocks_for
 from casework.errors import DomainError
+from casework.listing import api_list, schema_parameters
 from casework.trading import TradingField
 from inspections import drawing, selectors, services
+from inspections.filters import PlanFilter
 from inspections.models import Project, RiskLevel
 
 
@@ -160,9 +162,9 @@ class PlanDetailOut(PlanOut):
 class PlanList(APIView):
     """本单位牵头、参与或被抽中执法人员的抽查计划。"""
 
-    @extend_schema(responses=PlanOut(many=True))
+    @extend_schema(responses=PlanOut(many=True), parameters=schema_parameters(PlanFilter))
     def get(self, request):
-        return Response(PlanOut(selectors.visible_plans(request.user).order_by("-id")[:200], many=True).data)
+        return api_list(request, self, PlanFilter, selectors.visible_plans(request.user).order_by("-id"), PlanOut)
 
 
 class PlanDetail(APIView):

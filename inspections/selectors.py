@@ -348,3 +348,16 @@ def verify_draw(draw: Draw) -> Verification:
     else:
         message = "用记录的种子和输入重新抽取，结果与记录完全相同，且与抽取时写入审计链的哈希相符"
     return Verification(rerun_ok and chain_ok, rerun_ok, chain_ok, again, message)
+
+
+def plan_ledger():
+    from casework.ledger import Column
+
+    return [
+        Column("计划编号", lambda p: p.reference), Column("计划名称", lambda p: p.title),
+        Column("牵头单位", lambda p: p.lead_department.name),
+        Column("参与单位", lambda p: "、".join(d.name for d in p.participants.all())),
+        Column("检查开始日期", lambda p: p.starts_on), Column("计划结束日期", lambda p: p.ends_on),
+        Column("状态", lambda p: p.get_status_display()), Column("检查结束时间", lambda p: p.ended_at),
+        Column("结果公开时间", lambda p: p.published_at),
+    ]

@@ -20,6 +20,7 @@ from casework.forms import add_domain_error
 from casework.letters.services import letter_bytes, visible_letters
 from casework.org.models import Department, Membership
 from casework.org.selectors import user_departments
+from casework.savedviews.views import lists_saved_views
 from casework.trading import TradingField
 from inspections import drawing, selectors, services
 from inspections.forms import (
@@ -48,14 +49,15 @@ def _bad(form) -> int:
 
 # --- overview -----------------------------------------------------------------------------------
 @login_required
+@lists_saved_views
 def index(request):
+    from casework.listing import list_page
+    from inspections.filters import PlanFilter
+
     plans = selectors.visible_plans(request.user).prefetch_related("participants").order_by("-created_at", "-id")
-    status = request.GET.get("status", "")
-    if status:
-        plans = plans.filter(status=status)
-    return render(request, "inspections/index.html", {
-        "plans": plans[:200], "status": status, "statuses": Plan.Status.choices,
-        "can_plan": bool(_enforcement_departments(request.user))})
+    return list_page(request, PlanFilter, plans, template="inspections/index.html",
+                     columns=selectors.plan_ledger(), filename="双随机抽查计划台账",
+                     context={"can_plan": bool(_enforcement_departments(request.user))})
 
 
 # --- the enforcement staff pool ------------------------------------------------------------------

@@ -10,8 +10,10 @@ from casework.api import ClockOut
 from casework.attachments.serializers import AttachmentOut, files_field
 from casework.clocks.services import clocks_for
 from casework.errors import DomainError, NotFound
+from casework.listing import api_list, schema_parameters
 from casework.org.models import Department
 from jointaction import selectors, services
+from jointaction.filters import AssistanceFilter, JointActionFilter
 
 
 def _department(code: str, field: str) -> Department:
@@ -88,10 +90,10 @@ class AssistanceList(APIView):
         return Response(AssistanceOut(req, context={"request": request}).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(responses=AssistanceOut(many=True))
+    @extend_schema(responses=AssistanceOut(many=True), parameters=schema_parameters(AssistanceFilter))
     def get(self, request):
-        return Response(AssistanceOut(selectors.visible_assistance(request.user)[:100], many=True,
-                                      context={'request': request}).data)
+        rows = selectors.visible_assistance(request.user).order_by("-created_at", "-pk")
+        return api_list(request, self, AssistanceFilter, rows, AssistanceOut)
 
 
 def _visible(request, pk):
@@ -171,11 +173,11 @@ class JointActionOut(serializers.Serializer):
 class JointActionList(APIView):
     """本单位发起或参与的联合执法、联合检查。"""
 
-    @extend_schema(responses=JointActionOut(many=True))
+    @extend_schema(responses=JointActionOut(many=True), parameters=schema_parameters(JointActionFilter))
     def get(self, request):
         actions = selectors.visible_actions(request.user).prefetch_related(
-            "participants__department", "findings__department", "findings__clue")
-        return Response(JointActionOut(actions[:100], many=True).data)
+            "participants__department", "findings__department", "findings__clue").order_by("-created_at", "-pk")
+        return api_list(request, self, JointActionFilter, actions, JointActionOut)
 
 
 class JointActionDetail(APIView):

@@ -33,3 +33,35 @@ def published_actions():
     """The public page: actions whose results were published, newest first."""
     return (JointAction.objects.filter(state=JointAction.State.PUBLISHED).select_related("initiator", "notice_letter")
             .prefetch_related("participants__department").order_by("-published_at"))
+
+
+def _participants(action) -> str:
+    return "、".join(p.department.name for p in action.participants.all())
+
+
+
+
+def assistance_ledger():
+    from casework import privacy
+    from casework.ledger import Column
+
+    return [
+        Column("编号", lambda r: r.handoff.reference), Column("案件名称", lambda r: r.case_name),
+        Column("请求单位", lambda r: r.requester.name), Column("协助单位", lambda r: r.assistant.name),
+        Column("需要协助办理的事项", lambda r: privacy.mask_text(r.matters)),
+        Column("状态", lambda r: r.get_state_display()),
+        Column("发出时间", lambda r: r.created_at), Column("请求反馈期限", lambda r: r.reply_by),
+        Column("决定协助时间", lambda r: r.accepted_at), Column("办结时间", lambda r: r.closed_at),
+    ]
+
+
+def action_ledger():
+    from casework.ledger import Column
+
+    return [
+        Column("编号", lambda a: a.reference), Column("名称", lambda a: a.title),
+        Column("类型", lambda a: a.get_kind_display()), Column("发起部门", lambda a: a.initiator.name),
+        Column("参与部门", _participants), Column("发起情形", lambda a: a.get_trigger_display()),
+        Column("状态", lambda a: a.get_state_display()), Column("发起时间", lambda a: a.created_at),
+        Column("方案确定时间", lambda a: a.settled_at), Column("实施结束时间", lambda a: a.ended_at),
+    ]

@@ -16,8 +16,10 @@ from casework.events.services import timeline_of
 from casework.forms import add_domain_error
 from casework.letters import signoff
 from casework.letters.services import readable_ids
+from casework.listing import list_page
 from casework.org.models import Department
 from casework.org.selectors import user_departments
+from casework.savedviews.views import lists_saved_views
 from jointaction import selectors, services
 from jointaction.forms import (
     ActionForm,
@@ -58,6 +60,29 @@ def index(request):
         "actions": actions[:100],
         "can_initiate": any(d.is_supervising for d in mine),
     })
+
+
+@login_required
+@lists_saved_views
+def assistance_list(request):
+    """Every assistance letter the user may see, found, filtered, paged and exported one way (casework.listing)."""
+    from jointaction.filters import AssistanceFilter
+
+    rows = selectors.visible_assistance(request.user).order_by("-created_at", "-pk")
+    return list_page(request, AssistanceFilter, rows, template="jointaction/assistance_list.html",
+                     columns=selectors.assistance_ledger(), filename="协助办理台账")
+
+
+@login_required
+@lists_saved_views
+def action_list(request):
+    from jointaction.filters import JointActionFilter
+
+    rows = selectors.visible_actions(request.user).prefetch_related("participants__department").order_by(
+        "-created_at", "-pk")
+    return list_page(request, JointActionFilter, rows, template="jointaction/action_list.html",
+                     columns=selectors.action_ledger(), filename="联合执法检查台账",
+                     context={"can_initiate": any(d.is_supervising for d in user_departments(request.user))})
 
 
 # --- assistance ---------------------------------------------------------------------------------------------

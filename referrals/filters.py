@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from casework.clocks.models import Clock
 from casework.handoffs.models import Handoff
+from casework.listing import CaseListFilter, date_from, date_to
 from referrals.models import Clue, SignalType, Transfer
 
 
@@ -28,16 +29,15 @@ def overdue_clue_ids() -> set[int]:
     return direct
 
 
-class ClueFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(method="filter_search", label="搜索",
-                                       help_text="编号、外部编号、项目编号或名称、投标人名称或统一社会信用代码、摘要")
-    q = django_filters.CharFilter(method="filter_search", label="搜索（同 search）")
+class ClueFilter(CaseListFilter):
+    """The clue list: search over the denormalised `search_text` (pg_trgm GIN index), the rest from the base."""
+
+    clock_paths = ("", "transfers__handoff")
     status = django_filters.ChoiceFilter(choices=Clue.Status.choices, label="状态")
     signal_type = django_filters.ChoiceFilter(choices=SignalType.choices, label="预警类型")
     department = django_filters.CharFilter(method="filter_department", label="单位代码（推送、监管或接收）")
-    received_from = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte", label="接收日期自")
-    received_to = django_filters.DateFilter(field_name="received_at", lookup_expr="date__lte", label="接收日期至")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="仅超期")
+    received_from = date_from("received_at", "接收日期自")
+    received_to = date_to("received_at", "接收日期至")
     ordering = django_filters.OrderingFilter(fields=(("received_at", "received_at"), ("reference", "reference"),
                                                      ("project_name", "project_name"), ("status", "status")),
                                              label="排序")

@@ -14,35 +14,23 @@ from casework.forms import add_domain_error, posted_date
 from casework.letters.services import readable_ids
 from casework.org.models import Department
 from casework.org.selectors import supervised_jurisdiction_ids, user_departments
+from casework.savedviews.views import lists_saved_views
 from referrals import selectors, services
 from referrals.forms import ClueForm, ForwardForm, TransferForm
 from referrals.models import Clue, JurisdictionDispute, Matter, SignalType
 
 
 @login_required
+@lists_saved_views
 def clue_list(request):
-    from django.core.paginator import Paginator
-
-    from casework.ledger import export
+    from casework.listing import list_page
     from referrals.filters import ClueFilter
 
-    filtered = ClueFilter(request.GET, queryset=selectors.visible_clues(request.user).order_by("-received_at", "-pk"),
-                          request=request)
-    if not filtered.is_valid():
-        raise DomainError("筛选条件有误：" + "；".join(f"{k}：{v[0]}" for k, v in filtered.errors.items()),
-                          field_errors={k: [str(m) for m in v] for k, v in filtered.errors.items()})
-    clues = filtered.qs
-    fmt = request.GET.get("export")
-    if fmt:
-        return export(clues.iterator(chunk_size=500), selectors.LEDGER_COLUMNS, fmt=fmt, filename="问题线索台账")
-    page = Paginator(clues, 50).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     can_push = any(d.type == Department.Type.TRADING_CENTRE for d in user_departments(request.user))
-    return render(request, "referrals/clue_list.html", {
-        "clues": page.object_list, "page": page, "filter": filtered, "query": params.urlencode(),
-        "can_push": can_push, "signal_types": SignalType.choices, "statuses": Clue.Status.choices,
-        "search": request.GET.get("search") or request.GET.get("q", "")})
+    return list_page(request, ClueFilter, selectors.visible_clues(request.user).order_by("-received_at", "-pk"),
+                     template="referrals/clue_list.html", columns=selectors.LEDGER_COLUMNS, filename="问题线索台账",
+                     context={"can_push": can_push, "signal_types": SignalType.choices,
+                              "statuses": Clue.Status.choices})
 
 
 @login_required

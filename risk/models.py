@@ -36,10 +36,11 @@ class ScreenProfile(models.Model):
 
 
 class Tender(models.Model):
-    intake_key = models.CharField(max_length=200, unique=True, editable=False)
+    intake_key = models.CharField("接收幂等键", max_length=200, unique=True, editable=False)
     tender_id = models.CharField("招标编号", max_length=100)
-    payload_hash = models.CharField(max_length=64, editable=False)
-    api_client = models.ForeignKey(ApiClient, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    payload_hash = models.CharField("内容摘要", max_length=64, editable=False)
+    api_client = models.ForeignKey(ApiClient, verbose_name="接口客户端",
+                                   null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     source_department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="sent_tenders",
                                           verbose_name="交易中心")
     supervising_department = models.ForeignKey(Department, on_delete=models.PROTECT,
@@ -50,7 +51,8 @@ class Tender(models.Model):
     opened_at = models.DateTimeField("开标时间")
     estimate = models.DecimalField("招标控制价（元）", max_digits=16, decimal_places=2, null=True, blank=True)
     received_at = models.DateTimeField("接收时间", auto_now_add=True)
-    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接收人",
+                                    null=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = verbose_name_plural = "招标项目（交易数据）"
@@ -98,8 +100,8 @@ class Warning(models.Model):
         DISMISSED = "dismissed", "已排除"
         CLUED = "clued", "已转线索"
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+")
-    key = models.CharField(max_length=120, editable=False)
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name="辖区", on_delete=models.PROTECT, related_name="+")
+    key = models.CharField("预警键", max_length=120, editable=False)
     screen = models.CharField("预警类型", max_length=16, choices=Screen.choices)
     score = models.FloatField("风险分值")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
@@ -109,17 +111,18 @@ class Warning(models.Model):
                                                verbose_name="行政监督部门")
     tenders = models.ManyToManyField(Tender, related_name="warnings", verbose_name="涉及招标")
     bidders = models.JSONField("涉及投标人", default=list)  # [{"uscc", "name"}]
-    bidder_index = models.TextField(editable=False, default="")  # "|uscc|uscc|" for the bidder filter
+    bidder_index = models.TextField("投标人索引", editable=False, default="")  # "|uscc|uscc|" for the bidder filter
     numbers = models.JSONField("触发数据", default=dict)
-    edges = models.JSONField(default=list, blank=True)
+    edges = models.JSONField("关联关系", default=list, blank=True)
     explanation = models.TextField("说明")
     detected_at = models.DateTimeField("发现时间")
     updated_at = models.DateTimeField("最近筛查", auto_now=True)
     last_opened_at = models.DateTimeField("最近一次相关开标", null=True)
     dismissed_reason = models.TextField("排除理由", blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人",
+                                   null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
     clue = models.OneToOneField("referrals.Clue", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="risk_warning", verbose_name="转成的线索")
 

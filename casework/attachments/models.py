@@ -34,15 +34,15 @@ class Attachment(models.Model):
         INSPECTION = "inspection", "检查材料"
         MINUTES = "minutes", "会议纪要"
 
-    owner_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    owner_id = models.PositiveBigIntegerField()
+    owner_type = models.ForeignKey(ContentType, verbose_name="所属对象类型", on_delete=models.PROTECT, related_name="+")
+    owner_id = models.PositiveBigIntegerField("所属对象编号", )
     owner = GenericForeignKey("owner_type", "owner_id")
     purpose = models.CharField("用途", max_length=16, choices=Purpose.choices, default=Purpose.EVIDENCE)
     file = models.FileField("文件", upload_to="attachments/%Y/", max_length=255)
     name = models.CharField("文件名", max_length=200)
     content_type = models.CharField("类型", max_length=100)
     size = models.PositiveBigIntegerField("字节数")
-    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    sha256 = models.CharField("SHA-256 摘要", max_length=64, db_index=True)
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                    verbose_name="上传单位")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -11,9 +11,9 @@ class CalendarYear(models.Model):
     source = models.CharField("依据", max_length=255,
                               help_text="国务院办公厅关于该年部分节假日安排的通知（文号）")
     loaded_at = models.DateTimeField("载入时间", null=True, blank=True)
-    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "工作日历年份"

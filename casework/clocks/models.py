@@ -22,31 +22,32 @@ class Clock(models.Model):
         BREACHED = "breached", "已超期"
         CANCELLED = "cancelled", "已撤销"
 
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    subject_id = models.CharField(max_length=64)
+    subject_type = models.ForeignKey(ContentType, verbose_name="对象类型", on_delete=models.PROTECT)
+    subject_id = models.CharField("对象编号", max_length=64)
     subject = GenericForeignKey("subject_type", "subject_id")
     label = models.CharField("环节", max_length=128)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="clocks",
                                    verbose_name="责任单位")
     counterpart = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="awaited_clocks", verbose_name="相对单位")
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="承办人", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="clocks")
-    rule_version = models.ForeignKey(RuleVersion, on_delete=models.PROTECT, related_name="clocks")
+    rule_version = models.ForeignKey(RuleVersion, verbose_name="规则版本",
+                                     on_delete=models.PROTECT, related_name="clocks")
     started_at = models.DateTimeField("起算时间")
     due_at = models.DateTimeField("截止时间")
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.RUNNING)
     provisional = models.BooleanField("暂定", default=False)
-    first_year = models.PositiveSmallIntegerField()
-    last_year = models.PositiveSmallIntegerField()
-    paused_units = models.PositiveIntegerField(default=0)
-    extended_units = models.PositiveIntegerField(default=0)  # approved extensions (延期)
+    first_year = models.PositiveSmallIntegerField("起算年度", )
+    last_year = models.PositiveSmallIntegerField("截止年度", )
+    paused_units = models.PositiveIntegerField("已暂停时长", default=0)
+    extended_units = models.PositiveIntegerField("已延期时长", default=0)  # approved extensions (延期)
     # A deadline the deciding body set (a meeting's decision, a letter's requested date) for a
     # step whose rule has no fixed limit; pauses and extensions still add working days to it.
     set_due_on = models.DateField("议定期限", null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    next_action_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    next_action_at = models.DateTimeField("下次催办时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "法定时钟"

@@ -19,21 +19,21 @@ class Event(models.Model):
     into the HMAC-keyed chain: `chain_seq` (contiguous position), `prev_hash`, `hash`. Those three columns
     are written once; the database refuses any other UPDATE, and any DELETE outside the audited purge."""
 
-    seq = models.BigIntegerField(unique=True)
-    at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    seq = models.BigIntegerField("序号", unique=True)
+    at = models.DateTimeField("时间", db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+")
-    actor_label = models.CharField(max_length=128)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    object_type = models.CharField(max_length=64)
-    object_id = models.CharField(max_length=64)
-    action = models.CharField(max_length=64)
-    before = models.JSONField(default=dict)
-    after = models.JSONField(default=dict)
-    reason = models.TextField(blank=True)
+    actor_label = models.CharField("操作人（显示名）", max_length=128)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    object_type = models.CharField("对象类型", max_length=64)
+    object_id = models.CharField("对象编号", max_length=64)
+    action = models.CharField("操作", max_length=64)
+    before = models.JSONField("修改前", default=dict)
+    after = models.JSONField("修改后", default=dict)
+    reason = models.TextField("理由", blank=True)
     chain_seq = models.BigIntegerField("链序号", unique=True, null=True, blank=True)
-    prev_hash = models.CharField(max_length=64, null=True, blank=True)
-    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    prev_hash = models.CharField("前一条哈希", max_length=64, null=True, blank=True)
+    hash = models.CharField("哈希", max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "审计事件"

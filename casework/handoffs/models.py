@@ -39,7 +39,7 @@ class Handoff(models.Model):
     receiver = models.ForeignKey(Department, on_delete=models.PROTECT,
                                  related_name="received_handoffs", verbose_name="接收单位")
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.SENT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.PROTECT,
                                    related_name="+")
     sent_at = models.DateTimeField("移交时间")
     received_at = models.DateTimeField("签收时间", null=True, blank=True)

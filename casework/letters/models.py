@@ -97,11 +97,11 @@ class Letter(models.Model):
     issued_at = models.DateTimeField("成文时间")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="issued_letters", verbose_name="签发人")
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    subject_id = models.CharField(max_length=64)
+    subject_type = models.ForeignKey(ContentType, verbose_name="对象类型", on_delete=models.PROTECT)
+    subject_id = models.CharField("对象编号", max_length=64)
     subject = GenericForeignKey("subject_type", "subject_id")
     file = models.FileField("文件", upload_to="letters/%Y/", max_length=255)
-    sha256 = models.CharField("SHA-256", max_length=64)
+    sha256 = models.CharField("SHA-256 摘要", max_length=64)
     size = models.PositiveIntegerField("字节数")
 
     class Meta:

@@ -61,6 +61,22 @@ def _claimable(now) -> Q:
                                          | Q(email_claimed_at__lt=now - claim_lease()))
 
 
+# Sent at once whatever the person chose: a deadline reached or breached (clock notices), 督办, circulars,
+# escalations and returns. Everything else may wait for the daily digest.
+URGENT_KINDS = ("supervision_notice", "circular", "consultation_escalation", "jurisdiction_dispute")
+
+
+def urgent_q() -> Q:
+    return Q(kind__in=URGENT_KINDS) | Q(kind__endswith="_returned") | Q(clock__isnull=False)
+
+
+def held_for_digest_q() -> Q:
+    """Routine notices of people who chose the daily digest: not e-mailed one by one."""
+    from casework.notifications.models import NoticeSetting
+
+    return Q(recipient__notice_setting__email_mode=NoticeSetting.Mode.DIGEST) & ~urgent_q()
+
+
 def message_id(note: Notification) -> str:
     host = urlsplit(settings.PORTAL_BASE_URL).hostname or "portal.invalid"
     return f"<notification-{note.pk}@{host}>"
@@ -70,7 +86,8 @@ def send_emails(ids: list[int]) -> int:
     """Send each listed notification's e-mail once: a row is claimed (a lease) before it is sent and marked
     sent after. A failure releases the claim and the others go on; the sweep retries later."""
     sent, failed = 0, 0
-    for note in Notification.objects.filter(pk__in=ids).filter(_claimable(timezone.now())).select_related("recipient"):
+    for note in (Notification.objects.filter(pk__in=ids).filter(_claimable(timezone.now()))
+                 .exclude(held_for_digest_q()).select_related("recipient")):
         now = timezone.now()
         claimed = Notification.objects.filter(pk=note.pk).filter(_claimable(now)).update(email_claimed_at=now)
         if claimed != 1 or not note.recipient.email:
@@ -93,7 +110,56 @@ def send_emails(ids: list[int]) -> int:
 def unsent_email_ids(limit: int = SWEEP_BATCH) -> list[int]:
     """Notifications whose e-mail is still owed: never sent, and not claimed (or claimed by a dead worker)."""
     return list(Notification.objects.filter(_claimable(timezone.now())).exclude(recipient__email="")
-                .order_by("pk").values_list("pk", flat=True)[:limit])
+                .exclude(held_for_digest_q()).order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+DIGEST_MAX_LINES = 50
+
+
+def send_digests() -> int:
+    """Beat, once a day: one e-mail per person who chose the digest, listing the routine notices not yet
+    e-mailed (title and link, 50 at most; the inbox has the rest). Rows are claimed first, so two runs never send
+    the same notice twice; a failure releases the claim for the next run. Returns the number of e-mails sent."""
+    from django.contrib.auth import get_user_model
+
+    sent = 0
+    users = (get_user_model().objects.filter(notice_setting__email_mode="digest", is_active=True)
+             .exclude(email="").order_by("pk"))
+    for user in users:
+        now = timezone.now()
+        ids = list(Notification.objects.filter(recipient=user).filter(_claimable(now)).filter(held_for_digest_q())
+                   .order_by("created_at", "pk").values_list("pk", flat=True))
+        if not ids:
+            continue
+        Notification.objects.filter(pk__in=ids).filter(_claimable(now)).update(email_claimed_at=now)
+        notes = list(Notification.objects.filter(pk__in=ids, email_claimed_at=now).order_by("created_at", "pk"))
+        if not notes:
+            continue
+        lines = [f"· {n.title}\n  {settings.PORTAL_BASE_URL}{n.url}" if n.url else f"· {n.title}"
+                 for n in notes[:DIGEST_MAX_LINES]]
+        if len(notes) > DIGEST_MAX_LINES:
+            more = len(notes) - DIGEST_MAX_LINES
+            lines.append(f"……另有 {more} 条，请到站内消息查看：{settings.PORTAL_BASE_URL}/inbox/")
+        subject = f"协同监管平台每日汇总：{len(notes)} 条新消息"
+        try:
+            EmailMessage(subject, "\n".join(lines), None, [user.email]).send()
+        except Exception:
+            log.warning("digest for user %s failed; released for the next run", user.pk, exc_info=True)
+            Notification.objects.filter(pk__in=[n.pk for n in notes]).update(email_claimed_at=None)
+            continue
+        Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def set_email_mode(*, actor, mode: str):
+    from casework.errors import DomainError
+    from casework.notifications.models import NoticeSetting
+
+    if mode not in NoticeSetting.Mode.values:
+        raise DomainError.for_field("email_mode", "请选择“逐条即时发送”或“每日汇总一封”")
+    setting, _ = NoticeSetting.objects.update_or_create(user=actor, defaults={"email_mode": mode})
+    return setting
 
 
 def sweep_emails() -> int:

@@ -65,7 +65,7 @@ class Department(models.Model):
                                on_delete=models.PROTECT, related_name="children")
     is_supervision_office = models.BooleanField("综合监管办公室", default=False)
     active = models.BooleanField("启用", default=True)
-    group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="department",
+    group = models.OneToOneField(Group, verbose_name="权限组", on_delete=models.PROTECT, related_name="department",
                                  editable=False)
 
     class Meta:
@@ -113,9 +113,10 @@ class Membership(models.Model):
         AUDITOR = "auditor", "安全审计员"
         API = "api", "接口客户端"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
                              related_name="memberships")
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
+    department = models.ForeignKey(Department, verbose_name="单位",
+                                   on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField("角色", max_length=16, choices=Role.choices)
 
     class Meta:
@@ -140,14 +141,15 @@ class ApiClient(models.Model):
     """Another government system. Its token acts as a service user of one department."""
 
     name = models.CharField("名称", max_length=64, unique=True)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="api_clients")
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+    department = models.ForeignKey(Department, verbose_name="单位",
+                                   on_delete=models.PROTECT, related_name="api_clients")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.PROTECT,
                                 related_name="api_client", editable=False)
-    key_prefix = models.CharField(max_length=12, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    key_prefix = models.CharField("密钥前缀", max_length=12, editable=False)
+    key_hash = models.CharField("密钥摘要", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
     expires_at = models.DateTimeField("令牌有效期至", null=True, blank=True, help_text="留空表示长期有效")
     scopes = models.JSONField("权限范围", default=list, blank=True,
                               help_text="留空表示不限；可选："

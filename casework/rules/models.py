@@ -67,10 +67,10 @@ class RuleProfile(models.Model):
 class Rule(models.Model):
     """One time limit. Its terms live in versions; a clock keeps the version it started under."""
 
-    profile = models.ForeignKey(RuleProfile, on_delete=models.CASCADE, related_name="rules")
+    profile = models.ForeignKey(RuleProfile, verbose_name="规则配置", on_delete=models.CASCADE, related_name="rules")
     key = models.CharField("规则键", max_length=64)
     name = models.CharField("环节", max_length=128)
-    current_version = models.ForeignKey("RuleVersion", null=True, on_delete=models.PROTECT,
+    current_version = models.ForeignKey("RuleVersion", verbose_name="当前版本", null=True, on_delete=models.PROTECT,
                                         related_name="+", editable=False)
     # Reminders scale with the period: a yearly meeting is reminded 10 working days ahead, a
     # 3-working-day step 1 day ahead. Empty: the profile's ladder applies.

@@ -305,6 +305,9 @@ CELERY_BEAT_SCHEDULE = {
     "webhook-retry": {"task": "casework.tasks.retry_webhooks", "schedule": 30.0},
     "email-sweep": {"task": "casework.tasks.sweep_notification_emails",
                     "schedule": float(os.environ.get("EMAIL_SWEEP_INTERVAL_SECONDS", "60"))},
+    # Routine notices of people who chose the daily digest, in one e-mail each morning.
+    "sms-sweep": {"task": "casework.tasks.sweep_sms", "schedule": 120.0},
+    "notice-digest": {"task": "casework.tasks.send_notice_digests", "schedule": crontab(hour=8, minute=0)},
     "credit-push-settle": {"task": "credit.tasks.settle_pushes", "schedule": 60.0},
     # A regular-meeting period that lapsed without a meeting hands over to the next period's clock.
     "consultation-periods": {"task": "consultations.tasks.roll_regular_periods", "schedule": 6 * 3600.0},
@@ -332,6 +335,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "协同监管平台 <noreply@localhost>")
 
+# Text messages to complainants: the logging backend by default (no real SMS service); a provider class with
+# send(phone, text) -> message id can be named here.
+PORTAL_SMS_BACKEND = os.environ.get("PORTAL_SMS_BACKEND", "casework.sms.backends.LoggingBackend")
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # A notice being e-mailed is claimed this long; a claim older than that was left by a dead worker and is retried.
 PORTAL_EMAIL_CLAIM_LEASE_SECONDS = int(os.environ.get("PORTAL_EMAIL_CLAIM_LEASE_SECONDS", "300"))

@@ -60,3 +60,30 @@ def test_admin_adds_and_edits_a_department_with_its_access_group_and_audit(clien
     dept.refresh_from_db()
     assert dept.name == "洛阳市公安局涧西区分局" and dept.doc_abbr == "洛公涧" and dept.code == "LY-POLICE-JX"
     assert Event.objects.filter(action="department.updated", object_id=str(dept.pk)).count() == 2
+
+
+def test_admin_speaks_chinese_every_model_field_and_audit_action(client, luoyang, olga):
+    """Every model of the portal's own apps in the admin has Chinese names for itself and its fields (an id
+    excepted), and the audit log lists actions by their label, not their code."""
+    import re
+
+    from django.contrib import admin
+    from django.contrib.contenttypes.fields import GenericForeignKey
+    from django.db import models
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    ours = {"casework", "referrals", "complaints", "consultations", "credit", "jointaction", "inspections", "risk",
+            "supervision", "public"}
+    missing = []
+    for model in admin.site._registry:
+        if model._meta.app_label not in ours:
+            continue
+        if not cjk.search(str(model._meta.verbose_name)) or not cjk.search(str(model._meta.verbose_name_plural)):
+            missing.append(model._meta.label)
+        missing += [f"{model._meta.label}.{f.name}" for f in model._meta.get_fields()
+                    if isinstance(f, models.Field) and not isinstance(f, GenericForeignKey) and not f.auto_created
+                    and not cjk.search(str(f.verbose_name))]
+    assert missing == []
+    event_admin = admin.site._registry[Event]
+    assert "action_display" in event_admin.list_display
+    assert event_admin.action_display(Event(action="rules.rule_updated")) != "rules.rule_updated"

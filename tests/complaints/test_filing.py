@@ -119,7 +119,7 @@ def test_api_filing_is_idempotent(luoyang):
     read = api.get(f"/api/v1/complaints/{pk}/")
     assert read.status_code == 200 and read.json()["status"] == "submitted"
     assert "周明远" not in read.content.decode()  # identity stays masked for the filing system
-    assert [c["id"] for c in api.get("/api/v1/complaints/").json()] == [pk]
+    assert [c["id"] for c in api.get("/api/v1/complaints/").json()["results"]] == [pk]
     from django.core.files.uploadedfile import SimpleUploadedFile
     added = api.post(f"/api/v1/complaints/{pk}/evidence/", {"file": SimpleUploadedFile("中标公示.pdf", b"%PDF-1 x")},
                      format="multipart")

@@ -251,8 +251,12 @@ def test_decisions_api_lists_states_and_takes_the_owners_progress(meeting, luoya
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     mechanism = meeting.mechanism
     body = api.get(f"/api/v1/consultations/{mechanism.pk}/decisions/").json()
+    assert body["count"] == 2
+    body = body["results"]
     assert {d["reference"]: d["state"] for d in body} == {decision.reference: "overdue", other.reference: "open"}
-    overdue = api.get(f"/api/v1/consultations/{mechanism.pk}/decisions/?state=overdue").json()
+    searched = api.get(f"/api/v1/consultations/{mechanism.pk}/decisions/", {"search": "公安 立案"}).json()
+    assert [d["id"] for d in searched["results"]] == [other.pk]
+    overdue = api.get(f"/api/v1/consultations/{mechanism.pk}/decisions/?state=overdue").json()["results"]
     assert [d["id"] for d in overdue] == [decision.pk]
     assert overdue[0]["clock"]["rule"] == "consultation.decision" and overdue[0]["owner"] == "LY-TRANSPORT"
     bad = api.post(f"/api/v1/consultations/decisions/{decision.pk}/progress/", {"note": "好"}, format="json")
@@ -278,6 +282,15 @@ def test_board_page_flags_overdue_and_filters(client, meeting, luoyang, bob, len
     assert "已超期 1" in page
     page = client.get(f"/consultations/{meeting.mechanism_id}/decisions/?owner=LY-POLICE").content.decode()
     assert 'data-state="overdue"' not in page and "公安机关立案侦查" in page
+    page = client.get(f"/consultations/{meeting.mechanism_id}/decisions/?search=立案侦查").content.decode()
+    assert page.count("data-state=") == 1 and "公安机关立案侦查" in page
+    import io
+
+    import openpyxl
+
+    ledger = client.get(f"/consultations/{meeting.mechanism_id}/decisions/?state=overdue&export=xlsx")
+    rows = list(openpyxl.load_workbook(io.BytesIO(ledger.content)).active.values)
+    assert rows[0][:3] == ("编号", "议定事项", "责任单位") and len(rows) == 2 and rows[1][5] == "已超期"
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -208,7 +208,7 @@ def test_api_plans_draw_record_and_anonymous_verify(luoyang, bob, erin, plan):
     services.draw_plan(actor=bob, plan=plan)
     api = APIClient()
     api.force_authenticate(bob)
-    assert [p["reference"] for p in api.get("/api/v1/inspections/plans/").json()] == [plan.reference]
+    assert [p["reference"] for p in api.get("/api/v1/inspections/plans/").json()["results"]] == [plan.reference]
     detail = api.get(f"/api/v1/inspections/plans/{plan.pk}/").json()
     assert len(detail["targets"]) == 5 and detail["draws"][0]["number"] == 1
     record = api.get(f"/api/v1/inspections/plans/{plan.pk}/draws/1/").json()

@@ -70,7 +70,7 @@ def test_joint_actions_are_readable_by_participants_only(luoyang, bob):
     action = start(bob, luoyang)
     market = api_for(luoyang["market_regulation"], "market-system")
     listed = market.get("/api/v1/joint-actions/").json()
-    assert [a["reference"] for a in listed] == [action.reference]
+    assert [a["reference"] for a in listed["results"]] == [action.reference] and listed["count"] == 1
     assert api_for(luoyang["transport"], "transport-sys").get(f"/api/v1/joint-actions/{action.pk}/").status_code == 404
 
 

@@ -1,0 +1,215 @@
+"""Lists, one way: a FilterSet per list (search, filters, "overdue", "due within N working days", ordering) serves
+the page, its CSV/XLSX ledger (casework.ledger) and the API list (paginated: {count, next, previous, results}).
+
+A mechanism describes its list with a subclass of `CaseListFilter` (which fields the search box looks in, which
+department fields the department filter matches, where its clocks hang) and calls `list_page` from its view and
+`api_list` from its API view. The queryset handed in is already scoped to what the user may see (selectors); the
+filter only narrows it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+import django_filters
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils import timezone
+
+from casework.errors import DomainError
+
+PER_PAGE = 50
+MAX_SEARCH_WORDS = 5
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"  # a Chinese browser shows its own picker; the value is always yyyy-mm-dd
+
+
+def date_from(field: str, label: str, *, date_field: bool = False) -> django_filters.DateFilter:
+    """From this day on (a DateTimeField compared by its local date; `date_field=True` for a DateField)."""
+    return django_filters.DateFilter(field_name=field, lookup_expr="gte" if date_field else "date__gte",
+                                     label=label, widget=DateInput)
+
+
+def date_to(field: str, label: str, *, date_field: bool = False) -> django_filters.DateFilter:
+    return django_filters.DateFilter(field_name=field, lookup_expr="lte" if date_field else "date__lte",
+                                     label=label, widget=DateInput)
+
+
+def _model_at(model, path: str):
+    for part in path.split("__"):
+        model = model._meta.get_field(part).related_model
+    return model
+
+
+def clock_subject_ids(model, *, late: bool = True, due_by: dt.datetime | None = None) -> set[int]:
+    """Ids of `model` rows with an open clock that is past due (late) or due by `due_by`. Reads clocks only (few
+    rows, indexed on state and due time), whatever the size of the list."""
+    from casework.clocks.models import Clock
+
+    ctype = ContentType.objects.get_for_model(model)
+    open_states = [Clock.State.RUNNING, Clock.State.PAUSED]
+    if late:
+        cond = (Q(state__in=open_states, due_at__lt=timezone.now())
+                | Q(state=Clock.State.BREACHED, closed_at__isnull=True))
+    else:
+        cond = Q(state__in=open_states, due_at__gte=timezone.now(), due_at__lte=due_by)
+    ids = Clock.objects.filter(cond, subject_type=ctype).values_list("subject_id", flat=True)
+    return {int(i) for i in ids if str(i).isdigit()}
+
+
+YesNo = forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")])
+
+
+class CaseListFilter(django_filters.FilterSet):
+    """Base for every list. Subclasses set:
+
+    - `search_fields`: the fields the search box looks in (icontains, every word must match one of them);
+    - `department_fields`: department foreign keys the `department` filter (a department code) matches;
+    - `clock_paths`: where the row's clocks hang: "" for the row itself, "handoff" for its hand-over, etc.; an
+      empty tuple leaves out the overdue/due-within filters.
+    """
+
+    search_fields: tuple[str, ...] = ()
+    department_fields: tuple[str, ...] = ()
+    clock_paths: tuple[str, ...] = ("",)
+
+    search = django_filters.CharFilter(method="filter_search", label="搜索")
+    q = django_filters.CharFilter(method="filter_search", label="搜索（同 search）")
+    department = django_filters.CharFilter(method="filter_department", label="单位代码")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="仅超期", widget=YesNo)
+    due_within = django_filters.NumberFilter(method="filter_due_within", label="N个工作日内到期",
+                                             min_value=0, max_value=60)
+
+    hidden_in_form = ("q",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for flt in self.filters.values():
+            if isinstance(flt, django_filters.OrderingFilter):
+                flt.extra.setdefault("empty_label", "默认顺序")
+                labels = {v: str(label) for v, label in flt.extra.get("choices", []) if not v.startswith("-")}
+                flt.extra["choices"] = [(v, f"{labels.get(v[1:], v[1:])}（倒序）" if v.startswith("-") else label)
+                                        for v, label in flt.extra.get("choices", [])]
+            elif isinstance(flt, django_filters.BooleanFilter) and flt.extra.get("widget") is None:
+                flt.extra["widget"] = YesNo
+
+    def filter_search(self, queryset, name, value):
+        words = (value or "").split()[:MAX_SEARCH_WORDS]
+        related = any("__" in f for f in self.search_fields)
+        for word in words:
+            cond = Q()
+            for field in self.search_fields:
+                cond |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(cond)
+        if words and related:  # a match on two related rows must not list the row twice
+            queryset = queryset.distinct()
+        return queryset
+
+    def filter_department(self, queryset, name, value):
+        code = (value or "").strip()
+        if not code or not self.department_fields:
+            return queryset
+        cond = Q()
+        for field in self.department_fields:
+            cond |= Q(**{f"{field}__code": code})
+        return queryset.filter(cond).distinct() if any("__" in f for f in self.department_fields) \
+            else queryset.filter(cond)
+
+    def _clock_cond(self, **kwargs) -> Q:
+        model = self.queryset.model
+        cond = Q(pk__in=[])
+        for path in self.clock_paths:
+            target = model if not path else _model_at(model, path)
+            ids = clock_subject_ids(target, **kwargs)
+            if ids:
+                cond |= Q(**{"pk__in" if not path else f"{path}__in": ids})
+        return cond
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None or not self.clock_paths:
+            return queryset
+        cond = self._clock_cond(late=True)
+        return queryset.filter(cond).distinct() if value else queryset.exclude(cond)
+
+    def filter_due_within(self, queryset, name, value):
+        if value is None or not self.clock_paths:
+            return queryset
+        from casework.calendar.services import get_calendar
+
+        today = timezone.localdate()
+        try:
+            last = get_calendar().add_working_days(today, int(value)).date if value >= 1 else today
+        except Exception:  # beyond the calendar: count calendar days instead, never fail a list
+            last = today + dt.timedelta(days=int(value) * 7 // 5 + 1)
+        end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min))
+        return queryset.filter(self._clock_cond(late=False, due_by=end)).distinct()
+
+
+def bind(filterset_class, data, queryset, request) -> CaseListFilter:
+    """The bound filter, or a DomainError naming each bad parameter (mapped once to 400 on pages and the API)."""
+    filtered = filterset_class(data, queryset=queryset, request=request)
+    if not filtered.is_valid():
+        errors = {k: [str(m) for m in v] for k, v in filtered.errors.items()}
+        raise DomainError("筛选条件有误：" + "；".join(f"{filtered.form.fields[k].label or k}：{v[0]}"
+                                                   if k in filtered.form.fields else f"{k}：{v[0]}"
+                                                   for k, v in errors.items()), field_errors=errors)
+    return filtered
+
+
+def list_page(request, filterset_class, queryset, *, template: str, columns: list, filename: str,
+              context: dict | None = None, prepare: Callable[[list], Iterable] | None = None,
+              per_page: int = PER_PAGE):
+    """A list page: `?export=csv|xlsx` gives the ledger of the current filter (every row, not one page); otherwise
+    one page of `per_page` rows with the total. `prepare` turns a page's rows into what the template shows (e.g.
+    pairs of row and masked identity)."""
+    from casework.ledger import export
+
+    filtered = bind(filterset_class, request.GET, queryset, request)
+    fmt = request.GET.get("export")
+    if fmt:
+        return export(filtered.qs.iterator(chunk_size=500), columns, fmt=fmt, filename=filename)
+    page = Paginator(filtered.qs, per_page).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    rows = list(page.object_list)
+    from casework.savedviews.selectors import saved_views_for
+
+    ctx = {"filter": filtered, "page": page, "rows": prepare(rows) if prepare else rows,
+           "query": params.urlencode(), "search": request.GET.get("search") or request.GET.get("q", ""),
+           "saved_views": saved_views_for(request.user, request.path), "due_choices": ("1", "3", "5", "10")}
+    ctx.update(context or {})
+    return render(request, template, ctx)
+
+
+def api_list(request, view, filterset_class, queryset, serializer_class, *, context: dict | None = None):
+    """The API list with the page's filters: {count, next, previous, results}, `limit`/`offset` bounded."""
+    from casework.api_limits import BoundedLimitOffsetPagination
+
+    filtered = bind(filterset_class, request.query_params, queryset, request)
+    paginator = BoundedLimitOffsetPagination()
+    page = paginator.paginate_queryset(filtered.qs, request, view=view)
+    ctx = {"request": request}
+    ctx.update(context or {})
+    return paginator.get_paginated_response(serializer_class(page, many=True, context=ctx).data)
+
+
+def schema_parameters(filterset_class) -> list:
+    """OpenAPI query parameters of a list's filters (for @extend_schema), so the API documents what the page offers."""
+    from drf_spectacular.types import OpenApiTypes
+    from drf_spectacular.utils import OpenApiParameter
+
+    kinds = {django_filters.DateFilter: OpenApiTypes.DATE, django_filters.BooleanFilter: OpenApiTypes.BOOL,
+             django_filters.NumberFilter: OpenApiTypes.INT}
+    params = []
+    for name, flt in filterset_class.base_filters.items():
+        kind = next((t for cls, t in kinds.items() if isinstance(flt, cls)), OpenApiTypes.STR)
+        choices = flt.extra.get("choices") if isinstance(flt, django_filters.ChoiceFilter) else None
+        params.append(OpenApiParameter(name, kind, description=str(flt.label or name),
+                                       enum=[c[0] for c in choices] if choices else None))
+    params += [OpenApiParameter("limit", OpenApiTypes.INT), OpenApiParameter("offset", OpenApiTypes.INT)]
+    return params
