@@ -52,7 +52,7 @@ def test_page_rows_by_role(client, q3, pinned, request, who, sees, hidden):
 def test_page_shows_the_figures_and_drills_down_to_the_case(client, q3, dave, pinned):
     html = login(client, dave).get(PAGE).content.decode()
     row = html.split('data-department="LY-HOUSING" data-mechanism="referral"')[1].split("</tr>")[0]
-    for metric, value in (("received", 5), ("handled", 3), ("late", 2), ("open", 2), ("open_overdue", 1),
+    for metric, value in (("received", 2), ("handled", 3), ("late", 2), ("open", 2), ("open_overdue", 1),
                           ("returns", 1)):
         assert f'data-metric="{metric}"' in row and f">{value}</a>" in row.split(f'data-metric="{metric}"')[1][:220]
     assert "33.3%" in row
@@ -68,7 +68,7 @@ def test_a_handler_cannot_drill_into_another_department(client, q3, bob, pinned)
                                   "&department=LY-TRANSPORT&metric=received")
     assert resp.status_code == 404
     resp = client.get("/supervision/dashboard/items/?from=2026-07-01&to=2026-09-30&metric=received")
-    assert "某国道改造投诉" not in resp.content.decode() and "某中学教学楼工程" in resp.content.decode()
+    assert "某国道改造投诉" not in resp.content.decode() and "某安置房项目线索" in resp.content.decode()
 
 
 def test_bad_input_on_the_page_names_the_field(client, q3, dave, pinned):
@@ -89,7 +89,7 @@ def test_exports_are_xlsx_with_formulas_escaped(client, q3, dave, pinned):
     sheet = wb["分单位分机制"]
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
     housing = next(r for r in rows if r[0] == "LY-HOUSING")
-    assert housing[3:9] == [5, 3, 1, 2, 2, 1] and housing[9] == "33.3%"
+    assert housing[3:9] == [2, 3, 1, 2, 2, 1] and housing[9] == "33.3%"
     resp = client.get("/supervision/dashboard/items/?from=2026-07-01&to=2026-09-30&department=LY-HOUSING"
                       "&metric=open_overdue&format=xlsx")
     cells = [c.value for r in load_workbook(io.BytesIO(resp.content)).active.iter_rows() for c in r]
