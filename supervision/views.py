@@ -162,19 +162,62 @@ def items(request):
              f"{mechanisms.LABELS[mechanism] if mechanism else '全部机制'} · {labels[metric]}")
     if request.GET.get("format") == "xlsx":
         return xlsx_response(exports.workbook([_sheet(kind, qs[:50000])]), f"supervision-items-{metric}.xlsx")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = page.object_list
-    if kind == "clocks":
-        rows = [_clock_item(c) for c in _with_subjects(list(page.object_list))]
-    elif kind in CREDIT_LISTS:
+    if kind == "clocks":  # keyset pages over a million clocks: no OFFSET, no COUNT of the figure again
+        page = _keyset_page(request, qs, sel.drill_order(metric))
+        page.count = sel.figure_count(dept_ids, period, metric, mechanism)
+        if page.count is None:
+            page.count = qs.count()
+        rows = [_clock_item(c) for c in _with_subjects(page.object_list)]
+    else:
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        page.count = page.paginator.count
+        rows = page.object_list
+    if kind in CREDIT_LISTS:
         rows = [_credit_item(kind, o) for o in page.object_list]
     return render(request, "supervision/items.html", {
         "title": title, "period": period, "page": page, "rows": rows, "kind": kind, "metric": metric,
         "scope": scope, "department": department, "mechanism": mechanism,
         "back": f"{reverse('supervision:dashboard')}?{_query(request, metric=None, page=None)}",
         "export_url": f"{request.path}?{_query(request, format='xlsx', page=None)}",
-        "page_query": _query(request, page=None), "headers": CREDIT_HEADERS.get(kind),
+        "page_query": _query(request, page=None, after=None), "headers": CREDIT_HEADERS.get(kind),
     })
+
+
+class KeysetPage:
+    """One page of a drill-down ordered by (time, id): the next page starts after the last row shown."""
+
+    def __init__(self, rows, next_after, first):
+        self.object_list, self.next_after, self.first = rows, next_after, first
+        self.count = None
+
+    @property
+    def has_other_pages(self):
+        return bool(self.next_after) or not self.first
+
+
+PAGE_SIZE = 50
+
+
+def _keyset_page(request, qs, order: str) -> KeysetPage:
+    from casework.errors import DomainError
+
+    after = request.GET.get("after", "")
+    if after:
+        try:
+            stamp, pk = after.rsplit("_", 1)
+            stamp, pk = dt.datetime.fromisoformat(stamp), int(pk)
+            if stamp.tzinfo is None:
+                raise ValueError
+        except ValueError:
+            raise DomainError.for_field("after", "翻页参数（after）无效，请从第一页重新查看") from None
+        from django.db.models import Q
+
+        qs = qs.filter(Q(**{f"{order}__gt": stamp}) | Q(**{order: stamp, "id__gt": pk}))
+    rows = list(qs[:PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    next_after = f"{getattr(rows[-1], order).isoformat()}_{rows[-1].pk}" if more else ""
+    return KeysetPage(rows, next_after, first=not after)
 
 
 def _with_subjects(clocks):

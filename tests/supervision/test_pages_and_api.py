@@ -164,3 +164,23 @@ def test_overview_names_the_items_and_opens_to_drc_leaders(client, q3, dave, leo
         assert client.get("/supervision/").status_code == 403
     client.logout()
     assert client.get("/supervision/").status_code == 302
+
+
+def test_drill_down_pages_by_keyset_and_counts_the_figure(client, q3, dave, pinned, monkeypatch):
+    """Pages follow (time, id), not OFFSET; the count is the figure clicked (from the rollup)."""
+    import re
+
+    from supervision import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    url = ("/supervision/dashboard/items/?from=2026-07-01&to=2026-09-30&department=LY-HOUSING&mechanism=referral"
+           "&metric=late")
+    first = login(client, dave).get(url).content.decode()
+    assert 'id="count">共 2 项' in first and first.count("data-clock=") == 1
+    assert f'data-clock="{q3["c5"].pk}"' in first                      # closed 07-02, before c2 (07-13)
+    after = re.search(r'id="next" href="\?([^"]+)"', first)[1].replace("&amp;", "&")
+    second = client.get("/supervision/dashboard/items/?" + after).content.decode()
+    assert f'data-clock="{q3["c2"].pk}"' in second and 'id="next"' not in second and "第一页" in second
+    received = client.get(url.replace("metric=late", "metric=received")).content.decode()
+    assert 'id="count">共 2 项' in received
+    assert client.get(url + "&after=yesterday_1").status_code == 400
