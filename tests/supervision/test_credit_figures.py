@@ -172,3 +172,19 @@ def test_received_counts_an_item_once_however_many_steps(luoyang, alice, dave, f
     year = sel.dashboard(scope, Period(dt.date(2026, 1, 1), dt.date(2026, 12, 31)), department=housing)
     assert year.total.received == 2
     assert len(sel.drill_clocks([housing.id], Q3, "received", "referral")) == 2
+
+
+def test_the_quarterly_report_carries_the_credit_figures(credit_q3, luoyang, frozen):
+    from supervision import reports
+
+    frozen(at(2026, 10, 15))
+    office = next(d for d in luoyang["all"] if d.is_supervision_office)
+    data = reports.build_data(office, Q3)
+    assert {d["code"]: d["records"] for d in data["credit"]} == {"LY-HOUSING": 2, "LY-TRANSPORT": 1,
+                                                                   credit_q3["prtc"].code: 0}
+    _title, paras = reports.draft_paragraphs(office, data)
+    assert ("信用惩戒方面，各单位录入信用记录3条；向信用平台报送按期2条、超期1条，季度末逾期未报送1条；收到专家禁入相互"
+            "通报2件，按期确认1件、超期确认0件；资格核查拦截失信主体1次。") in "".join(paras)
+    sheet = {r[0]: r for r in load_workbook(io.BytesIO(reports.xlsx_bytes(data)))["信用惩戒"].iter_rows(
+        values_only=True)}
+    assert sheet["LY-TRANSPORT"][2:] == (1, 0, 0, 1, 2, 1, 0, 0, 0)
