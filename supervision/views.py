@@ -78,7 +78,7 @@ def dashboard(request):
         "last_run": rollup.last_run(), "metrics": sel.METRICS,
         "export_url": f"{request.path}?{_query(request, format='xlsx')}",
         "figure_rows": figure_rows(board.rows, query=period.query(), items_url=drill,
-                                   notice_url=reverse("supervision:notice_new"), supervisor=scope.is_supervisor),
+                                   notice_url=reverse("supervision:notice_new"), supervisor=scope.can_supervise),
         "credit_rows": credit_rows([r for r in board.rows if r.mechanism == "credit"], query=period.query(),
                                    items_url=drill),
         "credit_average": next((a for a in board.averages if a.mechanism == "credit"), None),

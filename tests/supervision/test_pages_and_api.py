@@ -33,6 +33,7 @@ def test_anonymous_is_sent_to_log_in_and_the_api_refuses(client, q3, pinned):
     ("carol", ["LY-HOUSING"], ["LY-TRANSPORT"]),
     ("bob", ["LY-HOUSING"], ["LY-TRANSPORT"]),
     ("erin", ["LY-TRANSPORT"], ["LY-HOUSING"]),
+    ("leo", ["LY-HOUSING", "LY-TRANSPORT"], []),         # a DRC/committee leader: the jurisdiction, no 督办 buttons
 ])
 def test_page_rows_by_role(client, q3, pinned, request, who, sees, hidden):
     user = request.getfixturevalue(who)
