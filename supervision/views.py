@@ -114,8 +114,9 @@ def _clock_item(clock) -> dict:
     """One row of a drill-down. The case link goes through `case` (one redirect, resolved on click), so a page
     of 50 items costs the same few queries whatever mechanism each item belongs to."""
     subject = clock.subject
-    return {"clock": clock, "name": str(subject) if subject is not None else clock.label,
-            "reference": getattr(subject, "reference", "") or "",
+    name, reference = _credit_name(subject)
+    return {"clock": clock, "name": name or (str(subject) if subject is not None else clock.label),
+            "reference": reference or getattr(subject, "reference", "") or "",
             "url": reverse("supervision:case", args=[clock.pk]),
             "holder": (clock.assignee.get_full_name() or clock.assignee.username) if clock.assignee else ""}
 
@@ -245,6 +246,19 @@ def _subject_shown(subject) -> tuple[str, str]:
     if subject.type in (CreditSubject.Type.ENTERPRISE, CreditSubject.Type.AGENCY):
         return subject.name, subject.code
     return mask_name(subject.name), public_code(subject)
+
+
+def _credit_name(subject) -> tuple[str, str]:
+    """A credit record's or expert-ban notice's name on a clock list, a person's name masked ("", "" otherwise)."""
+    from credit.models import CreditRecord, ExpertBanNotice
+
+    if isinstance(subject, ExpertBanNotice):
+        name, _code = _subject_shown(subject.record.subject)
+        return f"专家禁入通报：{name}", subject.record.decision_number
+    if isinstance(subject, CreditRecord):
+        name, _code = _subject_shown(subject.subject)
+        return f"{subject.get_kind_display()}：{name}", subject.decision_number
+    return "", ""
 
 
 def _credit_item(kind, o) -> dict:

@@ -188,3 +188,13 @@ def test_the_quarterly_report_carries_the_credit_figures(credit_q3, luoyang, fro
     sheet = {r[0]: r for r in load_workbook(io.BytesIO(reports.xlsx_bytes(data)))["信用惩戒"].iter_rows(
         values_only=True)}
     assert sheet["LY-TRANSPORT"][2:] == (1, 0, 0, 1, 2, 1, 0, 0, 0)
+
+
+def test_push_and_notice_clock_lists_name_the_record_with_persons_masked(client, credit_q3, dave, frozen):
+    frozen(at(2026, 10, 15))
+    base = "/supervision/dashboard/items/?from=2026-07-01&to=2026-09-30&department="
+    late = login(client, dave).get(base + "LY-HOUSING&metric=push_late").content.decode()
+    assert f'data-clock="{credit_q3["p2"].pk}"' in late and "洛建罚〔2026〕2号" in late
+    assert "张三专家" not in late and "张*" in late
+    bans = client.get(base + "LY-TRANSPORT&metric=ban_on_time").content.decode()
+    assert "专家禁入通报：张*" in bans and "ExpertBanNotice" not in bans
