@@ -225,6 +225,11 @@ def _with_subjects(clocks):
     from django.db.models import prefetch_related_objects
 
     prefetch_related_objects(clocks, "subject")
+    from credit.models import CreditRecord, ExpertBanNotice
+
+    subjects = [c.subject for c in clocks]
+    prefetch_related_objects([o for o in subjects if isinstance(o, CreditRecord)], "subject")
+    prefetch_related_objects([o for o in subjects if isinstance(o, ExpertBanNotice)], "record__subject")
     return clocks
 
 

@@ -198,3 +198,14 @@ def test_push_and_notice_clock_lists_name_the_record_with_persons_masked(client,
     assert "张三专家" not in late and "张*" in late
     bans = client.get(base + "LY-TRANSPORT&metric=ban_on_time").content.decode()
     assert "专家禁入通报：张*" in bans and "ExpertBanNotice" not in bans
+
+
+def test_a_credit_clock_list_reads_the_subjects_in_a_fixed_number_of_queries(credit_q3, django_assert_max_num_queries):
+    from supervision.views import _clock_item, _with_subjects
+
+    clocks = list(sel.drill_clocks([credit_q3["p1"].department_id], Period(dt.date(2026, 6, 1),
+                                                                           dt.date(2026, 9, 30)), "received", None))
+    assert len(clocks) == 3
+    with django_assert_max_num_queries(3):
+        names = [_clock_item(c)["name"] for c in _with_subjects(clocks)]
+    assert all(n.startswith("行政处罚：") for n in names)
