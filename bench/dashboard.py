@@ -142,7 +142,7 @@ def run(args):
     versions = list(Rule.objects.filter(profile__preset="luoyang").values_list("current_version_id", flat=True))
     ct = ContentType.objects.get_for_model(Handoff)
     with connection.cursor() as cur:
-        for table in ("supervision_dailyfigure", "supervision_rollupupdate", "casework_escalationstep",
+        for table in ("supervision_dailyfigure", "supervision_monthlyfigure", "casework_escalationstep",
                       "casework_notification"):
             if table in connection.introspection.table_names():
                 cur.execute(f"DELETE FROM {table}")
@@ -167,9 +167,19 @@ def run(args):
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("VACUUM ANALYZE supervision_dailyfigure")
+            cur.execute("VACUUM ANALYZE supervision_monthlyfigure")
     print(f"  rollup rows: {DailyFigure.objects.count():,}")
 
     time_requests(args, user)
+
+
+def _next_page(client, url):
+    """The keyset link of the page after the first (the drill-down pages by (time, id), not OFFSET)."""
+    import re
+
+    html = client.get(url, HTTP_HOST="127.0.0.1").content.decode()
+    found = re.search(r'id="next" href="\?([^"]+)"', html)
+    return "/supervision/dashboard/items/?" + found[1].replace("&amp;", "&") if found else url
 
 
 def time_requests(args, user):
@@ -183,12 +193,18 @@ def time_requests(args, user):
         ("dashboard page, current quarter", "/supervision/dashboard/?from=2026-10-01&to=2026-12-31"),
         ("dashboard page, a whole year", "/supervision/dashboard/?from=2025-01-01&to=2025-12-31"),
         ("API, a quarter", "/api/v1/supervision/punctuality/?from=2026-07-01&to=2026-09-30"),
+        ("API, a whole year", "/api/v1/supervision/punctuality/?from=2025-01-01&to=2025-12-31"),
         ("API, five years", "/api/v1/supervision/punctuality/?from=2021-12-01&to=2026-11-30"),
         ("drill-down, open overdue (page 1)",
          "/supervision/dashboard/items/?from=2026-07-01&to=2026-09-30&metric=open_overdue"),
         ("drill-down, late in a quarter (page 1)",
          "/supervision/dashboard/items/?from=2026-07-01&to=2026-09-30&metric=late"),
+        ("drill-down, received in a quarter",
+         "/supervision/dashboard/items/?from=2026-07-01&to=2026-09-30&metric=received"),
+        ("drill-down, late in a year (page 1)",
+         "/supervision/dashboard/items/?from=2025-01-01&to=2025-12-31&metric=late"),
     ]
+    targets.append(("drill-down, late in a year (next page)", _next_page(client, targets[-1][1])))
     worst = 0.0
     with override_settings(DEBUG=False):
         for name, url in targets:

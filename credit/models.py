@@ -169,6 +169,10 @@ class EligibilityQuery(models.Model):
     eligible = models.BooleanField("可参与", )
     asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="查询人",
                                  on_delete=models.PROTECT, related_name="+")
+    # The asker's department, recorded when the check stopped a listed subject (the dashboard counts those per
+    # department); left empty for the eligible answers so the common check costs no extra query.
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="核查单位")
     asked_at = models.DateTimeField("查询时间", db_index=True)
 
     class Meta:

@@ -51,6 +51,12 @@ class Scope:
     def is_supervisor(self) -> bool:
         return bool(self.jurisdiction_ids)
 
+    @property
+    def can_supervise(self) -> bool:
+        """May issue 督办函 and draft 通报: a supervisor of a supervision office (a DRC or committee leader reads
+        the jurisdiction but does not act for the office)."""
+        return bool(self.offices)
+
     def departments(self):
         from django.db.models import Q
 

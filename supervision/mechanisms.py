@@ -63,3 +63,18 @@ def version_map() -> dict[int, str]:
 
 def version_ids(code: str) -> list[int]:
     return [vid for vid, mech in version_map().items() if mech == code]
+
+
+def versions_by_mechanism() -> dict[str, list[int]]:
+    """{mechanism: [rule version ids]}, every mechanism with at least one version (other included)."""
+    out: dict[str, list[int]] = {}
+    for vid, mech in version_map().items():
+        out.setdefault(mech, []).append(vid)
+    return out
+
+
+def rule_version_ids(key: str) -> list[int]:
+    """The versions of the rules with this key (every profile)."""
+    from casework.rules.models import RuleVersion
+
+    return list(RuleVersion.objects.filter(rule__key=key).values_list("id", flat=True))

@@ -24,6 +24,15 @@ class DailyFigure(models.Model):
     returns = models.PositiveIntegerField(default=0)
     disputes = models.PositiveIntegerField(default=0)
     act_days = models.JSONField(default=dict)
+    # credit (mechanism "credit" only): records entered, pushes to the credit platform and expert-ban notices
+    # closed on time or late (their own clocks), notices received, eligibility checks that stopped a listed bidder
+    records = models.PositiveIntegerField(default=0)
+    push_on_time = models.PositiveIntegerField(default=0)
+    push_late = models.PositiveIntegerField(default=0)
+    ban_notices = models.PositiveIntegerField(default=0)
+    ban_on_time = models.PositiveIntegerField(default=0)
+    ban_late = models.PositiveIntegerField(default=0)
+    stopped = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "监管统计日汇总"
@@ -45,6 +54,15 @@ class MonthlyFigure(models.Model):
     returns = models.PositiveIntegerField(default=0)
     disputes = models.PositiveIntegerField(default=0)
     act_days = models.JSONField(default=dict)
+    # credit (mechanism "credit" only): records entered, pushes to the credit platform and expert-ban notices
+    # closed on time or late (their own clocks), notices received, eligibility checks that stopped a listed bidder
+    records = models.PositiveIntegerField(default=0)
+    push_on_time = models.PositiveIntegerField(default=0)
+    push_late = models.PositiveIntegerField(default=0)
+    ban_notices = models.PositiveIntegerField(default=0)
+    ban_on_time = models.PositiveIntegerField(default=0)
+    ban_late = models.PositiveIntegerField(default=0)
+    stopped = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "监管统计月汇总"

@@ -106,6 +106,8 @@ def build_data(office: Department, period: periods.Period) -> dict:
         "notable": [{"department": c.department.name, "item": str(c.subject or c.label), "step": c.label,
                      "due": f"{due_date(c.due_at):%Y-%m-%d} 24:00",
                      "reference": getattr(c.subject, "reference", "") or ""} for c in notable],
+        "credit": [{"code": r.department.code, "name": r.department.name,
+                    **{k: getattr(r, k) for k in sel.CREDIT_METRICS}} for r in board.rows if r.mechanism == "credit"],
         "notices": {"issued": notices.count(),
                     "replied": notices.filter(state=SupervisionNotice.State.REPLIED).count()},
         "trend": [{**t, "from": t["from"].isoformat(), "to": t["to"].isoformat()}
@@ -126,6 +128,17 @@ def draft_paragraphs(office: Department, data: dict) -> tuple[str, list[str]]:
         paras.append("二、各机制运行情况。" + "；".join(
             f"{m['mechanism_name']}收件{m['received']}件、办结{m['handled']}件、按期率{pct(m['on_time_rate'])}"
             for m in data["mechanisms"]) + "。")
+    credit = data.get("credit") or []
+    if credit:
+        c = {k: sum(d[k] for d in credit) for k in sel.CREDIT_METRICS}
+        sentence = (f"信用惩戒方面，各单位录入信用记录{c['records']}条；向信用平台报送按期{c['push_on_time']}条、"
+                    f"超期{c['push_late']}条，季度末逾期未报送{c['push_overdue']}条；收到专家禁入相互通报"
+                    f"{c['ban_notices']}件，按期确认{c['ban_on_time']}件、超期确认{c['ban_late']}件；资格核查拦截"
+                    f"失信主体{c['stopped']}次。")
+        if len(paras) > 2:
+            paras[2] += sentence
+        else:
+            paras.append("二、各机制运行情况。" + sentence)
     late = data["late_departments"]
     paras.append("三、超期单位。" + ("；".join(f"{d['name']}超期办结{d['late']}件、超期未办结{d['open_overdue']}件"
                                            for d in late) + "。" if late else "本季度未发现超期事项。"))
@@ -149,6 +162,10 @@ def xlsx_bytes(data: dict) -> bytes:
            r["late"], r["open"], r["open_overdue"], rate(r["on_time_rate"]),
            "" if r["median_working_days"] is None else r["median_working_days"], r["returns"], r["disputes"]]
           for r in data["rows"] + data["mechanisms"]]),
+        ("信用惩戒", exports.CREDIT_HEADERS[:6] + exports.CREDIT_HEADERS[7:],
+         [[d["code"], d["name"], d["records"], d["push_on_time"], d["push_late"], d["push_overdue"],
+           d["ban_notices"], d["ban_on_time"], d["ban_late"], d["ban_overdue"], d["stopped"]]
+          for d in data.get("credit") or []]),
         ("超期未办结典型事项", ["单位", "事项", "编号", "环节", "期限"],
          [[n["department"], n["item"], n["reference"], n["step"], n["due"]] for n in data["notable"]]),
         ("近8个季度", ["季度", "收件", "办结", "按期办结", "超期办结", "按期率"],

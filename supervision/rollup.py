@@ -1,5 +1,11 @@
 """The dashboard's rollup: per day, department and mechanism, what was received, closed on time or late,
-returned and disputed, and how many working days each closed clock took.
+returned and disputed, and how many working days each closed clock took; for credit also the records entered,
+the pushes to the credit platform and the expert-ban notices closed on time or late, the notices received and
+the eligibility checks that stopped a listed bidder.
+
+"Received" counts items, not steps: an item (a clock's subject) is received by a department in a mechanism on
+the day its first clock there in that mechanism starts; its later steps (more clocks on the same item) are not
+received again. Counted this way the days add up to any period.
 
 `refresh(first_day, last_day)` recomputes exactly those days from the clocks, hand-overs and disputes, and
 replaces their rows in one transaction, so it can run any number of times (beat, the command, a test).
@@ -12,7 +18,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -37,13 +43,14 @@ def compute(first: dt.date, last: dt.date) -> dict[tuple, dict]:
     """{(day, department_id, mechanism): figures} for the days first..last."""
     lo, hi = _bounds(first, last)
     rows: dict[tuple, dict] = defaultdict(lambda: {"received": 0, "on_time": 0, "late": 0, "cancelled": 0,
-                                                  "returns": 0, "disputes": 0, "act_days": defaultdict(int)})
+                                                  "returns": 0, "disputes": 0, "act_days": defaultdict(int),
+                                                  **{f: 0 for f in CREDIT_FIELDS}})
     day_sh = TruncDate("started_at", tzinfo=SHANGHAI)
-    for r in (Clock.objects.filter(started_at__gte=lo, started_at__lt=hi)
-              .values("department_id", "rule_version__rule__key").annotate(day=day_sh).annotate(n=Count("id"))
-              .values_list("day", "department_id", "rule_version__rule__key", "n")):
-        day, dept, key, n = r
-        rows[(day, dept, mechanisms.of_rule(key))]["received"] += n
+    for mech, versions in mechanisms.versions_by_mechanism().items():
+        for day, dept, n in (first_steps(Clock.objects.filter(started_at__gte=lo, started_at__lt=hi), versions)
+                             .values("department_id").annotate(day=day_sh).annotate(n=Count("id"))
+                             .values_list("day", "department_id", "n")):
+            rows[(day, dept, mech)]["received"] += n
     cal = get_calendar()
     for r in (Clock.objects.filter(closed_at__gte=lo, closed_at__lt=hi)
               .values("department_id", "rule_version__rule__key", "state")
@@ -55,6 +62,8 @@ def compute(first: dt.date, last: dt.date) -> dict[tuple, dict]:
             row["cancelled"] += n
             continue
         row["on_time" if state == Clock.State.MET else "late"] += n
+        if key in CREDIT_CLOCKS:
+            row[f"{CREDIT_CLOCKS[key]}_{'on_time' if state == Clock.State.MET else 'late'}"] += n
         try:
             taken = cal.working_days_between(start, day)
         except (OutOfRange, IndexError):
@@ -72,7 +81,44 @@ def compute(first: dt.date, last: dt.date) -> dict[tuple, dict]:
         day = d[0].astimezone(SHANGHAI).date()
         for dept in {d[1], d[2]}:
             rows[(day, dept, "referral")]["disputes"] += 1
+    _credit(rows, lo, hi)
     return rows
+
+
+def first_step_q(versions: list[int]) -> Q:
+    """Clocks (of the given rule versions, i.e. one mechanism) that are the first step of their item in their
+    department: no clock of the same mechanism on the same subject in the same department started before (or at
+    the same instant with a smaller id). One index probe per clock (clock_subject)."""
+    earlier = Clock.objects.filter(
+        subject_type_id=OuterRef("subject_type_id"), subject_id=OuterRef("subject_id"),
+        department_id=OuterRef("department_id"), rule_version_id__in=versions,
+    ).filter(Q(started_at__lt=OuterRef("started_at")) | Q(started_at=OuterRef("started_at"), id__lt=OuterRef("id")))
+    return Q(rule_version_id__in=versions) & ~Exists(earlier)
+
+
+def first_steps(clocks, versions: list[int]):
+    return clocks.filter(first_step_q(versions))
+
+
+# Credit (信用惩戒): the two statutory clocks counted on their own, and three things that are not clocks.
+CREDIT_CLOCKS = {"credit.penalty_publish": "push", "credit.expert_ban_notify": "ban"}
+CREDIT_FIELDS = ("records", "push_on_time", "push_late", "ban_notices", "ban_on_time", "ban_late", "stopped")
+
+
+def _credit(rows, lo, hi) -> None:
+    from credit.models import CreditRecord, EligibilityQuery, ExpertBanNotice
+
+    def per_day(qs, field, dept_field, into):
+        for day, dept, n in (qs.values(dept_field).annotate(day=TruncDate(field, tzinfo=SHANGHAI))
+                             .annotate(n=Count("id")).values_list("day", dept_field, "n")):
+            rows[(day, dept, "credit")][into] += n
+
+    per_day(CreditRecord.objects.filter(created_at__gte=lo, created_at__lt=hi), "created_at", "department_id",
+            "records")
+    per_day(ExpertBanNotice.objects.filter(created_at__gte=lo, created_at__lt=hi), "created_at",
+            "to_department_id", "ban_notices")
+    per_day(EligibilityQuery.objects.filter(asked_at__gte=lo, asked_at__lt=hi, eligible=False,
+                                            department__isnull=False), "asked_at", "department_id", "stopped")
 
 
 @transaction.atomic
@@ -92,7 +138,7 @@ def refresh(first: dt.date, last: dt.date) -> int:
     return len(objs)
 
 
-FIELDS = ("received", "on_time", "late", "cancelled", "returns", "disputes")
+FIELDS = ("received", "on_time", "late", "cancelled", "returns", "disputes") + CREDIT_FIELDS
 
 
 def month_start(day: dt.date) -> dt.date:

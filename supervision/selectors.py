@@ -23,12 +23,16 @@ from supervision import mechanisms
 from supervision.access import Scope
 from supervision.models import DailyFigure, MonthlyFigure
 from supervision.periods import Period, last_quarters
+from supervision.rollup import CREDIT_CLOCKS, CREDIT_FIELDS
 
 COUNTS = ("received", "handled", "on_time", "late", "open", "open_overdue", "returns", "disputes")
 METRICS = {
     "received": "收件", "handled": "办结", "on_time": "按期办结", "late": "超期办结", "open": "未办结",
     "open_overdue": "超期未办结", "returns": "退回", "disputes": "管辖争议",
 }
+
+
+ROLLED = ("received", "on_time", "late", "returns", "disputes", *CREDIT_FIELDS)
 
 
 def median(hist: dict[int, int]) -> float | None:
@@ -46,6 +50,14 @@ def median(hist: dict[int, int]) -> float | None:
     return float(lo)
 
 
+CREDIT_METRICS = {
+    "records": "录入信用记录", "push_on_time": "按期报送信用平台", "push_late": "超期报送信用平台",
+    "push_overdue": "逾期未报送", "ban_notices": "收到专家禁入通报", "ban_on_time": "按期确认禁入通报",
+    "ban_late": "超期确认禁入通报", "ban_overdue": "逾期未确认通报", "stopped": "资格核查拦截失信主体",
+}
+SUMMED = ("received", "on_time", "late", "open", "open_overdue", "returns", "disputes", *CREDIT_METRICS)
+
+
 @dataclass
 class Row:
     department: Department | None
@@ -57,6 +69,16 @@ class Row:
     open_overdue: int = 0
     returns: int = 0
     disputes: int = 0
+    # credit only (see rollup.CREDIT_FIELDS); *_overdue are open at the end of the period and overdue
+    records: int = 0
+    push_on_time: int = 0
+    push_late: int = 0
+    push_overdue: int = 0
+    ban_notices: int = 0
+    ban_on_time: int = 0
+    ban_late: int = 0
+    ban_overdue: int = 0
+    stopped: int = 0
     hist: dict = field(default_factory=lambda: defaultdict(int))
     departments: int = 1  # for averages: how many departments were pooled
 
@@ -77,7 +99,7 @@ class Row:
         return mechanisms.LABELS.get(self.mechanism, self.mechanism)
 
     def add(self, other: Row) -> None:
-        for name in ("received", "on_time", "late", "open", "open_overdue", "returns", "disputes"):
+        for name in SUMMED:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for k, v in other.hist.items():
             self.hist[k] += v
@@ -155,26 +177,22 @@ def compute_rows(dept_ids: list[int], period: Period, *, mechanism: str | None =
         if mechanism:
             qs = qs.filter(mechanism=mechanism)
         if not with_median:  # sums only: let the database add them up
-            for f in (qs.values("department_id", "mechanism")
-                      .annotate(a=Sum("received"), b=Sum("on_time"), c=Sum("late"), d=Sum("returns"),
-                                e=Sum("disputes"))
-                      .values_list("department_id", "mechanism", "a", "b", "c", "d", "e")):
+            for f in (qs.values("department_id", "mechanism").annotate(**{f"s_{n}": Sum(n) for n in ROLLED})
+                      .values_list("department_id", "mechanism", *(f"s_{n}" for n in ROLLED))):
                 r = row(f[0], f[1])
-                r.received, r.on_time, r.late = r.received + f[2], r.on_time + f[3], r.late + f[4]
-                r.returns, r.disputes = r.returns + f[5], r.disputes + f[6]
+                for i, name in enumerate(ROLLED, start=2):
+                    setattr(r, name, getattr(r, name) + f[i])
             continue
-        for f in qs.values_list("department_id", "mechanism", "received", "on_time", "late", "returns",
-                                "disputes", "act_days"):
+        for f in qs.values_list("department_id", "mechanism", *ROLLED, "act_days"):
             r = row(f[0], f[1])
-            r.received += f[2]
-            r.on_time += f[3]
-            r.late += f[4]
-            r.returns += f[5]
-            r.disputes += f[6]
-            for k, v in (f[7] or {}).items():
+            for i, name in enumerate(ROLLED, start=2):
+                setattr(r, name, getattr(r, name) + f[i])
+            for k, v in (f[-1] or {}).items():
                 r.hist[int(k)] += v
     end = period_end(period)
     versions = mechanisms.version_map()
+    credit_versions = {vid: f"{prefix}_overdue" for key, prefix in CREDIT_CLOCKS.items()
+                       for vid in mechanisms.rule_version_ids(key)} if mechanism in (None, "credit") else {}
     # Open at `end`: never closed, or closed after it. Two index scans (the open clocks' partial index; closed_at)
     # rather than one OR over every clock.
     parts = [Clock.objects.filter(department_id__in=dept_ids, closed_at__isnull=True, started_at__lt=end)]
@@ -184,11 +202,13 @@ def compute_rows(dept_ids: list[int], period: Period, *, mechanism: str | None =
         if mechanism:
             live = live.filter(rule_version_id__in=mechanisms.version_ids(mechanism))
         for dept_id, vid, n, overdue in (live.values("department_id", "rule_version_id")
-                                         .annotate(n=Count("id"), overdue=Count("id", filter=Q(due_at__lt=end)))
+                                         .annotate(n=Count("due_at"), overdue=Count("due_at", filter=Q(due_at__lt=end)))
                                          .values_list("department_id", "rule_version_id", "n", "overdue")):
             r = row(dept_id, versions.get(vid, mechanisms.OTHER))
             r.open += n
             r.open_overdue += overdue
+            if vid in credit_versions:
+                setattr(r, credit_versions[vid], getattr(r, credit_versions[vid]) + overdue)
     return rows
 
 
@@ -246,7 +266,7 @@ def city_averages(scope: Scope, period: Period, *, mechanism: str | None = None)
             continue
         p, n = pooled[mech], active[mech]
         avg = Row(department=None, mechanism=mech, departments=n, hist=p.hist)
-        for name in ("received", "on_time", "late", "open", "open_overdue", "returns", "disputes"):
+        for name in SUMMED:
             setattr(avg, name, round(getattr(p, name) / n, 1))
         avg.pooled_rate = p.on_time_rate
         out.append(avg)
@@ -283,12 +303,29 @@ def _mechanism_clocks(qs, mechanism: str | None):
     return qs.filter(rule_version_id__in=mechanisms.version_ids(mechanism))
 
 
+# credit metrics that are clocks of one rule: metric -> (rule key, the clock metric it filters)
+CREDIT_CLOCK_METRICS = {f"{prefix}_{m}": (key, {"overdue": "open_overdue"}.get(m, m))
+                        for key, prefix in CREDIT_CLOCKS.items() for m in ("on_time", "late", "overdue")}
+
+
 def drill_clocks(dept_ids: list[int], period: Period, metric: str, mechanism: str | None):
     lo, hi = start_of_day(period.first), start_of_day(period.last + dt.timedelta(days=1))
     qs = Clock.objects.filter(department_id__in=dept_ids)
+    if metric in CREDIT_CLOCK_METRICS:
+        key, metric = CREDIT_CLOCK_METRICS[metric]
+        qs, mechanism = qs.filter(rule_version_id__in=mechanisms.rule_version_ids(key)), None
     order = "due_at"
     if metric == "received":
-        qs, order = qs.filter(started_at__gte=lo, started_at__lt=hi), "started_at"
+        from functools import reduce
+        from operator import or_
+
+        from supervision.rollup import first_step_q
+
+        groups = mechanisms.versions_by_mechanism()
+        wanted = [groups.get(mechanism, [])] if mechanism else list(groups.values())
+        wanted = [v for v in wanted if v]
+        qs = qs.filter(reduce(or_, (first_step_q(v) for v in wanted))) if wanted else qs.none()
+        qs, order, mechanism = qs.filter(started_at__gte=lo, started_at__lt=hi), "started_at", None
     elif metric in ("handled", "on_time", "late"):
         states = {"handled": [Clock.State.MET, Clock.State.BREACHED], "on_time": [Clock.State.MET],
                   "late": [Clock.State.BREACHED]}[metric]
@@ -325,3 +362,53 @@ def drill_disputes(dept_ids: list[int], period: Period, mechanism: str | None):
     if mechanism and mechanism != "referral":
         qs = qs.none()
     return qs.select_related("clue", "first", "second", "designated").order_by("-raised_at")
+
+
+def drill_credit(dept_ids: list[int], period: Period, metric: str):
+    """The credit items behind a figure that is not a clock: records entered, expert-ban notices received,
+    eligibility checks that stopped a listed subject."""
+    from credit.models import CreditRecord, EligibilityQuery, ExpertBanNotice
+
+    lo, hi = start_of_day(period.first), start_of_day(period.last + dt.timedelta(days=1))
+    if metric == "records":
+        return (CreditRecord.objects.filter(department_id__in=dept_ids, created_at__gte=lo, created_at__lt=hi)
+                .select_related("subject", "department").order_by("-created_at", "-id"))
+    if metric == "ban_notices":
+        return (ExpertBanNotice.objects.filter(to_department_id__in=dept_ids, created_at__gte=lo, created_at__lt=hi)
+                .select_related("record__subject", "record__department", "to_department")
+                .order_by("-created_at", "-id"))
+    if metric == "stopped":
+        return (EligibilityQuery.objects.filter(department_id__in=dept_ids, eligible=False, asked_at__gte=lo,
+                                                asked_at__lt=hi)
+                .select_related("department", "asked_by").order_by("-asked_at", "-id"))
+    raise DomainError.for_field("metric", f"未知的统计项“{metric[:20]}”")
+
+
+# The drill-down's count is the figure the user clicked, read from the rollup (counting the items again, e.g. an
+# item's first steps over a quarter at a million clocks, takes seconds); what is open is counted live anyway.
+ROLLUP_COUNTS = {"received": ("received",), "handled": ("on_time", "late"), "on_time": ("on_time",),
+                 "late": ("late",), "push_on_time": ("push_on_time",), "push_late": ("push_late",),
+                 "ban_on_time": ("ban_on_time",), "ban_late": ("ban_late",)}
+
+
+def figure_count(dept_ids: list[int], period: Period, metric: str, mechanism: str | None) -> int | None:
+    """The rollup's figure behind a drill-down, or None when the metric is not rolled up."""
+    fields = ROLLUP_COUNTS.get(metric)
+    if fields is None:
+        return None
+    if metric.startswith(("push_", "ban_")):
+        mechanism = "credit"
+    total = 0
+    for qs in _figure_sources(period, dept_ids):
+        if mechanism:
+            qs = qs.filter(mechanism=mechanism)
+        got = qs.aggregate(**{f: Sum(f) for f in fields})
+        total += sum(v or 0 for v in got.values())
+    return total
+
+
+def drill_order(metric: str) -> str:
+    """The indexed time a clock drill-down is ordered (and paged) by."""
+    metric = CREDIT_CLOCK_METRICS.get(metric, (None, metric))[1]
+    return {"received": "started_at", "handled": "closed_at", "on_time": "closed_at",
+            "late": "closed_at"}.get(metric, "due_at")

@@ -33,3 +33,28 @@ def figure_rows(rows, *, query: str, items_url: str, notice_url: str, supervisor
         cls = ' class="u-overdue"' if r.open_overdue else ""
         out.append(f'<tr data-department="{d}" data-mechanism="{m}"{cls}>{"".join(cells)}</tr>')
     return mark_safe("\n".join(out))
+
+
+CREDIT_COLUMNS = ("records", "push_on_time", "push_late", "push_overdue", "ban_notices", "ban_on_time", "ban_late",
+                  "ban_overdue", "stopped")
+
+
+def push_rate(r) -> float | None:
+    done = r.push_on_time + r.push_late
+    return round(r.push_on_time / done, 4) if done else None
+
+
+def credit_rows(rows, *, query: str, items_url: str) -> SafeString:
+    """The credit panel: one row per department with credit figures, each figure linked to its items."""
+    out = []
+    for r in rows:
+        d = escape(r.department.code)
+        base = f"{items_url}?{escape(query)}&amp;department={d}&amp;mechanism=credit&amp;metric="
+        cells = [f"<td>{escape(r.department.display_name)}</td>"]
+        for k in CREDIT_COLUMNS:
+            cells.append(f'<td class="num"><a data-metric="{k}" href="{base}{k}">{getattr(r, k)}</a></td>')
+            if k == "push_overdue":
+                cells.append(f'<td class="num" data-metric="push_rate">{pct(push_rate(r))}</td>')
+        cls = ' class="u-overdue"' if (r.push_overdue or r.ban_overdue) else ""
+        out.append(f'<tr data-department="{d}"{cls}>{"".join(cells)}</tr>')
+    return mark_safe("\n".join(out))

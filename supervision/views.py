@@ -17,7 +17,7 @@ from supervision import exports, mechanisms, periods, rollup
 from supervision import selectors as sel
 from supervision.access import scope_for
 from supervision.models import SupervisionNotice
-from supervision.tables import figure_rows
+from supervision.tables import credit_rows, figure_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -78,7 +78,11 @@ def dashboard(request):
         "last_run": rollup.last_run(), "metrics": sel.METRICS,
         "export_url": f"{request.path}?{_query(request, format='xlsx')}",
         "figure_rows": figure_rows(board.rows, query=period.query(), items_url=drill,
-                                   notice_url=reverse("supervision:notice_new"), supervisor=scope.is_supervisor),
+                                   notice_url=reverse("supervision:notice_new"), supervisor=scope.can_supervise),
+        "credit_rows": credit_rows([r for r in board.rows if r.mechanism == "credit"], query=period.query(),
+                                   items_url=drill),
+        "credit_average": next((a for a in board.averages if a.mechanism == "credit"), None),
+        "show_credit": mechanism in (None, "credit"),
     })
 
 
@@ -110,8 +114,9 @@ def _clock_item(clock) -> dict:
     """One row of a drill-down. The case link goes through `case` (one redirect, resolved on click), so a page
     of 50 items costs the same few queries whatever mechanism each item belongs to."""
     subject = clock.subject
-    return {"clock": clock, "name": str(subject) if subject is not None else clock.label,
-            "reference": getattr(subject, "reference", "") or "",
+    name, reference = _credit_name(subject)
+    return {"clock": clock, "name": name or (str(subject) if subject is not None else clock.label),
+            "reference": reference or getattr(subject, "reference", "") or "",
             "url": reverse("supervision:case", args=[clock.pk]),
             "holder": (clock.assignee.get_full_name() or clock.assignee.username) if clock.assignee else ""}
 
@@ -137,45 +142,164 @@ def items(request):
     scope = _scope(request)
     period, department, mechanism = _filters(request, scope)
     metric = request.GET.get("metric", "")
-    if metric not in sel.METRICS:
+    labels = sel.METRICS | sel.CREDIT_METRICS
+    if metric not in labels:
         from casework.errors import DomainError
 
         raise DomainError.for_field("metric", f"未知的统计项“{metric[:20]}”")
     dept_ids = [department.id] if department else list(scope.departments().values_list("id", flat=True))
-    kind = "returns" if metric == "returns" else "disputes" if metric == "disputes" else "clocks"
+    kind = metric if metric in ("returns", "disputes", *CREDIT_LISTS) else "clocks"
     if kind == "returns":
         qs = sel.drill_returns(dept_ids, period, mechanism)
     elif kind == "disputes":
         qs = sel.drill_disputes(dept_ids, period, mechanism)
+    elif kind in CREDIT_LISTS:
+        qs, mechanism = sel.drill_credit(dept_ids, period, metric), "credit"
     else:
+        if metric in sel.CREDIT_METRICS:
+            mechanism = "credit"
         qs = sel.drill_clocks(dept_ids, period, metric, mechanism)
     title = (f"{department.name if department else '全部单位'} · "
-             f"{mechanisms.LABELS[mechanism] if mechanism else '全部机制'} · {sel.METRICS[metric]}")
+             f"{mechanisms.LABELS[mechanism] if mechanism else '全部机制'} · {labels[metric]}")
     if request.GET.get("format") == "xlsx":
         return xlsx_response(exports.workbook([_sheet(kind, qs[:50000])]), f"supervision-items-{metric}.xlsx")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = page.object_list
-    if kind == "clocks":
-        rows = [_clock_item(c) for c in _with_subjects(list(page.object_list))]
+    if kind == "clocks":  # keyset pages over a million clocks: no OFFSET, no COUNT of the figure again
+        page = _keyset_page(request, qs, sel.drill_order(metric))
+        page.count = sel.figure_count(dept_ids, period, metric, mechanism)
+        if page.count is None:
+            page.count = qs.count()
+        rows = [_clock_item(c) for c in _with_subjects(page.object_list)]
+    else:
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        page.count = page.paginator.count
+        rows = page.object_list
+    if kind in CREDIT_LISTS:
+        rows = [_credit_item(kind, o) for o in page.object_list]
     return render(request, "supervision/items.html", {
         "title": title, "period": period, "page": page, "rows": rows, "kind": kind, "metric": metric,
         "scope": scope, "department": department, "mechanism": mechanism,
         "back": f"{reverse('supervision:dashboard')}?{_query(request, metric=None, page=None)}",
         "export_url": f"{request.path}?{_query(request, format='xlsx', page=None)}",
-        "page_query": _query(request, page=None),
+        "page_query": _query(request, page=None, after=None), "headers": CREDIT_HEADERS.get(kind),
     })
+
+
+class KeysetPage:
+    """One page of a drill-down ordered by (time, id): the next page starts after the last row shown."""
+
+    def __init__(self, rows, next_after, first):
+        self.object_list, self.next_after, self.first = rows, next_after, first
+        self.count = None
+
+    @property
+    def has_other_pages(self):
+        return bool(self.next_after) or not self.first
+
+
+PAGE_SIZE = 50
+
+
+def _keyset_page(request, qs, order: str) -> KeysetPage:
+    from casework.errors import DomainError
+
+    after = request.GET.get("after", "")
+    if after:
+        try:
+            stamp, pk = after.rsplit("_", 1)
+            stamp, pk = dt.datetime.fromisoformat(stamp), int(pk)
+            if stamp.tzinfo is None:
+                raise ValueError
+        except ValueError:
+            raise DomainError.for_field("after", "翻页参数（after）无效，请从第一页重新查看") from None
+        from django.db.models import Q
+
+        qs = qs.filter(Q(**{f"{order}__gt": stamp}) | Q(**{order: stamp, "id__gt": pk}))
+    rows = list(qs[:PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    next_after = f"{getattr(rows[-1], order).isoformat()}_{rows[-1].pk}" if more else ""
+    return KeysetPage(rows, next_after, first=not after)
 
 
 def _with_subjects(clocks):
     from django.db.models import prefetch_related_objects
 
     prefetch_related_objects(clocks, "subject")
+    from credit.models import CreditRecord, ExpertBanNotice
+
+    subjects = [c.subject for c in clocks]
+    prefetch_related_objects([o for o in subjects if isinstance(o, CreditRecord)], "subject")
+    prefetch_related_objects([o for o in subjects if isinstance(o, ExpertBanNotice)], "record__subject")
     return clocks
+
+
+CREDIT_LISTS = ("records", "ban_notices", "stopped")
+CREDIT_HEADERS = {
+    "records": ["决定书文号", "信用主体", "主体代码", "类型", "作出部门", "决定日期", "录入时间", "状态"],
+    "ban_notices": ["决定书文号", "被处理专家", "作出部门", "通报对象", "通报时间", "确认时间", "本库采取的措施"],
+    "stopped": ["核查单位", "主体代码", "项目编号", "领域", "核查日期", "核查时间", "核查人"],
+}
+
+
+def _subject_shown(subject) -> tuple[str, str]:
+    """A natural person's or expert's name and number masked on the dashboard (the office needs the count and
+    the record, not the identity; the record's own page applies its own rules)."""
+    from casework.privacy import mask_name
+    from credit.models import CreditSubject
+    from credit.publication import public_code
+
+    if subject.type in (CreditSubject.Type.ENTERPRISE, CreditSubject.Type.AGENCY):
+        return subject.name, subject.code
+    return mask_name(subject.name), public_code(subject)
+
+
+def _credit_name(subject) -> tuple[str, str]:
+    """A credit record's or expert-ban notice's name on a clock list, a person's name masked ("", "" otherwise)."""
+    from credit.models import CreditRecord, ExpertBanNotice
+
+    if isinstance(subject, ExpertBanNotice):
+        name, _code = _subject_shown(subject.record.subject)
+        return f"专家禁入通报：{name}", subject.record.decision_number
+    if isinstance(subject, CreditRecord):
+        name, _code = _subject_shown(subject.subject)
+        return f"{subject.get_kind_display()}：{name}", subject.decision_number
+    return "", ""
+
+
+def _credit_item(kind, o) -> dict:
+    """One row of a credit drill-down: its link and cells (as exported)."""
+    def t(v):
+        return timezone.localtime(v).strftime("%Y-%m-%d %H:%M") if v else ""
+
+    from credit.codes import uscc_check
+    from credit.publication import mask_resident_id
+
+    if kind == "records":
+        name, code = _subject_shown(o.subject)
+        return {"url": reverse("credit:record", args=[o.pk]),
+                "cells": [o.decision_number, name, code, o.get_kind_display(), o.department.name,
+                          o.decided_on.isoformat(), t(o.created_at), o.get_status_display()]}
+    if kind == "ban_notices":
+        name, _code = _subject_shown(o.record.subject)
+        return {"url": reverse("credit:notice", args=[o.pk]),
+                "cells": [o.record.decision_number, name, o.record.department.name, o.to_department.name,
+                          t(o.created_at), t(o.acknowledged_at), o.measure_taken]}
+    code = o.subject_code
+    if code.upper().startswith("EXP"):
+        code = "（评标评审专家，编号不公开）"
+    elif not (len(code) == 18 and uscc_check(code[:17]) == code[17]):  # not a USCC: a resident ID number
+        code = mask_resident_id(code)
+    return {"url": "", "cells": [o.department.name if o.department else "", code, o.project_code,
+                                 o.get_domain_display(), o.on_date.isoformat(), t(o.asked_at),
+                                 o.asked_by.get_full_name() or o.asked_by.username]}
 
 
 def _sheet(kind, qs):
     def t(v):
         return timezone.localtime(v).strftime("%Y-%m-%d %H:%M") if v else ""
+
+    if kind in CREDIT_LISTS:
+        return (sel.CREDIT_METRICS[kind], CREDIT_HEADERS[kind], [_credit_item(kind, o)["cells"] for o in qs])
 
     if kind == "returns":
         return ("退回", ["编号", "事项", "移交单位", "退回单位", "退回时间", "退回理由"],

@@ -38,7 +38,7 @@ def test_draft_is_written_from_the_data(q3, dave, luoyang, frozen):
     assert c.title == "关于2026年第3季度公共资源交易协同监管事项办理情况的通报"
     body = c.body
     # the 督办函's own reply clock (housing, due 25 September, unanswered) counts too
-    assert "共收到限时办理事项7件，办结4件，其中按期办结2件、超期办结2件，按期率50.0%" in body
+    assert "共收到限时办理事项4件，办结4件，其中按期办结2件、超期办结2件，按期率50.0%" in body
     assert "期末尚有3件未办结，其中已超期2件" in body
     assert "洛阳市住房和城乡建设局超期办结2件、超期未办结2件" in body
     assert "督办与报告收件1件" in body

@@ -23,7 +23,9 @@ def test_every_figure_for_a_past_quarter(q3, dave, frozen):
     rows = rows_by(sel.dashboard(scope_for(dave), Q3))
     assert set(rows) == {("LY-HOUSING", "referral"), ("LY-TRANSPORT", "complaint")}
     h = rows[("LY-HOUSING", "referral")]
-    assert (h.received, h.handled, h.on_time, h.late) == (5, 3, 1, 2)   # c1..c4, c6; c1 on time; c2, c5 late
+    # received counts items, not steps: c3's and c4's items; c1, c2, c6 are later steps of c5's item (received in
+    # Q2). Handled counts steps: c1 on time; c2, c5 late.
+    assert (h.received, h.handled, h.on_time, h.late) == (2, 3, 1, 2)
     assert (h.open, h.open_overdue) == (2, 1)                           # c3 open, c4 open and overdue
     assert h.on_time_rate == pytest.approx(0.3333)
     assert h.median_days == 3                                           # {2, 5, 3}
@@ -48,11 +50,11 @@ def test_open_is_measured_now_for_the_current_period(q3, dave, frozen):
 def test_totals_and_trend(q3, dave, frozen):
     frozen(at(2026, 10, 15))
     board = sel.dashboard(scope_for(dave), Q3)
-    assert (board.total.received, board.total.handled, board.total.late) == (6, 4, 2)
+    assert (board.total.received, board.total.handled, board.total.late) == (3, 4, 2)
     assert board.total.median_days == 2.5                              # {2, 5, 3, 2}
     trend = sel.trend(scope_for(dave), Q3)
     assert [t["quarter"] for t in trend][-2:] == ["2026Q2", "2026Q3"] and len(trend) == 8
-    assert trend[-1] | {"from": None, "to": None} == {"quarter": "2026Q3", "from": None, "to": None, "received": 6,
+    assert trend[-1] | {"from": None, "to": None} == {"quarter": "2026Q3", "from": None, "to": None, "received": 3,
                                                      "handled": 4, "on_time": 2, "late": 2, "on_time_rate": 0.5}
     assert (trend[-2]["received"], trend[-2]["handled"]) == (1, 0)        # c5 was received in Q2
 
@@ -95,8 +97,12 @@ def test_every_mechanism_is_counted(luoyang, alice, dave, frozen):
     make_clock(item, housing, "consultation.decision", at(2026, 8, 3), dt.date(2026, 8, 31))
     refresh(dt.date(2026, 8, 1), dt.date(2026, 8, 20))
     rows = {r.mechanism: r.received for r in sel.dashboard(scope_for(dave), Q3).rows}
-    assert rows == {"referral": 1, "complaint": 2, "assistance": 1, "joint": 2, "consultation": 2, "credit": 1,
+    # one item with two clocks in complaints, joint actions and consultation: received once in each mechanism
+    assert rows == {"referral": 1, "complaint": 1, "assistance": 1, "joint": 1, "consultation": 1, "credit": 1,
                     "supervision": 1}
+    steps = {r.mechanism: r.open for r in sel.dashboard(scope_for(dave), Q3).rows}
+    assert steps == {"referral": 1, "complaint": 2, "assistance": 1, "joint": 2, "consultation": 2, "credit": 1,
+                     "supervision": 1}
     assert set(rows) == set(mechanisms.CODES)
 
 
@@ -118,8 +124,10 @@ def test_drill_down_lists_the_items_behind_a_figure(q3, dave, luoyang, frozen):
     late = sel.drill_clocks(ids, Q3, "late", "referral")
     assert {c.pk for c in late} == {q3["c2"].pk, q3["c5"].pk}
     assert {c.pk for c in sel.drill_clocks(ids, Q3, "open_overdue", "referral")} == {q3["c4"].pk}
-    assert {c.pk for c in sel.drill_clocks(ids, Q3, "received", None)} == {
-        q3[k].pk for k in ("c1", "c2", "c3", "c4", "c6")}
+    # the items received: one row each, their first step (c5's item was received in Q2)
+    assert {c.pk for c in sel.drill_clocks(ids, Q3, "received", None)} == {q3[k].pk for k in ("c3", "c4")}
+    assert {c.pk for c in sel.drill_clocks(ids, Q3, "received", "referral")} == {q3[k].pk for k in ("c3", "c4")}
+    assert not sel.drill_clocks(ids, Q3, "received", "complaint").exists()
     assert [h.title for h in sel.drill_returns(ids, Q3, "referral")] == ["不属于住建职责的线索"]
 
 
