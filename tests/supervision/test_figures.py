@@ -174,3 +174,21 @@ def test_whole_months_and_partial_days_add_up(q3, dave, frozen, first, last):
     assert board.total.received == sum(d.received for d in days)
     assert board.total.late == sum(d.late for d in days)
     assert board.total.on_time == sum(d.on_time for d in days)
+
+
+def test_the_rollup_command_rebuilds_a_range(q3, dave, frozen):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from supervision.models import DailyFigure
+
+    frozen(at(2026, 10, 15))
+    DailyFigure.objects.all().delete()
+    out = io.StringIO()
+    call_command("supervision_rollup", "--from", "2026-06-01", "--to", "2026-10-31", stdout=out)
+    assert "已重算" in out.getvalue()
+    h = rows_by(sel.dashboard(scope_for(dave), Q3))[("LY-HOUSING", "referral")]
+    assert (h.received, h.late) == (2, 2)
+    with pytest.raises(CommandError, match="早于"):
+        call_command("supervision_rollup", "--from", "2026-06-01", "--to", "2026-05-01")
