@@ -36,6 +36,17 @@ _LANDLINE_RE = re.compile(
 _USCC_PERSON_RE = re.compile(r"(?<![0-9A-Za-z])92\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])")
 _EMAIL_RE = re.compile(r"[\w.+\-]+\s*[@＠]\s*[\w\-]+(?:\s*[.．]\s*[\w\-]+)+", re.UNICODE)
 
+# A person's name written in context: "举报人张晓东（…", "联系人：李四，", "证人王五电话…". The words that usually
+# follow such a role word without being a name are excluded, so "投诉人称" or "当事人未到场" stay as written.
+_HAN = "\u4e00-\u9fa5"
+_NOT_NAME = ("电话|手机|身份|邮箱|地址|联系|反映|提供|提出|提交|认为|要求|请求|证言|证实|信息|情况|材料|"
+             "所|称|的|及|和|与|等|在|于|向|对|已|未|均|也|都|本人|我|系|是|为|负|办|确|签|通|告|接|收|核|说|表|须|可|"
+             "不|将|把|被|从|以|按|经|就|同|或|另|即|再|仍|并|但|却|曾|又|有|无|要|应当|或者|自|到|来|去|一|二|三|各|每")
+_NAME_CONTEXT_RE = re.compile(
+    rf"(?P<role>举报人|投诉人|证人|联系人|当事人|姓名|名叫)(?P<sep>[：:\s]*|为|是)"
+    rf"(?P<name>(?!{_NOT_NAME})[{_HAN}][{_HAN}·]{{1,3}}?)"
+    rf"(?=[，。；、,;.（()）\s0-9０-９：:]|$|电话|手机|身份|邮箱|系|是|称|反映|等)")
+
 _FULL = str.maketrans("０１２３４５６７８９ＸｘＸ＋＠", "0123456789XxX+@")
 
 
@@ -150,6 +161,7 @@ def mask_text(text: str, terms: Terms | None = None) -> str:
             pattern = _literal_pattern(value, digitwise=False)
             if pattern is not None:
                 out = pattern.sub(lambda m: mask_name(re.sub(r"\s+", "", m.group(0))), out)
+    out = _NAME_CONTEXT_RE.sub(lambda m: m.group("role") + m.group("sep") + mask_name(m.group("name")), out)
     out = _ID_RE.sub(lambda m: mask_id_number(m.group(0)), out)
     out = _USCC_PERSON_RE.sub(lambda m: mask_id_number(m.group(0)), out)
     out = _EMAIL_RE.sub(lambda m: mask_email(m.group(0)), out)
@@ -237,8 +249,14 @@ def may_see_identity(actor, obj) -> bool:
     department = spec.handling(target)
     if department is None or not holds_perm(actor, spec.perm):
         return False
-    if not Membership.objects.filter(user=actor, department=department, role__in=spec.roles,
-                                     department__active=True).exists():
+    cache = getattr(actor, "_portal_identity_cleared", None)
+    if cache is None:
+        cache = actor._portal_identity_cleared = {}
+    key = (department.pk, spec.roles)
+    if key not in cache:
+        cache[key] = Membership.objects.filter(user=actor, department=department, role__in=spec.roles,
+                                               department__active=True).exists()
+    if not cache[key]:
         return False
     issuer_id = getattr(obj, "issuer_id", None)
     if obj is not target and issuer_id is not None and issuer_id != department.pk:
@@ -253,6 +271,38 @@ def reveal(actor, obj, *, where: str) -> None:
     target, _ = _resolve(obj)
     record(actor=actor, obj=target if target is not None else obj, action="identity.viewed",
            after={"where": where, **({"letter": obj.doc_number} if hasattr(obj, "doc_number") else {})})
+
+
+def text_for(actor, obj, text: str, *, where: str = "") -> str:
+    """Free text about `obj` as `actor` may read it: the original for the cleared staff of the department
+    handling it (each such read of text that carries personal data recorded once per request, with `where`),
+    masked for everyone else. Text without any personal data is the same for everybody."""
+    if not text:
+        return text or ""
+    masked = mask_for(obj, text)
+    if masked == text or not may_see_identity(actor, obj):
+        return masked
+    if where:
+        target, _ = _resolve(obj)
+        seen = getattr(actor, "_portal_revealed", None)
+        if seen is None:
+            seen = actor._portal_revealed = set()
+        key = (type(target).__name__, getattr(target, "pk", None), where)
+        if key not in seen:
+            seen.add(key)
+            reveal(actor, obj, where=where)
+    return text
+
+
+def register_shared(model: type, handling: Callable[[object], object], *,
+                    terms: Callable[[object], Terms] | None = None) -> None:
+    """A mechanism's record whose free text may carry personal data (a reporter's phone, a bidder's ID number):
+    masked by pattern for everyone but the handling department's staff holding casework.view_personal_data."""
+    register(model, Protected(terms=terms or (lambda _obj: Terms()), handling=handling,
+                              perm=PERSONAL_DATA_PERM))
+
+
+PERSONAL_DATA_PERM = "casework.view_personal_data"
 
 
 def masked_values(values: Iterable[str], terms: Terms | None = None) -> list[str]:

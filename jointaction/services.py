@@ -244,7 +244,7 @@ def return_assistance(*, actor, request: AssistanceRequest, reasons: str) -> Ass
            after={"state": req.state, "letter": req.return_letter.doc_number}, reason=req.return_reasons)
     notify_department(department=req.requester, roles=STAFF, kind="assistance_returned",
                       title=f"协助办理函被退回：{req.case_name}（{req.assistant.display_name}）",
-                      body=req.return_reasons[:200], url=req.get_absolute_url())
+                      body=req.return_reasons[:2000], url=req.get_absolute_url())
     return req
 
 
@@ -440,7 +440,7 @@ def reply_plan(*, actor, action: JointAction, department: Department, version: i
            after={"department": department.code, "version": current.number, "comment": comment, "staff": staff})
     notify_department(department=action.initiator, roles=STAFF, kind="jointaction_reply",
                       title=f"{department.display_name}{'确认' if confirm else '对'}方案第{current.number}版"
-                            f"{'' if confirm else '提出修改意见'}：{action.title}", body=comment[:200],
+                            f"{'' if confirm else '提出修改意见'}：{action.title}", body=comment[:2000],
                       url=action.get_absolute_url())
     if not action.participants.exclude(reply=Participant.Reply.CONFIRMED).exists():
         action.state, action.settled_version, action.settled_at = JointAction.State.SETTLED, current, now
