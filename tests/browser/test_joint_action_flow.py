@@ -19,7 +19,7 @@ PLAN = {"purpose": "查处房建工程串通投标、弄虚作假", "targets": "
         "method": "书面检查与实地核查相结合", "steps": "调阅资料；现场核查；汇总处理"}
 
 
-def test_joint_action_from_draft_plan_to_published_result(page, live_server, luoyang, bob):  # noqa: F811
+def test_joint_action_from_draft_plan_to_published_result(page, live_server, luoyang, bob, carol):  # noqa: F811
     make_user("mark", luoyang["market_regulation"], Membership.Role.HANDLER)
     make_user("pete", luoyang["police"], Membership.Role.HANDLER)
     housing, market, police = luoyang["housing"], luoyang["market_regulation"], luoyang["police"]
@@ -98,7 +98,9 @@ def test_joint_action_from_draft_plan_to_published_result(page, live_server, luo
     clue = Clue.objects.get()
     assert clue.reference in page.locator("#findings").inner_text()
 
-    # 4. Conclude, report upward once, publish once.
+    # 4. Conclude, report upward once, publish once: the initiator's leader (casework.rules.powers).
+    as_user(page, live_server, "carol")
+    page.goto(f"{live_server.url}{JointAction.objects.get().get_absolute_url()}")
     page.fill("#conclude-form [name=summary]", "共检查项目12个，发现问题2个，均已依法处理或移送。")
     page.get_by_role("button", name="记录行动结束").click()
     page.wait_for_url("**/joint/actions/*/")
