@@ -40,6 +40,31 @@ class NoCaseContent:
         return self.has_view_permission(request)
 
 
+class MaskedText:
+    """Free-text fields shown on the admin's change page only masked (casework.privacy.mask_for): the admin is
+    no case role, so nobody reads personal data here, whatever they hold. List them in `masked_fields`."""
+
+    masked_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.masked_fields:
+            label = self.model._meta.get_field(name).verbose_name
+
+            def show(obj, name=name):
+                return privacy.mask_for(obj, getattr(obj, name, "") or "")
+
+            show.short_description = f"{label}（已隐去个人信息）"
+            setattr(self, f"masked_{name}", show)
+
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or []), *self.masked_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        base = [f for f in super().get_readonly_fields(request, obj) if f not in self.masked_fields]
+        return [*base, *(f"masked_{name}" for name in self.masked_fields)]
+
+
 class CalendarDayInline(admin.TabularInline):
     model = CalendarDay
     extra = 3
@@ -406,8 +431,9 @@ class EventAdmin(NoCaseContent, admin.ModelAdmin):
 
 
 @admin.register(Handoff)
-class HandoffAdmin(NoCaseContent, GuardedModelAdmin):
+class HandoffAdmin(NoCaseContent, MaskedText, GuardedModelAdmin):
     list_display = ["reference", "kind", "title", "sender", "receiver", "state"]
+    masked_fields = ("description", "result")
 
     def has_change_permission(self, request, obj=None):
         return False

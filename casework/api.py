@@ -11,6 +11,28 @@ from casework.clocks.timing import due_date
 from casework.org.selectors import departments_for_api
 
 
+class PrivateText(serializers.CharField):
+    """Free text about the serialized record as the requesting user may read it (casework.privacy.text_for):
+    personal data masked unless the user is the handling department's cleared staff, whose read is audited.
+    Serializers using it need the request in their context; without one, the text is masked."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return instance, super().get_attribute(instance)
+
+    def to_representation(self, value):
+        from casework.privacy import text_for
+
+        instance, text = value
+        request = self.context.get("request")
+        match = getattr(request, "resolver_match", None)
+        return text_for(getattr(request, "user", None), instance, str(text or ""),
+                        where=f"api:{match.view_name}" if match else "api")
+
+
 class DepartmentOut(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()

@@ -6,6 +6,11 @@ class CaseworkConfig(AppConfig):
     verbose_name = "协同监管基础"
 
     def ready(self):
+        from casework import privacy
+        from casework.handoffs.models import Handoff
+
+        # A hand-over's description and result: the sending department's cleared staff.
+        privacy.register_shared(Handoff, lambda h: h.sender)
         from casework.events import admin_audit
         from casework.handoffs import kinds  # noqa: F401  (the shared kinds no mechanism owns)
 

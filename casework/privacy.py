@@ -36,6 +36,17 @@ _LANDLINE_RE = re.compile(
 _USCC_PERSON_RE = re.compile(r"(?<![0-9A-Za-z])92\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])")
 _EMAIL_RE = re.compile(r"[\w.+\-]+\s*[@＠]\s*[\w\-]+(?:\s*[.．]\s*[\w\-]+)+", re.UNICODE)
 
+# A person's name written in context: "举报人张晓东（…", "联系人：李四，", "证人王五电话…". The words that usually
+# follow such a role word without being a name are excluded, so "投诉人称" or "当事人未到场" stay as written.
+_HAN = "\u4e00-\u9fa5"
+_NOT_NAME = ("电话|手机|身份|邮箱|地址|联系|反映|提供|提出|提交|认为|要求|请求|证言|证实|信息|情况|材料|"
+             "所|称|的|及|和|与|等|在|于|向|对|已|未|均|也|都|本人|我|系|是|为|负|办|确|签|通|告|接|收|核|说|表|须|可|"
+             "不|将|把|被|从|以|按|经|就|同|或|另|即|再|仍|并|但|却|曾|又|有|无|要|应当|或者|自|到|来|去|一|二|三|各|每")
+_NAME_CONTEXT_RE = re.compile(
+    rf"(?P<role>举报人|投诉人|证人|联系人|当事人|姓名|名叫)(?P<sep>[：:\s]*|为|是)"
+    rf"(?P<name>(?!{_NOT_NAME})[{_HAN}][{_HAN}·]{{1,3}}?)"
+    rf"(?=[，。；、,;.（()）\s0-9０-９：:]|$|电话|手机|身份|邮箱|系|是|称|反映|等)")
+
 _FULL = str.maketrans("０１２３４５６７８９ＸｘＸ＋＠", "0123456789XxX+@")
 
 
@@ -150,6 +161,7 @@ def mask_text(text: str, terms: Terms | None = None) -> str:
             pattern = _literal_pattern(value, digitwise=False)
             if pattern is not None:
                 out = pattern.sub(lambda m: mask_name(re.sub(r"\s+", "", m.group(0))), out)
+    out = _NAME_CONTEXT_RE.sub(lambda m: m.group("role") + m.group("sep") + mask_name(m.group("name")), out)
     out = _ID_RE.sub(lambda m: mask_id_number(m.group(0)), out)
     out = _USCC_PERSON_RE.sub(lambda m: mask_id_number(m.group(0)), out)
     out = _EMAIL_RE.sub(lambda m: mask_email(m.group(0)), out)
@@ -228,17 +240,30 @@ def holds_object_perm(user, perm: str, obj) -> bool:
 
 def may_see_identity(actor, obj) -> bool:
     """The one rule: the staff of the department handling the record now, in a case role the profile allows,
-    who hold the record's explicit permission. For a letter, also: it was issued by that department."""
-    from casework.org.models import Membership
-
+    who hold the record's explicit permission. For a letter, also: it was issued by that department. Besides
+    them, only a named person holding a break-glass grant in force (grant_break_glass), every read recorded."""
     target, spec = _resolve(obj)
     if spec is None or not getattr(actor, "is_authenticated", False):
         return False
+    if _cleared(actor, obj, target, spec):
+        return True
+    return break_glass_for(actor) is not None  # a deliberate, audited read granted to this named person
+
+
+def _cleared(actor, obj, target, spec) -> bool:
+    from casework.org.models import Membership
+
     department = spec.handling(target)
     if department is None or not holds_perm(actor, spec.perm):
         return False
-    if not Membership.objects.filter(user=actor, department=department, role__in=spec.roles,
-                                     department__active=True).exists():
+    cache = getattr(actor, "_portal_identity_cleared", None)
+    if cache is None:
+        cache = actor._portal_identity_cleared = {}
+    key = (department.pk, spec.roles)
+    if key not in cache:
+        cache[key] = Membership.objects.filter(user=actor, department=department, role__in=spec.roles,
+                                               department__active=True).exists()
+    if not cache[key]:
         return False
     issuer_id = getattr(obj, "issuer_id", None)
     if obj is not target and issuer_id is not None and issuer_id != department.pk:
@@ -251,8 +276,102 @@ def reveal(actor, obj, *, where: str) -> None:
     from casework.events.services import record
 
     target, _ = _resolve(obj)
+    grant = break_glass_for(actor)
     record(actor=actor, obj=target if target is not None else obj, action="identity.viewed",
-           after={"where": where, **({"letter": obj.doc_number} if hasattr(obj, "doc_number") else {})})
+           after={"where": where, **({"letter": obj.doc_number} if hasattr(obj, "doc_number") else {}),
+                  **({"break_glass": grant.pk} if grant is not None else {})})
+
+
+def text_for(actor, obj, text: str, *, where: str = "") -> str:
+    """Free text about `obj` as `actor` may read it: the original for the cleared staff of the department
+    handling it (each such read of text that carries personal data recorded once per request, with `where`),
+    masked for everyone else. Text without any personal data is the same for everybody."""
+    if not text:
+        return text or ""
+    masked = mask_for(obj, text)
+    if masked == text or not may_see_identity(actor, obj):
+        return masked
+    if where:
+        target, _ = _resolve(obj)
+        seen = getattr(actor, "_portal_revealed", None)
+        if seen is None:
+            seen = actor._portal_revealed = set()
+        key = (type(target).__name__, getattr(target, "pk", None), where)
+        if key not in seen:
+            seen.add(key)
+            reveal(actor, obj, where=where)
+    return text
+
+
+def register_shared(model: type, handling: Callable[[object], object], *,
+                    terms: Callable[[object], Terms] | None = None) -> None:
+    """A mechanism's record whose free text may carry personal data (a reporter's phone, a bidder's ID number):
+    masked by pattern for everyone but the handling department's staff holding casework.view_personal_data."""
+    register(model, Protected(terms=terms or (lambda _obj: Terms()), handling=handling,
+                              perm=PERSONAL_DATA_PERM))
+
+
+PERSONAL_DATA_PERM = "casework.view_personal_data"
+
+
+# --- break-glass: a deliberate, audited read for one named person ----------------------------------------------
+BREAK_GLASS_MAX_HOURS = 72
+
+
+def break_glass_for(actor):
+    """The actor's grant in force now (once per request), or None."""
+    from django.utils import timezone
+
+    from casework.org.models import BreakGlass
+
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    cached = getattr(actor, "_portal_break_glass", False)
+    if cached is not False:
+        return cached
+    now = timezone.now()
+    grant = (BreakGlass.objects.filter(grantee_id=actor.pk, granted_at__lte=now, expires_at__gt=now)
+             .order_by("-expires_at").first())
+    actor._portal_break_glass = grant
+    return grant
+
+
+def grant_break_glass(*, actor, grantee, reason: str, hours: int):
+    """The security administrator (安全管理员) lets one named person read personal data unmasked, on the pages
+    that person can already open, for `hours` (at most 72) and a stated reason. Never for oneself."""
+    import datetime as dt
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from casework.errors import DomainError, Forbidden
+    from casework.events.services import record
+    from casework.org.models import BreakGlass, Membership
+
+    if not Membership.objects.filter(user=actor, role=Membership.Role.SECURITY_ADMIN,
+                                     department__active=True).exists():
+        raise Forbidden("应急查阅授权须由安全管理员办理", code="role_required")
+    if grantee is None or grantee.pk == actor.pk:
+        raise Forbidden("安全管理员不能为自己授予应急查阅权限", field_errors={"grantee": ["不能为自己授权"]})
+    errors = {}
+    if len((reason or "").strip()) < 10:
+        errors["reason"] = ["请写明应急查阅的理由（不少于10个字）"]
+    try:
+        hours = int(hours)
+    except (TypeError, ValueError):
+        hours = 0
+    if not 1 <= hours <= BREAK_GLASS_MAX_HOURS:
+        errors["hours"] = [f"授权时长须为1至{BREAK_GLASS_MAX_HOURS}小时"]
+    if errors:
+        raise DomainError("应急查阅授权有误：" + "；".join(v[0] for v in errors.values()), field_errors=errors)
+    now = timezone.now()
+    with transaction.atomic():
+        grant = BreakGlass.objects.create(grantee=grantee, granted_by=actor, reason=reason.strip(), granted_at=now,
+                                          expires_at=now + dt.timedelta(hours=hours))
+        record(actor=actor, obj=grant, action="privacy.break_glass_granted", reason=grant.reason,
+               after={"grantee": grantee.get_username(), "expires_at": grant.expires_at, "hours": hours,
+                      "text": f"授予{grantee.get_username()}应急查阅个人信息权限{hours}小时"})
+    return grant
 
 
 def masked_values(values: Iterable[str], terms: Terms | None = None) -> list[str]:

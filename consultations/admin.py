@@ -1,10 +1,10 @@
 from django.contrib import admin
 
-from casework.admin import NoCaseContent
+from casework.admin import MaskedText, NoCaseContent
 from consultations.models import Decision, Mechanism, Meeting, Member, Solicitation
 
 
-class ReadOnly(NoCaseContent, admin.ModelAdmin):
+class ReadOnly(NoCaseContent, MaskedText, admin.ModelAdmin):
     """Read-only here: the mechanism changes only through its audited services (the pages and the API)."""
 
     def has_add_permission(self, request):
@@ -37,6 +37,7 @@ class MechanismAdmin(ReadOnly):
 @admin.register(Meeting)
 class MeetingAdmin(ReadOnly):
     list_display = ["reference", "title", "kind", "convener", "starts_at", "status"]
+    masked_fields = ("purpose", "summary")
     list_filter = ["kind", "status"]
     search_fields = ["reference", "title"]
 
@@ -45,10 +46,12 @@ class MeetingAdmin(ReadOnly):
 class DecisionAdmin(ReadOnly):
     list_display = ["reference", "owner", "due_on", "status"]
     list_filter = ["status", "owner"]
-    search_fields = ["reference", "text"]
+    search_fields = ["reference"]  # not the text: a search would confirm the personal data it masks
+    masked_fields = ("text", "result")
 
 
 @admin.register(Solicitation)
 class SolicitationAdmin(ReadOnly):
     list_display = ["reference", "title", "initiator", "deadline", "status"]
     list_filter = ["status", "kind"]
+    masked_fields = ("draft_text", "final_text", "adoption_note")

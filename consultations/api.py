@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.api import ClockOut
+from casework.api import ClockOut, PrivateText
 from casework.clocks.timing import due_date
 from consultations import selectors, services
 
@@ -68,7 +68,7 @@ class MemberOut(serializers.Serializer):
 
 
 class ProgressOut(serializers.Serializer):
-    note = serializers.CharField()
+    note = PrivateText()
     department = serializers.CharField(source="department.code")
     created_at = serializers.DateTimeField()
 
@@ -76,7 +76,7 @@ class ProgressOut(serializers.Serializer):
 class DecisionOut(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
-    text = serializers.CharField()
+    text = PrivateText()
     source = serializers.CharField()
     owner = serializers.CharField(source="owner.code")
     owner_name = serializers.CharField(source="owner.name")
@@ -86,7 +86,7 @@ class DecisionOut(serializers.Serializer):
     meeting = serializers.CharField(source="meeting.reference")
     meeting_title = serializers.CharField(source="meeting.title")
     minutes = serializers.CharField(source="meeting.minutes_letter.doc_number", allow_null=True, default=None)
-    result = serializers.CharField()
+    result = PrivateText()
     completed_at = serializers.DateTimeField(allow_null=True)
     clock = ClockOut(allow_null=True)
 
@@ -132,7 +132,7 @@ class DecisionList(APIView):
                                       search=request.query_params.get("search", ""))
         paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset([r.decision for r in rows], request, view=self)
-        return paginator.get_paginated_response(DecisionOut(page, many=True).data)
+        return paginator.get_paginated_response(DecisionOut(page, many=True, context={"request": request}).data)
 
 
 class DecisionDetail(APIView):
@@ -141,7 +141,7 @@ class DecisionDetail(APIView):
     @extend_schema(responses=DecisionDetailOut)
     def get(self, request, pk: int):
         decision = selectors.get_decision(request.user, pk)
-        return Response(DecisionDetailOut(decision).data)
+        return Response(DecisionDetailOut(decision, context={"request": request}).data)
 
 
 class ProgressIn(serializers.Serializer):
@@ -161,7 +161,7 @@ class DecisionProgress(APIView):
         incoming = ProgressIn(data=request.data)
         incoming.is_valid(raise_exception=True)
         services.add_progress(actor=request.user, decision=decision, note=incoming.validated_data["note"])
-        return Response(DecisionDetailOut(selectors.get_decision(request.user, pk)).data,
+        return Response(DecisionDetailOut(selectors.get_decision(request.user, pk), context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 
 
@@ -174,4 +174,4 @@ class DecisionComplete(APIView):
         incoming = ResultIn(data=request.data)
         incoming.is_valid(raise_exception=True)
         services.complete_decision(actor=request.user, decision=decision, result=incoming.validated_data["result"])
-        return Response(DecisionDetailOut(selectors.get_decision(request.user, pk)).data)
+        return Response(DecisionDetailOut(selectors.get_decision(request.user, pk), context={"request": request}).data)

@@ -95,7 +95,7 @@ def _seed_jurisdiction(jurisdiction: Jurisdiction, lead: Department, departments
                           text="住建部门牵头对近一年房屋建筑工程中标率异常企业开展专项检查，检查结果报牵头部门。")
     services.add_decision(actor=officer, meeting=regular, owner=police, due_on=today + dt.timedelta(days=30),
                           text="公安机关对移送的串通投标线索加快侦办，并将办理情况通报相关行政监督部门。")
-    services.issue_minutes(actor=officer, meeting=regular)
+    services.issue_minutes(actor=_user(lead, "leader"), meeting=regular)  # the minutes: the leader's act
     services.add_progress(actor=_user(centre), decision=done, note="已完成功能开发，正在组织测试。")
     services.complete_decision(actor=_user(centre), decision=done,
                                result="系统功能已上线，各行政监督部门可通过数字见证系统查询标书特征码比对结果。")

@@ -428,7 +428,10 @@ class Decision(models.Model):
         ordering = ["due_on", "id"]
 
     def __str__(self):
-        text = self.text if len(self.text) <= 40 else self.text[:40] + "…"
+        from casework.privacy import mask_text  # a title anywhere (the admin, a log) carries no personal data
+
+        text = mask_text(self.text)
+        text = text if len(text) <= 40 else text[:40] + "…"
         return f"{self.reference} {text}"
 
     def get_absolute_url(self):

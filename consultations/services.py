@@ -773,6 +773,7 @@ def add_decision(*, actor, meeting: Meeting, text: str, owner: Department, due_o
     """A decided item with its owning unit and due date; the owner's clock runs from the meeting to that date."""
     meeting = _locked_meeting(meeting)
     require_member(actor, meeting.convener, "登记议定事项")
+    require_power(actor, meeting.convener, "meeting.decide")
     if meeting.status != Meeting.Status.HELD:
         if meeting.status == Meeting.Status.MINUTES_ISSUED:
             raise Conflict("会议纪要已印发，议定事项以纪要为准，不能再增加")
@@ -797,6 +798,7 @@ def withdraw_decision(*, actor, decision: Decision, reason: str) -> Decision:
     """A decision entered by mistake, withdrawn before the minutes are issued."""
     meeting = _locked_meeting(decision.meeting)
     require_member(actor, meeting.convener, "撤回议定事项")
+    require_power(actor, meeting.convener, "meeting.decide")
     decision = Decision.objects.select_for_update(of=("self",)).select_related("owner", "clock").get(pk=decision.pk)
     if meeting.status != Meeting.Status.HELD or decision.source != Decision.Source.MEETING:
         raise Conflict("会议纪要已印发，议定事项不能撤回")
@@ -821,6 +823,7 @@ def issue_minutes(*, actor, meeting: Meeting) -> Meeting:
     decisions with owners and due dates, and matters submitted to the government."""
     meeting = _locked_meeting(meeting)
     require_member(actor, meeting.convener, "印发会议纪要")
+    require_power(actor, meeting.convener, "meeting.minutes")
     if meeting.status == Meeting.Status.MINUTES_ISSUED:
         raise Conflict(f"会议纪要已印发（{meeting.minutes_letter.doc_number}）")
     if meeting.status != Meeting.Status.HELD:
@@ -962,8 +965,10 @@ def record_government_decision(*, actor, escalation: Escalation, decision: str, 
     meeting = escalation.meeting
     if escalation.government_id:
         require_member(actor, escalation.government, "记录政府决定")
+        require_power(actor, escalation.government, "meeting.decide")
     else:
         _require_lead(actor, meeting.mechanism, "记录政府决定")
+        require_power(actor, meeting.mechanism.lead, "meeting.decide")
     if escalation.status != Escalation.Status.SUBMITTED:
         raise Conflict(f"已记录{escalation.government_name}的决定")
     errors: dict[str, list[str]] = {}

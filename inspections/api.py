@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.api import ClockOut
+from casework.api import ClockOut, PrivateText
 from casework.clocks.services import clocks_for
 from casework.errors import DomainError
 from casework.listing import api_list, schema_parameters
@@ -114,8 +114,8 @@ class TargetOut(serializers.Serializer):
     stratum = serializers.CharField()
     team = MemberOut(many=True)
     outcome = serializers.CharField()
-    findings = serializers.CharField()
-    follow_up = serializers.CharField()
+    findings = PrivateText()
+    follow_up = PrivateText()
 
 
 class DrawSummaryOut(serializers.Serializer):
@@ -123,7 +123,7 @@ class DrawSummaryOut(serializers.Serializer):
     algorithm = serializers.CharField()
     seed = serializers.CharField()
     drawn_at = serializers.DateTimeField()
-    reason = serializers.CharField()
+    reason = PrivateText()
     superseded_at = serializers.DateTimeField(allow_null=True)
     inputs_sha256 = serializers.CharField()
     result_sha256 = serializers.CharField()
@@ -153,7 +153,7 @@ class PlanDetailOut(PlanOut):
     clocks = serializers.SerializerMethodField()
 
     def get_targets(self, plan) -> list[dict]:
-        return TargetOut(selectors.targets_of(plan.current_draw), many=True).data
+        return TargetOut(selectors.targets_of(plan.current_draw), many=True, context=self.context).data
 
     def get_clocks(self, plan) -> list[dict]:
         return ClockOut(clocks_for(plan).select_related("department", "rule_version__rule"), many=True).data
@@ -172,7 +172,7 @@ class PlanDetail(APIView):
 
     @extend_schema(responses=PlanDetailOut)
     def get(self, request, pk: int):
-        return Response(PlanDetailOut(selectors.get_plan(request.user, pk)).data)
+        return Response(PlanDetailOut(selectors.get_plan(request.user, pk), context={"request": request}).data)
 
 
 class DrawRecord(APIView):

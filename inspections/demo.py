@@ -134,10 +134,10 @@ def _seed_jurisdiction(jurisdiction: Jurisdiction, depts: dict) -> str:
                                                           outcomes * 4, strict=False):
             services.record_result(actor=_user(housing), target=target, outcome=outcome, findings=findings,
                                    follow_up=follow_up)
-        services.end_inspection(actor=_user(housing), plan=plan)
+        services.end_inspection(actor=_user(housing, "leader"), plan=plan)  # ending and publishing: the leader
         plan.refresh_from_db()
     if plan.status == Plan.Status.ENDED:
-        services.publish_results(actor=_user(housing), plan=plan)
+        services.publish_results(actor=_user(housing, "leader"), plan=plan)
         done.append("公开结果")
     # A plan of the transport bureau, drawn and under way.
     key = f"demo:inspections:{jurisdiction.code}:2"

@@ -26,6 +26,7 @@ from casework.notifications.services import notify_department
 from casework.org.models import Department, Membership
 from casework.org.selectors import require_member, user_departments
 from casework.references import numbered, placeholder
+from casework.rules.powers import require_power
 from casework.trading import TradingField
 from casework.validators import uscc_problem
 from inspections import drawing, selectors
@@ -741,8 +742,7 @@ def redraw_plan(*, actor, plan: Plan, reason: str) -> Draw:
     draw stays in the record, marked superseded. Not once any result is recorded or the inspection ended."""
     plan = _locked(plan)
     _lead(actor, plan, "重新抽取")
-    if not Membership.objects.filter(user=actor, department=plan.lead_department, role=Membership.Role.LEADER).exists():
-        raise Forbidden(f"重新抽取须由{plan.lead_department.name}负责人决定")
+    require_power(actor, plan.lead_department, "inspection_plan.redraw")
     if len((reason or "").strip()) < 10:
         raise DomainError.for_field("reason", "重新抽取须写明理由（不少于10个字），理由将与原抽取记录一并保留")
     if plan.status != Plan.Status.DRAWN:
@@ -819,6 +819,7 @@ def end_inspection(*, actor, plan: Plan, ended_at: dt.datetime | None = None) ->
     (inspection.publish_results; Hegang 三(三): 10 working days)."""
     plan = _locked(plan)
     _lead(actor, plan, "记录检查结束")
+    require_power(actor, plan.lead_department, "inspection_plan.end")
     if plan.status != Plan.Status.DRAWN:
         if plan.ended_at:
             raise Conflict(f"检查已于 {timezone.localtime(plan.ended_at):%Y-%m-%d %H:%M} 记录结束")
@@ -925,6 +926,7 @@ def publish_results(*, actor, plan: Plan) -> Plan:
     """Publish items, plan and results (public page and a numbered 公告); this meets the publication clock."""
     plan = _locked(plan)
     _lead(actor, plan, "公开抽查结果")
+    require_power(actor, plan.lead_department, "inspection_plan.publish")
     if plan.status == Plan.Status.PUBLISHED:
         raise Conflict(f"抽查结果已于 {timezone.localtime(plan.published_at):%Y-%m-%d %H:%M} 公开")
     if plan.status != Plan.Status.ENDED:

@@ -6,7 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.api import ClockOut
+from casework.api import ClockOut, PrivateText
 from casework.attachments.serializers import AttachmentOut, files_field
 from casework.clocks.services import clocks_for
 from casework.errors import DomainError, NotFound
@@ -52,11 +52,11 @@ class AssistanceOut(serializers.Serializer):
     requester = serializers.CharField(source="requester.code")
     assistant = serializers.CharField(source="assistant.code")
     case_name = serializers.CharField()
-    matters = serializers.CharField()
+    matters = PrivateText()
     materials = serializers.JSONField()
     reply_by = serializers.DateField(allow_null=True)
-    return_reasons = serializers.CharField()
-    result = serializers.CharField()
+    return_reasons = PrivateText()
+    result = PrivateText()
     letters = LetterOut(many=True)
     clocks = serializers.SerializerMethodField()
     files = serializers.SerializerMethodField(help_text="可下载的有关材料和结果材料（download_url 以同一令牌下载）")
@@ -140,9 +140,9 @@ class FindingOut(serializers.Serializer):
     department = serializers.CharField(source="department.code")
     target = serializers.CharField()
     project_code = serializers.CharField()
-    description = serializers.CharField()
+    description = PrivateText()
     handling = serializers.CharField()
-    measures = serializers.CharField()
+    measures = PrivateText()
     clue = serializers.CharField(source="clue.reference", allow_null=True, default=None)
 
 
@@ -186,4 +186,4 @@ class JointActionDetail(APIView):
         action = selectors.visible_actions(request.user).filter(pk=pk).first()
         if action is None:
             raise NotFound("未找到该联合行动")
-        return Response(JointActionOut(action).data)
+        return Response(JointActionOut(action, context={"request": request}).data)

@@ -245,7 +245,7 @@ def return_assistance(*, actor, request: AssistanceRequest, reasons: str) -> Ass
            after={"state": req.state, "letter": req.return_letter.doc_number}, reason=req.return_reasons)
     notify_department(department=req.requester, roles=STAFF, kind="assistance_returned",
                       title=f"协助办理函被退回：{req.case_name}（{req.assistant.display_name}）",
-                      body=req.return_reasons[:200], url=req.get_absolute_url())
+                      body=req.return_reasons[:2000], url=req.get_absolute_url())
     return req
 
 
@@ -295,6 +295,7 @@ def start_action(*, actor, initiator: Department, kind: str, trigger: str, trigg
     """Any supervising department starts a joint enforcement or inspection, choosing its trigger
     (Zengdu 第十八条; Weihai (十五)). Started from something (a meeting's decision), it is started once."""
     require_member(actor, initiator, "以该单位名义发起联合执法、联合检查")
+    require_power(actor, initiator, "joint_action.launch")
     if not initiator.is_supervising:
         raise Forbidden("联合执法、联合检查由行政监督部门发起；其他机关可作为参与部门")
     fields = _origin_fields(origin)
@@ -352,6 +353,7 @@ def propose_plan(*, actor, action: JointAction, purpose: str, targets: str, scop
     was looking at: if another version was written meanwhile, this one is refused rather than silently replacing it."""
     action = _locked_action(action)
     require_member(actor, action.initiator, "起草联合执法、检查方案")
+    require_power(actor, action.initiator, "joint_action.launch")
     if action.state not in (JointAction.State.DRAFT, JointAction.State.CONSULTING):
         raise Conflict(f"联合行动当前为“{action.get_state_display()}”，方案不能再修改")
     current = action.versions.order_by("-number").first()
@@ -408,6 +410,7 @@ def reply_plan(*, actor, action: JointAction, department: Department, version: i
     """A participant comments on a version, or confirms it and names the staff it sends. When every participant
     has confirmed the current version, the plan is settled."""
     require_member(actor, department, "答复该方案")
+    require_power(actor, department, "joint_action.launch")
     action = _locked_action(action)
     participant = action.participants.filter(department=department).first()
     if participant is None:
@@ -441,7 +444,7 @@ def reply_plan(*, actor, action: JointAction, department: Department, version: i
            after={"department": department.code, "version": current.number, "comment": comment, "staff": staff})
     notify_department(department=action.initiator, roles=STAFF, kind="jointaction_reply",
                       title=f"{department.display_name}{'确认' if confirm else '对'}方案第{current.number}版"
-                            f"{'' if confirm else '提出修改意见'}：{action.title}", body=comment[:200],
+                            f"{'' if confirm else '提出修改意见'}：{action.title}", body=comment[:2000],
                       url=action.get_absolute_url())
     if not action.participants.exclude(reply=Participant.Reply.CONFIRMED).exists():
         action.state, action.settled_version, action.settled_at = JointAction.State.SETTLED, current, now
@@ -539,6 +542,7 @@ def conclude_action(*, actor, action: JointAction, summary: str, ended_at: dt.da
     """The initiator records the end of the on-site work with an overall account."""
     action = _locked_action(action)
     require_member(actor, action.initiator, "结束联合行动")
+    require_power(actor, action.initiator, "joint_action.conclude")
     if action.state != JointAction.State.SETTLED:
         early = action.state in (JointAction.State.DRAFT, JointAction.State.CONSULTING)
         raise Conflict(f"联合行动当前为“{action.get_state_display()}”，{'方案确定后才能结束' if early else '已经结束'}")
@@ -583,6 +587,11 @@ def issue_report(*, actor, action: JointAction, addressee: Department | None = N
     issued, delivered and recorded when a leader signs it; `action.report_draft` is then the waiting draft."""
     action = _locked_action(action)
     require_member(actor, action.initiator, "上报联合行动情况")
+    if signoff.required(action.initiator, Letter.Kind.REPORT):
+        # 上行文 signed off: a handler drafts (报请签发), the leader's act is the signature (casework.letters.signoff)
+        require_power(actor, action.initiator, "joint_action.launch")
+    else:
+        require_power(actor, action.initiator, "joint_action.report")
     if action.state not in (JointAction.State.CONCLUDED, JointAction.State.PUBLISHED):
         raise Conflict("联合行动结束后才能统一上报")
     addressee_name = addressee.name if addressee is not None else (addressee_name or "").strip()
@@ -645,6 +654,7 @@ def publish_action(*, actor, action: JointAction, public_text: str) -> JointActi
     """One public notice for the whole action (统一公布), issued by the initiator on behalf of all participants."""
     action = _locked_action(action)
     require_member(actor, action.initiator, "统一公布联合行动情况")
+    require_power(actor, action.initiator, "joint_action.report")
     if action.state == JointAction.State.PUBLISHED:
         raise Conflict("该联合行动已统一公布")
     if action.state != JointAction.State.CONCLUDED:

@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework.api import ClockOut
+from casework.api import ClockOut, PrivateText
 from casework.api_limits import EARLIEST_YEAR, LATEST_YEAR
 from casework.attachments.serializers import AttachmentOut, files_field
 from casework.errors import DomainError
@@ -65,8 +65,8 @@ class TransferOut(serializers.Serializer):
     state = serializers.CharField()
     delivered_at = serializers.DateTimeField()
     receipt_signed_at = serializers.DateTimeField(allow_null=True)
-    result = serializers.CharField()
-    return_reasons = serializers.CharField()
+    result = PrivateText()
+    return_reasons = PrivateText()
     files = serializers.SerializerMethodField(help_text="处理结果或退回所附文件（download_url 以同一令牌下载）")
 
     @extend_schema_field(AttachmentOut(many=True))
@@ -92,7 +92,8 @@ class ClueOut(serializers.Serializer):
     supervising_department = serializers.CharField(source="supervising_department.code")
     bidders = serializers.JSONField()
     return_count = serializers.IntegerField()
-    result = serializers.CharField()
+    summary = PrivateText(help_text="线索摘要（个人信息按权限隐去）")
+    result = PrivateText()
     clocks = serializers.SerializerMethodField()
     transfers = TransferOut(many=True)
     evidence = serializers.SerializerMethodField(help_text="本单位可查阅的证据（download_url 以同一令牌下载）")
@@ -260,4 +261,4 @@ class TransferAction(APIView):
                                             f"单位代码“{code}”不存在" if code else "请填写转送单位代码")
             services.forward_transfer(actor=user, transfer=transfer, to_department=to,
                                       reasons=data.get("reasons", ""))
-        return Response(ClueOut(selectors.get_clue(request.user, pk)).data)
+        return Response(ClueOut(selectors.get_clue(request.user, pk), context={'request': request}).data)

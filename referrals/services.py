@@ -258,7 +258,7 @@ def _create(actor, client, source, supervising, data, bidders, details, key, ext
                               url=clue.get_absolute_url())
     notify_department(department=supervising, roles=STAFF, kind="clue_received",
                       title=f"新线索：{clue.project_name}（{clue.get_signal_type_display()}）",
-                      body=clue.summary[:200], url=clue.get_absolute_url())
+                      body=clue.summary[:2000], url=clue.get_absolute_url())
     return IntakeResult(clue, True, secret)
 
 
@@ -305,7 +305,7 @@ def intake_report(*, department: Department, project_code: str, project_name: st
         start_clock(actor=None, subject=clue, rule_key="referral.transfer", department=department,
                     started_at=now, label="研判举报线索：自行办理或移送有管辖权的机关")
         notify_department(department=department, roles=STAFF, kind="clue_reported",
-                          title=f"匿名举报：{clue.project_name}", body=clue.summary[:200],
+                          title=f"匿名举报：{clue.project_name}", body=clue.summary[:2000],
                           url=clue.get_absolute_url())
     return IntakeResult(clue, True)
 
@@ -737,7 +737,7 @@ def report_result(*, actor, transfer: Transfer, result: str, completed_on: dt.da
                   "files": [{"name": f.name, "sha256": f.sha256} for f in files]})
     notify_department(department=transfer.sender, roles=STAFF, kind="transfer_result",
                       title=f"{transfer.receiver.display_name}反馈处理结果：{clue.project_name}",
-                      body=f"{transfer.result_letter.doc_number}：{transfer.result[:180]}", url=clue.get_absolute_url())
+                      body=f"{transfer.result_letter.doc_number}：{transfer.result[:999]}", url=clue.get_absolute_url())
     _settle(actor, clue)
     return transfer
 
@@ -776,7 +776,7 @@ def return_transfer(*, actor, transfer: Transfer, reasons: str, uploads=()) -> T
                   "letter": transfer.return_letter.doc_number, "return_count": clue.return_count})
     notify_department(department=transfer.sender, roles=STAFF, kind="transfer_returned",
                       title=f"{transfer.receiver.display_name}退回：{clue.project_name}",
-                      body=transfer.return_reasons[:200], url=clue.get_absolute_url())
+                      body=transfer.return_reasons[:2000], url=clue.get_absolute_url())
     pair = {transfer.sender_id, transfer.receiver_id}
     bounces = sum(1 for t in clue.transfers.select_related("handoff")
                   if {t.sender_id, t.receiver_id} == pair and t.handoff.state == Handoff.State.RETURNED)
@@ -848,7 +848,7 @@ def forward_transfer(*, actor, transfer: Transfer, to_department: Department, re
                   "child": child.pk, "reasons": reasons.strip()})
     notify_department(department=transfer.sender, roles=STAFF, kind="transfer_forwarded",
                       title=f"{transfer.receiver.display_name}已转送{to_department.display_name}：{transfer.clue.project_name}",
-                      body=reasons.strip()[:200], url=transfer.clue.get_absolute_url())
+                      body=reasons.strip()[:2000], url=transfer.clue.get_absolute_url())
     return child
 
 

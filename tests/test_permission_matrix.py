@@ -32,6 +32,14 @@ from django.urls import URLResolver, get_resolver
 NAME, ID_NUMBER, PHONE = "欧阳明远", "410302199001011235", "0379-63216655"
 # The forms the secrets may take in a response: as stored, and as typed into the free text.
 SECRETS = (NAME, "欧阳 明远", ID_NUMBER, "63216655", "6321 6655", "6321-6655", "ouyang.my@example.invalid")
+# Personal data planted in the free text of every other mechanism (an anonymous report's summary, an assistance
+# letter, a joint action and its findings, an inspection's results, a meeting and its decision, a hand-over): a name
+# in context, an ID number, phones with spaces, +86 and dashes, full-width digits, an e-mail. Nobody in the matrix
+# holds casework.view_personal_data, so no persona may read any of it anywhere.
+PLANTED = ("举报人钟离晓东（身份证号 410302198807071234）反映，电话 0468 777 5432、+86 137-1111-2222、"
+           "１３９８７６５４３２１，邮箱 witness.zhong@example.invalid。")
+SECRETS += ("钟离晓东", "410302198807071234", "7775432", "137-1111-2222", "13711112222", "１３９８７６５４３２１",
+            "13987654321", "witness.zhong@example.invalid")
 
 PERSONAS = ("anon", "public", "api_other", "party_handler", "party_leader", "party_liaison", "other_handler",
             "other_leader", "other_liaison", "supervisor", "sysadmin", "secadmin", "auditor", "superuser")
@@ -453,6 +461,7 @@ def _build_world(frozen_now=None) -> World:
     w.meeting = Meeting.objects.filter(mechanism=w.mechanism).first()
     w.decision = Decision.objects.filter(meeting__mechanism=w.mechanism).first()
     w.minutes_letter = Letter.objects.filter(kind=Letter.Kind.MINUTES).first()
+    _plant(w)
     w.today = timezone.localdate()
     w.uscc = CreditRecord.objects.filter(department=housing).exclude(subject__code="").first().subject.code
     w.attachment = (Attachment.objects.filter(department=housing).order_by("pk").first()
@@ -477,6 +486,26 @@ def _build_world(frozen_now=None) -> World:
     w.bidder_uscc = w.warning.bidders[0]["uscc"]
     _, w.api_token = create_api_client(name="matrix-other", department=Department.objects.get(code=OTHER_DEPT))
     return w
+
+
+def _plant(w: World) -> None:
+    """Write PLANTED into the free text the routes show (after the demo issued its letters)."""
+    from casework.handoffs.models import Handoff
+    from consultations.models import Decision, Meeting
+    from inspections.models import Target
+    from jointaction.models import AssistanceRequest, Finding, JointAction
+    from referrals.models import Clue, Transfer
+
+    Clue.objects.filter(pk=w.clue.pk).update(summary=PLANTED, result=PLANTED)
+    Transfer.objects.filter(clue=w.clue).update(result=PLANTED, return_reasons=PLANTED)
+    AssistanceRequest.objects.filter(pk=w.assistance.pk).update(case_summary=PLANTED, matters=PLANTED,
+                                                                reasons=PLANTED, result=PLANTED)
+    JointAction.objects.filter(pk=w.joint_action.pk).update(trigger_note=PLANTED, summary=PLANTED)
+    Finding.objects.filter(action=w.joint_action).update(description=PLANTED, measures=PLANTED)
+    Target.objects.filter(draw__plan=w.published_plan).update(findings=PLANTED, follow_up=PLANTED)
+    Meeting.objects.filter(pk=w.meeting.pk).update(purpose=PLANTED, summary=PLANTED)
+    Decision.objects.filter(pk=w.decision.pk).update(text=PLANTED, result=PLANTED)
+    Handoff.objects.filter(pk=w.handoff.pk).update(description=PLANTED, result=PLANTED)
 
 
 def _client(w: World, persona: str, party_code: str) -> Client:
@@ -551,7 +580,7 @@ def admin_expected(path: str) -> dict[str, int]:
 def test_permission_matrix(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     w = _build_world()
-    cells, failures, observed = 0, [], {}
+    cells, failures, observed, planted_seen = 0, [], {}, 0
     targets = [(route, spec) for route, spec in ROUTES.items() if spec.url is not None]
     targets += [(route, R(lambda w, p=path: p, admin_expected(path))) for route, path in admin_urls()]
     targets += [("admin/casework/letter/<id>/change/", R(
@@ -574,13 +603,16 @@ def test_permission_matrix(settings, tmp_path):
             if want is not None and response.status_code != want:
                 failures.append(f"{path} as {persona}: {response.status_code}, expected {want}")
             if response.status_code == 200 and persona not in spec.identity:
-                found = leaked(text_of(response))
+                text = text_of(response)
+                planted_seen += "4103**********1234" in text  # the planted ID number, shown masked
+                found = leaked(text)
                 if found:
                     failures.append(f"LEAK {path} as {persona}: {found}")
     if os.environ.get("MATRIX_DUMP"):
         print(f"\n{'route':<62}" + " ".join(p[:9].rjust(9) for p in PERSONAS))
         for route, _ in targets:
             print(f"{route[:61]:<62}" + " ".join(str(observed[(route, p)]).rjust(9) for p in PERSONAS))
-        print(f"cells: {cells}")
+        print(f"cells: {cells}; responses showing the planted personal data masked: {planted_seen}")
     assert cells >= len(PERSONAS) * 100
+    assert planted_seen >= 20, "the planted free text no longer reaches the pages: the body check proves nothing"
     assert not failures, f"{len(failures)} of {cells} cells failed:\n" + "\n".join(failures)

@@ -49,7 +49,10 @@ class Handoff(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "移交事项"
         ordering = ["-sent_at", "-id"]
-        permissions = [("act_on_handoff", "办理移交事项")]
+        permissions = [("act_on_handoff", "办理移交事项"),
+                       # Free text of clues, hand-overs, joint actions, inspections, consultations and assistance
+                       # letters shown unmasked (casework.privacy.PERSONAL_DATA_PERM), for the handling department.
+                       ("view_personal_data", "查看线索、移交等记录中的个人信息原文")]
 
     def __str__(self):
         return f"{self.reference} {self.title}"

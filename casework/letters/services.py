@@ -145,6 +145,14 @@ def issue_letter(*, actor, issuer: Department, kind: str, title: str, body: list
     when someone else issues it; by default the actor is the 签发人 (casework.letters.signoff signs and issues at
     once)."""
     paragraphs = _paragraphs(body or [])
+    if not restricted_to_perm and subject is not None:
+        # A letter to another organ or to the public carries no personal data that its free text happened to hold
+        # (a reporter's phone in a clue's summary, an ID number in findings): masked by the one masking service.
+        # A letter that must carry identity is restricted to the permitted staff instead.
+        from casework.privacy import mask_for
+
+        paragraphs = [mask_for(subject, p) for p in paragraphs]
+        reasons = [mask_for(subject, r) for r in ([reasons] if isinstance(reasons, str) else reasons or ())]
     _validate(kind=kind, title=title, paragraphs=paragraphs, addressee=addressee, addressee_name=addressee_name,
               issuer=issuer)
     if subject is None or getattr(subject, "pk", None) is None:

@@ -165,3 +165,24 @@ class ApiClient(models.Model):
 # The three separated administrative duties (三员分立, GB/T 22239-2019 level 3): none is a case role.
 ADMIN_DUTIES = frozenset({Membership.Role.ADMIN, Membership.Role.SECURITY_ADMIN, Membership.Role.AUDITOR})
 CASE_ROLES = frozenset(set(Membership.Role.values) - ADMIN_DUTIES)
+
+
+class BreakGlass(models.Model):
+    """A deliberate, audited "break-glass" read (issue 11): the security administrator grants one named person,
+    for a stated reason and a few hours, the reading of personal data on the pages that person can already open.
+    Each read under it is recorded (identity.viewed, with the grant's id); the grant itself is in the audit trail."""
+
+    grantee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_grants",
+                                verbose_name="被授权人")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="授权人（安全管理员）")
+    reason = models.TextField("授权理由")
+    granted_at = models.DateTimeField("授权时间")
+    expires_at = models.DateTimeField("失效时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "应急查阅授权"
+        ordering = ["-granted_at", "-id"]
+
+    def __str__(self):
+        return f"应急查阅授权 #{self.pk}"

@@ -26,6 +26,18 @@ POWERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "referral.handle": ("办结、移送、受理、退回、转送线索或反馈结果", (R.HANDLER, R.LEADER, R.SUPERVISOR, R.API)),
     "assistance.decide": ("决定协助、退回协助办理函或反馈协助结果", (R.HANDLER, R.LEADER, R.API)),
     "letter.sign": ("签发公文", (R.LEADER,)),
+    # Joint actions: staff launch an action and answer its plan for their department; ending it and speaking for
+    # all its departments (the upward report, the one public notice) is the leader's act.
+    "joint_action.launch": ("发起联合执法、联合检查，起草或答复行动方案", (R.HANDLER, R.LEADER)),
+    "joint_action.conclude": ("结束联合行动", (R.LEADER,)),
+    "joint_action.report": ("上报或统一公布联合行动情况", (R.LEADER,)),
+    # Random inspections (双随机一公开): a new draw, the end of the inspection and the public results are decisions.
+    "inspection_plan.redraw": ("重新抽取检查对象", (R.LEADER,)),
+    "inspection_plan.end": ("结束抽查", (R.LEADER,)),
+    "inspection_plan.publish": ("公开抽查结果", (R.LEADER,)),
+    # Consultations: the convener's staff record what the meeting agreed; the minutes are issued by the leader.
+    "meeting.decide": ("登记、撤回议定事项或记录政府决定", (R.HANDLER, R.LEADER)),
+    "meeting.minutes": ("印发会议纪要", (R.LEADER,)),
     "contacts.maintain": ("维护联络人信息、接收通知", (R.HANDLER, R.LEADER, R.LIAISON)),
 }
 

@@ -48,9 +48,38 @@ def event_detail(event) -> str:
         parts.append(after["receiver_name"])
     for key in ("reasons", "result", "text"):
         if after.get(key):
-            text = str(after[key])
+            from casework.privacy import mask_text
+
+            text = mask_text(str(after[key]))
             parts.append(text if len(text) <= 40 else text[:40] + "…")
             break
     if event.action == "clock.completed" and after.get("late"):
         parts.append("逾期")
     return "：".join(parts)
+
+
+@register.simple_tag(takes_context=True)
+def private(context, text, obj, br=False, truncate=0):
+    """Free text about `obj` as the viewer may read it (casework.privacy.text_for): personal data masked unless
+    the viewer is the handling department's cleared staff, whose read is recorded (identity.viewed).
+    `br` keeps the line breaks; `truncate` shortens it like truncatechars."""
+    from django.template.defaultfilters import linebreaksbr, truncatechars
+    from django.utils.html import conditional_escape
+
+    from casework.privacy import text_for
+
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    match = getattr(request, "resolver_match", None)
+    shown = text_for(user, obj, str(text or ""), where=(match.view_name if match else "page"))
+    if truncate:
+        shown = truncatechars(shown, int(truncate))
+    return linebreaksbr(shown, autoescape=True) if br else conditional_escape(shown)
+
+
+@register.filter
+def masked(text, obj):
+    """Free text about `obj` masked for everyone (a letter to other organs, a printout): casework.privacy.mask_for."""
+    from casework.privacy import mask_for
+
+    return mask_for(obj, str(text or ""))

@@ -42,6 +42,7 @@ def local(day: dt.date, hh: int, mm: int = 0) -> dt.datetime:
 def test_regular_meeting_minutes_decisions_and_an_overdue_decision(page, live_server, luoyang, bob, carol, erin):  # noqa: F811
     drc = next(d for d in luoyang["all"] if d.is_supervision_office)
     make_user("lena", drc, Membership.Role.HANDLER, first_name="李娜")
+    make_user("zhang", drc, Membership.Role.LEADER, first_name="张建华")  # issues the minutes
     today = timezone.localdate()
     meeting_day = today + dt.timedelta(days=3)
     due = meeting_day + dt.timedelta(days=4)
@@ -104,6 +105,8 @@ def test_regular_meeting_minutes_decisions_and_an_overdue_decision(page, live_se
             form.get_by_role("button", name="登记议定事项").click()
             page.wait_for_url("**/consultations/meetings/*/")
         assert page.locator("#decisions tbody tr").count() == 2
+        as_user(page, live_server, "zhang")  # the minutes are the leader's act (casework.rules.powers)
+        page.goto(f"{live_server.url}{meeting.get_absolute_url()}")
         page.get_by_role("button", name="印发会议纪要").click()
         page.wait_for_url("**/consultations/meetings/*/")
         assert "纪要已印发" in page.locator("#meeting-status").inner_text()

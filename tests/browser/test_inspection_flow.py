@@ -20,7 +20,7 @@ from tests.inspections.conftest import directory, item, mia, pool  # noqa: F401 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_plan_draw_verify_end_results_publish_public(page, live_server, luoyang, bob, erin, mia,  # noqa: F811
+def test_plan_draw_verify_end_results_publish_public(page, live_server, luoyang, bob, carol, erin, mia,  # noqa: F811
                                                      pool, directory, item):  # noqa: F811
     today = timezone.localdate()
     as_user(page, live_server, "bob")
@@ -76,7 +76,8 @@ def test_plan_draw_verify_end_results_publish_public(page, live_server, luoyang,
     assert "结果与记录不同" in page.locator("#trial-outcome").inner_text()
     page.screenshot(path=str(SHOTS / "inspection-5-other-seed.png"), full_page=True)
 
-    # End the inspection: the 10-working-day publication clock starts.
+    # End the inspection: the 10-working-day publication clock starts. Ending and publishing are the leader's.
+    as_user(page, live_server, "carol")
     page.goto(f"{live_server.url}{plan.get_absolute_url()}")
     page.locator("#end").get_by_role("button", name="检查结束").click()
     page.wait_for_selector("#clocks")

@@ -98,7 +98,9 @@ def test_joint_action_from_draft_plan_to_published_result(page, live_server, luo
     clue = Clue.objects.get()
     assert clue.reference in page.locator("#findings").inner_text()
 
-    # 4. Conclude, report upward once, publish once.
+    # 4. Conclude, report upward once, publish once: the initiator's leader (casework.rules.powers).
+    as_user(page, live_server, "carol")
+    page.goto(f"{live_server.url}{JointAction.objects.get().get_absolute_url()}")
     page.fill("#conclude-form [name=summary]", "共检查项目12个，发现问题2个，均已依法处理或移送。")
     page.get_by_role("button", name="记录行动结束").click()
     page.wait_for_url("**/joint/actions/*/")

@@ -91,12 +91,17 @@ def test_decision_input_errors_and_when_decisions_may_be_added(mechanism, meetin
         decide(scheduled, bob, luoyang)
 
 
-def test_minutes_are_a_numbered_letter_with_attendance_and_decisions(meeting, luoyang, bob, erin, pete, frozen):
+def test_minutes_are_a_numbered_letter_with_attendance_and_decisions(meeting, luoyang, bob, carol, lily, erin, pete,
+                                                                    frozen):
     decide(meeting, bob, luoyang)
     decide(meeting, bob, luoyang, owner="police", due=(2026, 4, 30), text="公安机关对串通投标线索立案侦查并通报结果")
     withdrawn = decide(meeting, bob, luoyang, owner="housing", text="住建局登记错误的事项")
     services.withdraw_decision(actor=bob, decision=withdrawn, reason="登记错误")
-    services.issue_minutes(actor=bob, meeting=meeting)
+    with pytest.raises(Forbidden, match="议定事项或记录政府决定须由洛阳市住房和城乡建设局的经办人或负责人办理"):
+        decide(meeting, lily, luoyang, text="联络员不能登记议定事项")
+    with pytest.raises(Forbidden, match="印发会议纪要须由洛阳市住房和城乡建设局的负责人办理"):
+        services.issue_minutes(actor=bob, meeting=meeting)  # the handler records; the leader issues the minutes
+    services.issue_minutes(actor=carol, meeting=meeting)
     meeting.refresh_from_db()
     letter = meeting.minutes_letter
     assert meeting.status == Meeting.Status.MINUTES_ISSUED
@@ -112,17 +117,17 @@ def test_minutes_are_a_numbered_letter_with_attendance_and_decisions(meeting, lu
     assert "登记错误的事项" not in text
     assert Notification.objects.filter(recipient=pete, kind="consultation_minutes").exists()
     with pytest.raises(Conflict, match="会议纪要已印发"):
-        services.issue_minutes(actor=bob, meeting=meeting)
+        services.issue_minutes(actor=carol, meeting=meeting)
     with pytest.raises(Conflict, match="纪要已印发"):
         decide(meeting, bob, luoyang, text="纪要印发后再加的事项")
     assert Letter.objects.filter(kind=Letter.Kind.MINUTES).count() == 1
 
 
-def test_minutes_letter_opens_for_every_unit_at_the_meeting_not_others(client, meeting, luoyang, bob, erin):
+def test_minutes_letter_opens_for_every_unit_at_the_meeting_not_others(client, meeting, luoyang, bob, carol, erin):
     from casework.org.models import Membership
     from tests.conftest import make_user
 
-    services.issue_minutes(actor=bob, meeting=meeting)
+    services.issue_minutes(actor=carol, meeting=meeting)
     meeting.refresh_from_db()
     url = f"/consultations/letters/{meeting.minutes_letter.pk}.pdf"
     client.force_login(erin)  # invited, not the issuer
@@ -294,10 +299,10 @@ def test_board_page_flags_overdue_and_filters(client, meeting, luoyang, bob, len
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_clicks_at_once_issue_one_set_of_minutes(meeting, bob):
+def test_two_clicks_at_once_issue_one_set_of_minutes(meeting, carol):
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent writers (PostgreSQL)")
-    results, errors = run_concurrently(*[lambda: services.issue_minutes(actor=bob, meeting=meeting)] * 2)
+    results, errors = run_concurrently(*[lambda: services.issue_minutes(actor=carol, meeting=meeting)] * 2)
     assert len(results) == 1 and len(errors) == 1 and isinstance(errors[0], Conflict), errors
     assert Letter.objects.filter(kind=Letter.Kind.MINUTES).count() == 1
 

@@ -16,7 +16,7 @@ def login(client, user):
     return client
 
 
-def published(bob, plan):
+def published(bob, plan, leader):
     plan.refresh_from_db()
     if plan.status == "draft":
         services.draw_plan(actor=bob, plan=plan)
@@ -24,8 +24,8 @@ def published(bob, plan):
     for target in plan.current_draw.targets.all():
         services.record_result(actor=bob, target=target, outcome="rectify", findings="招标文件设置不合理的资格条件",
                                follow_up="责令招标人限期整改")
-    services.end_inspection(actor=bob, plan=plan)
-    return services.publish_results(actor=bob, plan=plan)
+    services.end_inspection(actor=leader, plan=plan)  # ending and publishing: the leader's acts
+    return services.publish_results(actor=leader, plan=plan)
 
 
 def test_staff_pages_render(client, luoyang, bob, plan):
@@ -77,6 +77,9 @@ def test_plan_page_walks_the_whole_flow(client, luoyang, bob, carol, erin, plan)
     bad = client.post(f"{base}targets/{target.pk}/result/", {f"t{target.pk}-outcome": "rectify",
                                                              f"t{target.pk}-findings": "问题"})
     assert bad.status_code == 400 and "请写明后续处理" in bad.content.decode()
+    refused = client.post(base + "end/")  # a handler records results; ending and publishing are the leader's
+    assert refused.status_code == 403 and "结束抽查须由洛阳市住房和城乡建设局的负责人办理" in refused.content.decode()
+    login(client, carol)
     assert client.post(base + "publish/").status_code == 409
     assert client.post(base + "end/").status_code == 302
     plan.refresh_from_db()
@@ -175,7 +178,7 @@ def test_items_page(client, luoyang, bob):
 
 
 # --- public --------------------------------------------------------------------------------------------------
-def test_the_public_sees_items_plans_and_published_results_without_login(client, luoyang, bob, item, plan):
+def test_the_public_sees_items_plans_and_published_results_without_login(client, luoyang, bob, carol, item, plan):
     page = client.get("/inspections/public/").content.decode()
     assert item.title in page and plan.title not in page  # not drawn yet: not public
     services.draw_plan(actor=bob, plan=plan)
@@ -187,7 +190,7 @@ def test_the_public_sees_items_plans_and_published_results_without_login(client,
     assert plan.current_draw.seed not in detail
     assert client.get(f"/inspections/public/plans/{plan.pk}/draws/1/").status_code == 404
     assert client.get(f"/inspections/public/plans/{plan.pk}/notice.pdf").status_code == 404
-    published(bob, plan)
+    published(bob, plan, carol)
     detail = client.get(f"/inspections/public/plans/{plan.pk}/").content.decode()
     assert "责令整改" in detail and "招标文件设置不合理的资格条件" in detail and "第1次抽取" in detail
     pdf = client.get(f"/inspections/public/plans/{plan.pk}/notice.pdf")

@@ -228,36 +228,43 @@ def test_redraw_needs_the_leader_and_a_reason_and_keeps_the_earlier_draw(luoyang
 
 
 # --- end, results, publication, the clock ----------------------------------------------------------------
-def test_end_starts_the_ten_working_day_clock_and_publication_meets_it(june, luoyang, bob, erin, frozen, plan):
+def test_end_starts_the_ten_working_day_clock_and_publication_meets_it(june, luoyang, bob, carol, lily, erin, frozen,
+                                                                       plan):
     with pytest.raises(Conflict, match="尚未抽取"):
-        services.end_inspection(actor=bob, plan=plan)
+        services.end_inspection(actor=carol, plan=plan)
     plan = drawn(bob, plan)
     with pytest.raises(Forbidden):
         services.end_inspection(actor=erin, plan=plan)
+    # ending the inspection and publishing its results are the leader's acts (casework.rules.powers)
+    for staff in (bob, lily):
+        with pytest.raises(Forbidden, match="结束抽查须由洛阳市住房和城乡建设局的负责人办理"):
+            services.end_inspection(actor=staff, plan=plan)
     with pytest.raises(DomainError, match="不能晚于当前时间") as exc:
-        services.end_inspection(actor=bob, plan=plan, ended_at=at(2026, 6, 2))
+        services.end_inspection(actor=carol, plan=plan, ended_at=at(2026, 6, 2))
     assert set(exc.value.field_errors) == {"ended_at"}
     frozen(at(2026, 6, 12, 17))
-    services.end_inspection(actor=bob, plan=plan, ended_at=at(2026, 6, 12, 16))
+    services.end_inspection(actor=carol, plan=plan, ended_at=at(2026, 6, 12, 16))
     clock = clocks_for(plan).get()
     assert clock.rule_version.rule.key == "inspection.publish_results" and clock.department == luoyang["housing"]
     # Fri 06-12 + 10 working days (Dragon Boat holiday 06-19 is a rest day in 2026): 06-29 24:00.
     assert due_date(clock.due_at) == dt.date(2026, 6, 29)
     with pytest.raises(Conflict, match="检查已于 2026-06-12 16:00 记录结束"):
-        services.end_inspection(actor=bob, plan=plan)
+        services.end_inspection(actor=carol, plan=plan)
     with pytest.raises(DomainError, match="尚未登记检查结果") as exc:
-        services.publish_results(actor=bob, plan=plan)
+        services.publish_results(actor=carol, plan=plan)
     assert set(exc.value.field_errors) == {"targets"}
     finish(bob, plan)
     frozen(at(2026, 6, 15, 10))
-    plan = services.publish_results(actor=bob, plan=plan)
+    with pytest.raises(Forbidden, match="公开抽查结果须由洛阳市住房和城乡建设局的负责人办理"):
+        services.publish_results(actor=bob, plan=plan)
+    plan = services.publish_results(actor=carol, plan=plan)
     clock.refresh_from_db()
     assert clock.state == Clock.State.MET and plan.status == Plan.Status.PUBLISHED
     letter = plan.notice_letter
     assert letter.kind == Letter.Kind.PUBLIC_NOTICE and letter.title == f"关于{plan.title}结果的公告"
     assert plan.current_draw.seed[:16] in letter.body and "未发现问题" in letter.body
     with pytest.raises(Conflict, match="已于 2026-06-15"):
-        services.publish_results(actor=bob, plan=plan)
+        services.publish_results(actor=carol, plan=plan)
     with pytest.raises(Conflict, match="已公开"):
         services.record_result(actor=bob, target=plan.current_draw.targets.first(), outcome="rectify",
                                findings="招标文件限制潜在投标人", follow_up="责令整改")
@@ -265,7 +272,7 @@ def test_end_starts_the_ten_working_day_clock_and_publication_meets_it(june, luo
 
 def test_an_unpublished_result_escalates_like_any_clock(june, luoyang, bob, carol, dave, frozen, plan):
     plan = drawn(bob, plan)
-    services.end_inspection(actor=bob, plan=plan)
+    services.end_inspection(actor=carol, plan=plan)
     clock = clocks_for(plan).get()
     assert due_date(clock.due_at) == dt.date(2026, 6, 15)
     frozen(at(2026, 6, 16, 0, 1))
@@ -278,7 +285,7 @@ def test_an_unpublished_result_escalates_like_any_clock(june, luoyang, bob, caro
     escalation.sweep()
     assert Notification.objects.filter(kind="supervision", recipient=dave).exists()
     finish(bob, plan)
-    services.publish_results(actor=bob, plan=plan)
+    services.publish_results(actor=carol, plan=plan)
     clock.refresh_from_db()
     assert clock.closed_at is not None and clock.state == Clock.State.BREACHED  # published, but late
 

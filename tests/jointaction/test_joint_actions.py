@@ -176,10 +176,10 @@ def test_findings_own_duty_or_referred_in_one_step(bob, mark, pete, erin, luoyan
                                   submission_key="f-2").pk == referred.pk
 
 
-def test_conclude_report_and_publish_once(bob, carol, mark, pete, luoyang, frozen, client):
+def test_conclude_report_and_publish_once(bob, carol, lily, mark, pete, luoyang, frozen, client):
     action = settle(bob, mark, pete, luoyang, frozen)
     with pytest.raises(Conflict):
-        services.publish_action(actor=bob, action=action, public_text="还没结束就公布是不允许的。")
+        services.publish_action(actor=carol, action=action, public_text="还没结束就公布是不允许的。")
     services.record_finding(actor=mark, action=action, department=luoyang["market_regulation"], target="甲建设有限公司",
                             description="股东变更登记与投标文件不一致", measures="责令限期改正")
     services.record_finding(actor=pete, action=action, department=luoyang["police"], target="丙公司",
@@ -187,10 +187,17 @@ def test_conclude_report_and_publish_once(bob, carol, mark, pete, luoyang, froze
     frozen(at(2026, 12, 16, 10))
     with pytest.raises(Forbidden):
         services.conclude_action(actor=mark, action=action, summary="参与部门不能结束行动，只有发起部门可以。")
-    action = services.conclude_action(actor=bob, action=action, summary="共检查项目12个，发现问题2个，均已依法处理。")
+    # ending the action and speaking for all its departments are the initiator's leader's acts
+    for staff in (bob, lily):
+        with pytest.raises(Forbidden, match="结束联合行动须由洛阳市住房和城乡建设局的负责人办理"):
+            services.conclude_action(actor=staff, action=action, summary="经办人或联络员不能结束联合行动。")
+    action = services.conclude_action(actor=carol, action=action, summary="共检查项目12个，发现问题2个，均已依法处理。")
     with pytest.raises(Conflict):
         services.record_finding(actor=mark, action=action, department=luoyang["market_regulation"], target="丁",
                                 description="结束后再记录", measures="无")
+    with pytest.raises(Forbidden, match="须由洛阳市住房和城乡建设局的经办人或负责人办理"):  # a liaison drafts nothing
+        services.issue_report(actor=lily, action=action, addressee_name="洛阳市人民政府")
+    # the profile requires sign-off for reports (上行文): the handler drafts, the leader signs
     action = services.issue_report(actor=bob, action=action, addressee_name="洛阳市人民政府")
     with pytest.raises(Conflict):  # waiting for the leader's sign-off: no second draft
         services.issue_report(actor=bob, action=action, addressee_name="洛阳市人民政府")
@@ -203,12 +210,12 @@ def test_conclude_report_and_publish_once(bob, carol, mark, pete, luoyang, froze
     assert set(report.readers.all()) == {luoyang["market_regulation"], luoyang["police"]}
     assert get_letter(pete, report.pk) == report   # participants read the one report
     with pytest.raises(Conflict):
-        services.issue_report(actor=bob, action=action, addressee_name="洛阳市人民政府")
-    action = services.publish_action(actor=bob, action=action,
+        services.issue_report(actor=carol, action=action, addressee_name="洛阳市人民政府")
+    action = services.publish_action(actor=carol, action=action,
                                      public_text="2026年12月，市住建局会同市市场监管局、市公安局开展联合执法，检查项目12个。")
     assert action.state == JointAction.State.PUBLISHED and action.notice_letter.kind == Letter.Kind.PUBLIC_NOTICE
     with pytest.raises(Conflict):
-        services.publish_action(actor=bob, action=action, public_text="重复公布同一联合行动。")
+        services.publish_action(actor=carol, action=action, public_text="重复公布同一联合行动。")
     assert list(selectors.published_actions()) == [action]
     page = Client().get(reverse("jointaction:public"))
     assert page.status_code == 200 and "检查项目12个" in page.content.decode()

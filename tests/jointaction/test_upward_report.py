@@ -21,7 +21,7 @@ def test_report_is_delivered_to_the_government_and_the_notice_names_every_organ(
     gina = make_user("gina", government, Membership.Role.LEADER)
     action = settle(bob, mark, pete, luoyang, frozen)
     frozen(at(2026, 12, 16, 10))
-    action = services.conclude_action(actor=bob, action=action, summary="共检查项目12个，发现问题2个，均已依法处理。")
+    action = services.conclude_action(actor=carol, action=action, summary="共检查项目12个，发现问题2个，均已依法处理。")
     action = services.issue_report(actor=bob, action=action, addressee=government)
     # a report upward is the handler's draft until the housing bureau's leader signs it off (profile: report)
     assert action.report_letter is None and action.report_draft.state == "pending"
@@ -35,7 +35,7 @@ def test_report_is_delivered_to_the_government_and_the_notice_names_every_organ(
     assert selectors.visible_actions(gina).filter(pk=action.pk).exists()
     assert not selectors.visible_actions(erin).filter(pk=action.pk).exists()
     assert Notification.objects.filter(recipient=gina, url=action.get_absolute_url()).exists()
-    action = services.publish_action(actor=bob, action=action,
+    action = services.publish_action(actor=carol, action=action,
                                      public_text="2026年12月，市住建局会同市市场监管局、市公安局开展联合执法，检查项目12个。")
     text = "".join(subprocess.run(["pdftotext", str(tmp_path / action.notice_letter.file.name), "-"],
                                   capture_output=True, text=True, check=True).stdout.split())
