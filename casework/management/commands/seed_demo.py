@@ -262,12 +262,14 @@ class Command(BaseCommand):
 
     def _clear_for_identity(self, department):
         """The security administrator clears the housing bureau's handler and leader to see complainants'
-        identity (complaints.view_complainant); nobody else holds it."""
+        identity (complaints.view_complainant) and the personal data in the free text of the cases they handle
+        (casework.view_personal_data); nobody else holds either, so every other demo login sees them masked."""
         from django.contrib.auth.models import Permission
 
-        perm = Permission.objects.get(content_type__app_label="complaints", codename="view_complainant")
+        perms = [Permission.objects.get(content_type__app_label="complaints", codename="view_complainant"),
+                 Permission.objects.get(content_type__app_label="casework", codename="view_personal_data")]
         for role in (Membership.Role.HANDLER, Membership.Role.LEADER):
-            get_user_model().objects.get(username=f"{department.code.lower()}.{role}").user_permissions.add(perm)
+            get_user_model().objects.get(username=f"{department.code.lower()}.{role}").user_permissions.add(*perms)
 
     def _print(self, preset, logins, client_name, token, created, departments):
         out = self.stdout.write
