@@ -262,14 +262,12 @@ class Command(BaseCommand):
 
     def _clear_for_identity(self, department):
         """The security administrator clears the housing bureau's handler and leader to see complainants'
-        identity (complaints.view_complainant) and the personal data in the free text of the cases they handle
-        (casework.view_personal_data); nobody else holds either, so every other demo login sees them masked."""
+        identity (complaints.view_complainant); nobody else holds it."""
         from django.contrib.auth.models import Permission
 
-        perms = [Permission.objects.get(content_type__app_label="complaints", codename="view_complainant"),
-                 Permission.objects.get(content_type__app_label="casework", codename="view_personal_data")]
+        perm = Permission.objects.get(content_type__app_label="complaints", codename="view_complainant")
         for role in (Membership.Role.HANDLER, Membership.Role.LEADER):
-            get_user_model().objects.get(username=f"{department.code.lower()}.{role}").user_permissions.add(*perms)
+            get_user_model().objects.get(username=f"{department.code.lower()}.{role}").user_permissions.add(perm)
 
     def _print(self, preset, logins, client_name, token, created, departments):
         out = self.stdout.write
