@@ -4,7 +4,9 @@ years, on PostgreSQL. Prints figures; asserts nothing about time.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_superv .venv/bin/python bench/dashboard.py
     .venv/bin/python bench/dashboard.py --smoke        # seconds; SQLite in var/bench/ unless DATABASE_URL is set
 
-It migrates the database it is given, replaces its clocks, hand-overs and rollup with synthetic ones, rebuilds
+On PostgreSQL it works in its own database (<database>_bench_dashboard, see bench/common.py), never in the one
+DATABASE_URL names; `--keep` leaves it for a later `--reuse`. It migrates that database, fills it with synthetic
+clocks, hand-overs and rollup, rebuilds
 the rollup (as the `supervision_rollup` command does), then times, warm, the dashboard page, the API, the trend
 and a drill-down page, each the median of several requests through the whole Django stack.
 """
@@ -26,11 +28,22 @@ def main():
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--smoke", action="store_true", help="10,000 clocks on 1,000 cases, 3 runs")
-    parser.add_argument("--reuse", action="store_true", help="time the requests on the data already built")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the requests on the data a previous --keep run built (kept again)")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database for a later --reuse")
     args = parser.parse_args()
     if args.smoke:
         args.clocks, args.cases, args.runs = 10_000, 1_000, 3
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        from bench.common import bench_database
+
+        with bench_database("dashboard", keep=args.keep or args.reuse, fresh=not args.reuse):
+            import django
+
+            django.setup()
+            run(args)
+        return
     if not os.environ.get("DATABASE_URL"):
         (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
         db = ROOT / "var" / "bench" / "dashboard.sqlite3"
