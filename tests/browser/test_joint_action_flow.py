@@ -104,9 +104,11 @@ def test_joint_action_from_draft_plan_to_published_result(page, live_server, luo
     page.fill("#conclude-form [name=summary]", "共检查项目12个，发现问题2个，均已依法处理或移送。")
     page.get_by_role("button", name="记录行动结束").click()
     page.wait_for_url("**/joint/actions/*/")
+    # the handler drafts the report upward (上行文); it waits for the leader's sign-off (签发) on her workbench
+    as_user(page, live_server, "bob")
+    page.goto(f"{live_server.url}{action.get_absolute_url()}")
     page.get_by_role("button", name="生成统一报告").click()
     page.wait_for_url("**/joint/actions/*/")
-    # a report upward (上行文) waits for the housing bureau's leader: she signs it off from her workbench
     assert "待签发" in page.locator("#report-draft").inner_text()
     as_user(page, live_server, "carol")
     page.goto(f"{live_server.url}/")
@@ -115,8 +117,7 @@ def test_joint_action_from_draft_plan_to_published_result(page, live_server, luo
     page.screenshot(path=str(SHOTS / "joint-2b-signoff.png"), full_page=True)
     page.get_by_role("button", name="签发", exact=True).click()
     page.wait_for_url("**/letters/*/")
-    as_user(page, live_server, "bob")
-    page.goto(f"{live_server.url}{action.get_absolute_url()}")
+    page.goto(f"{live_server.url}{action.get_absolute_url()}")  # the one public notice is the leader's act too
     report = letter_png(page, live_server, "情况报告", "joint-report", within="#letters")
     page.fill("#publish-form [name=public_text]",
               "2026年，市住建局会同市市场监管局、市公安局开展房建工程串通投标专项联合执法，检查项目12个，发现问题2个，均已依法处理。")
