@@ -135,7 +135,8 @@ def _validate(data: ClueInput) -> tuple[Department, list, dict]:
         errors["discovered_at"] = ["发现时间须为带时区的 ISO 8601 时间，如 2026-11-20T09:30:00+08:00"]
     elif data.discovered_at > timezone.now() + CLOCK_SKEW:
         errors["discovered_at"] = ["发现时间不能晚于当前时间"]
-    dept = Department.objects.filter(code=data.supervising_department, active=True).first()
+    dept = (Department.objects.filter(code=data.supervising_department, active=True)
+            .select_related("jurisdiction").first())
     if dept is None:
         errors["supervising_department"] = [f"单位代码“{data.supervising_department}”不存在"]
     elif dept.type == Department.Type.TRADING_CENTRE:
@@ -228,8 +229,7 @@ def _create(actor, client, source, supervising, data, bidders, details, key, ext
         secret = clue.callback_secret
     clue.refresh_search_text()
     clue.save(update_fields=["reference", "callback_url", "callback_secret", "search_text"])
-    for dept in (source, supervising):
-        _grant(clue, dept)
+    grant("view_clue", [source, supervising], clue)
     record(actor=actor, obj=clue, action="clue.received",
            after={"reference": clue.reference, "external_id": external_id, "signal_type": clue.signal_type,
                   "project_code": clue.project_code, "source": source.code, "supervising": supervising.code,
