@@ -464,11 +464,13 @@ def handle_clue(*, actor, clue: Clue, result: str) -> Clue:
 
 
 # --- transfer -----------------------------------------------------------------------------------
-def holder_departments(clue: Clue) -> list[Department]:
-    """Who may transfer the clue on: the supervising department, and any receiver that accepted it."""
+def holder_departments(clue: Clue, transfers=None) -> list[Department]:
+    """Who may transfer the clue on: the supervising department, and any receiver that accepted it.
+    `transfers`: the clue's transfers already read (with receiver and handoff)."""
     holders = [clue.supervising_department]
-    holders += [t.receiver for t in clue.transfers.select_related("receiver", "handoff")
-                if t.handoff.state == Handoff.State.ACCEPTED]
+    if transfers is None:
+        transfers = clue.transfers.select_related("receiver", "handoff")
+    holders += [t.receiver for t in transfers if t.handoff.state == Handoff.State.ACCEPTED]
     return list(dict.fromkeys(holders))
 
 
