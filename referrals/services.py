@@ -238,7 +238,7 @@ def _create(actor, client, source, supervising, data, bidders, details, key, ext
     push = start_clock(actor=actor, subject=clue, rule_key="referral.push", department=source,
                        counterpart=supervising, started_at=clue.discovered_at, label="推送问题线索（自发现之日起）")
     if push is not None:
-        push = complete_clock(actor=actor, clock=push, at=now)
+        push = complete_clock(actor=actor, clock=push, at=now, created_here=True)
         if push.state == Clock.State.BREACHED:
             record(actor=actor, obj=clue, action="clue.pushed_late",
                    after={"due_at": push.due_at, "pushed_at": now, "department": source.code})
