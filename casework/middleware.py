@@ -34,15 +34,19 @@ def axes_client_ip(request) -> str:
 
 
 class RequestContextMiddleware:
-    """Records the source IP for audit events written while handling this request."""
+    """Records the source IP for audit events written while handling this request, and opens the request's memo
+    of reference data (casework.memo)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        from casework import memo
+
         token = request_ip.set(client_ip(request))
         try:
-            return self.get_response(request)
+            with memo.scope():
+                return self.get_response(request)
         finally:
             request_ip.reset(token)
 

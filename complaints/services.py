@@ -39,6 +39,7 @@ from casework.locks import lock_name
 from casework.notifications.services import notify_department
 from casework.org.models import Department, Jurisdiction, Membership
 from casework.org.selectors import supervision_office_for, user_departments
+from casework.org.services import grant
 from casework.references import numbered, placeholder
 from casework.rules.models import StartsOn
 from casework.rules.powers import require_power
@@ -181,7 +182,7 @@ def _validate(data: ComplaintInput) -> tuple[Department, dict]:
         errors["objection_date"] = ["异议提出日期不能晚于今天"]
     department = None
     if data.department:
-        department = Department.objects.filter(code=data.department, active=True).first()
+        department = Department.objects.filter(code=data.department, active=True).select_related("jurisdiction").first()
         if department is None or department.type == Department.Type.TRADING_CENTRE:
             errors["department"] = [f"受理部门“{data.department}”不存在或不受理投诉"]
     else:
@@ -259,7 +260,7 @@ def _create(data, channel, submission_key, content, department, actor, received_
         objection_date=data.objection_date, objection_reply=data.objection_reply.strip())
     complaint.reference = numbered("TS", complaint.pk, now)
     complaint.save(update_fields=["reference"])
-    assign_perm("view_complaint", department.group, complaint)
+    grant("view_complaint", [department], complaint)
     record(actor=actor, obj=complaint, action="complaint.filed",
            after={"reference": complaint.reference, "channel": channel, "department": department.code,
                   "trading_type": complaint.trading_type, "project_code": complaint.project_code})

@@ -3,6 +3,7 @@ callbacks. Translates HTTP to services; errors are mapped once by casework.api_e
 
 import datetime as dt
 
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -15,7 +16,7 @@ from casework.api_limits import EARLIEST_YEAR, LATEST_YEAR
 from casework.attachments.serializers import AttachmentOut, files_field
 from casework.errors import DomainError
 from referrals import selectors, services
-from referrals.models import Clue, SignalType
+from referrals.models import Clue, SignalType, Transfer
 
 MAX_INTAKE_BYTES = 256 * 1024
 
@@ -72,7 +73,7 @@ class TransferOut(serializers.Serializer):
     @extend_schema_field(AttachmentOut(many=True))
     def get_files(self, transfer) -> list:
         request = self.context.get("request")
-        return files_field(request, transfer) if request is not None else []
+        return files_field(request, transfer, None, self.context.get("transfer_files")) if request is not None else []
 
 
 EvidenceOut = AttachmentOut
@@ -98,13 +99,31 @@ class ClueOut(serializers.Serializer):
     transfers = TransferOut(many=True)
     evidence = serializers.SerializerMethodField(help_text="本单位可查阅的证据（download_url 以同一令牌下载）")
 
+    # A list (or a clue just created) passes its clues' clocks and evidence in the context, read once for the
+    # page: "clocks" {clue pk: [clocks]}, "evidence" {clue pk: [attachments]}.
     @extend_schema_field(AttachmentOut(many=True))
     def get_evidence(self, clue) -> list:
         request = self.context.get("request")
-        return files_field(request, clue, "evidence") if request is not None else []
+        return files_field(request, clue, "evidence", self.context.get("evidence")) if request is not None else []
 
     def get_clocks(self, clue) -> list[dict]:
-        return ClockOut(selectors.clue_clocks(clue), many=True).data
+        known = self.context.get("clocks")
+        clocks = known[clue.pk] if known is not None and clue.pk in known else selectors.clue_clocks(clue)
+        return ClockOut(clocks, many=True).data
+
+
+# What ClueOut shows of a clue's transfers, read with the clues.
+TRANSFERS = Prefetch("transfers", queryset=Transfer.objects.select_related("sender", "receiver", "handoff"))
+
+
+def page_context(request, clues) -> dict:
+    """The serializer context of a page of clues: their clocks and visible evidence in two queries."""
+    from casework.attachments.selectors import visible_of_many
+
+    transfers = [t for clue in clues for t in clue.transfers.all()]
+    return {"request": request, "clocks": selectors.clocks_by_clue(clues),
+            "evidence": visible_of_many(request.user, clues, "evidence"),
+            "transfer_files": visible_of_many(request.user, transfers)}
 
 
 class ClueList(APIView):
@@ -123,7 +142,12 @@ class ClueList(APIView):
         data["bidders"] = [dict(b) for b in data.get("bidders", [])]
         result = services.intake_clue(actor=request.user, client=getattr(request, "api_client", None),
                                       data=services.ClueInput(**data))
-        body = ClueOut(result.clue, context={'request': request}).data
+        clue = result.clue
+        context = {"request": request}
+        if result.created:  # nothing handed over or uploaded yet: only its clocks to read
+            clue._prefetched_objects_cache = {"transfers": Transfer.objects.none()}
+            context.update(clocks=selectors.clocks_by_clue([clue]), evidence={clue.pk: []})
+        body = ClueOut(clue, context=context).data
         if result.callback_secret:
             body["callback_secret"] = result.callback_secret
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
@@ -142,7 +166,7 @@ class ClueList(APIView):
 
         from referrals.filters import ClueFilter
 
-        clues = (selectors.visible_clues(request.user).prefetch_related("transfers__handoff")
+        clues = (selectors.visible_clues(request.user).prefetch_related(TRANSFERS)
                  .order_by("-received_at", "-pk"))
         external_id = request.query_params.get("external_id")
         if external_id:
@@ -152,7 +176,7 @@ class ClueList(APIView):
             raise DomainError("筛选条件有误", field_errors={k: [str(m) for m in v] for k, v in filtered.errors.items()})
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(filtered.qs, request, view=self)
-        return paginator.get_paginated_response(ClueOut(page, many=True, context={"request": request}).data)
+        return paginator.get_paginated_response(ClueOut(page, many=True, context=page_context(request, page)).data)
 
 
 class ClueDetail(APIView):
@@ -160,7 +184,8 @@ class ClueDetail(APIView):
 
     @extend_schema(responses=ClueOut)
     def get(self, request, pk: int):
-        return Response(ClueOut(selectors.get_clue(request.user, pk), context={'request': request}).data)
+        clue = selectors.get_clue(request.user, pk, transfers=TRANSFERS)
+        return Response(ClueOut(clue, context=page_context(request, [clue])).data)
 
 
 class EvidenceUpload(APIView):

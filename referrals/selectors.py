@@ -14,8 +14,10 @@ def visible_clues(user):
                   department_fields=("supervising_department", "source_department"), perm="referrals.view_clue")
 
 
-def get_clue(user, pk) -> Clue:
-    clue = visible_clues(user).filter(pk=pk).first()
+def get_clue(user, pk, *, transfers=None) -> Clue:
+    """A clue the user may see (NotFound otherwise); `transfers`: a Prefetch of its transfers to read with it."""
+    qs = visible_clues(user).filter(pk=pk)
+    clue = (qs.prefetch_related(transfers) if transfers is not None else qs).first()
     if clue is None:
         raise NotFound("未找到该线索。")
     return clue
@@ -28,26 +30,65 @@ def get_transfer(user, clue: Clue, pk) -> Transfer:
     return transfer
 
 
-def clue_clocks(clue: Clue):
-    """The clue's clocks and those of every hand-over of it, in one query."""
+def clue_clocks(clue: Clue, transfers=None):
+    """The clue's clocks and those of every hand-over of it, in one query (two without `transfers`, the clue's
+    transfers already read)."""
     from django.contrib.contenttypes.models import ContentType
 
     from casework.clocks.models import Clock
     from casework.handoffs.models import Handoff
 
-    handoffs = [str(pk) for pk in clue.transfers.values_list("handoff_id", flat=True)]
+    if transfers is None:
+        handoffs = [str(pk) for pk in clue.transfers.values_list("handoff_id", flat=True)]
+    else:
+        handoffs = [str(t.handoff_id) for t in transfers]
     types = ContentType.objects.get_for_models(Clue, Handoff)
     return (Clock.objects.filter(Q(subject_type=types[Clue], subject_id=str(clue.pk))
                                  | Q(subject_type=types[Handoff], subject_id__in=handoffs))
             .select_related("department", "rule_version__rule").order_by("started_at", "pk"))
 
 
-def clue_timeline(clue: Clue):
-    """Every event of the clue, its transfers' hand-overs, their clocks and letters, in order."""
-    rows = list(clue.transfers.values_list("handoff_id", "transfer_letter_id", "receipt_letter_id",
-                                           "return_letter_id", "forward_letter_id"))
+def clocks_by_clue(clues) -> dict[int, list]:
+    """The clocks of many clues and of their hand-overs, in one query (a list page's length costs nothing).
+    The clues' transfers must be prefetched (`prefetch_related("transfers")`)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from casework.clocks.models import Clock
+    from casework.handoffs.models import Handoff
+
+    clues = list(clues)
+    if not clues:
+        return {}
+    owner: dict[tuple[str, str], int] = {}
+    for clue in clues:
+        owner[("clue", str(clue.pk))] = clue.pk
+        for transfer in clue.transfers.all():
+            owner[("handoff", str(transfer.handoff_id))] = clue.pk
+    types = ContentType.objects.get_for_models(Clue, Handoff)
+    kinds = {types[Clue].pk: "clue", types[Handoff].pk: "handoff"}
+    result: dict[int, list] = {clue.pk: [] for clue in clues}
+    clocks = (Clock.objects.filter(Q(subject_type=types[Clue], subject_id__in=[str(c.pk) for c in clues])
+                                   | Q(subject_type=types[Handoff],
+                                       subject_id__in=[k[1] for k in owner if k[0] == "handoff"]))
+              .select_related("department", "rule_version__rule").order_by("started_at", "pk"))
+    for clock in clocks:
+        result[owner[(kinds[clock.subject_type_id], clock.subject_id)]].append(clock)
+    return result
+
+
+def clue_timeline(clue: Clue, transfers=None, clocks=None):
+    """Every event of the clue, its transfers' hand-overs, their clocks and letters, in order. `transfers` and
+    `clocks`: the clue's transfers and clocks already read."""
+    if transfers is None:
+        rows = list(clue.transfers.values_list("handoff_id", "transfer_letter_id", "receipt_letter_id",
+                                               "return_letter_id", "forward_letter_id"))
+    else:
+        rows = [(t.handoff_id, t.transfer_letter_id, t.receipt_letter_id, t.return_letter_id, t.forward_letter_id)
+                for t in transfers]
     letters = [str(pk) for row in rows for pk in row[1:] if pk]
-    clocks = [str(pk) for pk in clue_clocks(clue).values_list("pk", flat=True)]
+    if clocks is None:
+        clocks = clue_clocks(clue, transfers)
+    clocks = [str(c.pk) for c in clocks]
     return Event.objects.filter(
         Q(object_type="referrals.clue", object_id=str(clue.pk))
         | Q(object_type="casework.handoff", object_id__in=[str(row[0]) for row in rows])
@@ -72,32 +113,48 @@ PENALTY_MATTERS = {"qualification_penalty", "contract_quality_safety"}
 def suggest_receivers(clue: Clue, matter: str, sender=None) -> list[tuple]:
     """(department, note) pairs for a matter, in the supervising department's jurisdiction; an industry
     authority whose penalty power moved to comprehensive law enforcement is replaced by that organ."""
+    return suggest_receivers_for(clue, [matter], sender)[matter]
+
+
+def suggest_receivers_for(clue: Clue, matters, sender=None) -> dict[str, list[tuple]]:
+    """suggest_receivers for several matters at once (the clue page lists every matter): the departments of the
+    jurisdiction's lineage and their penalty-power moves are read once, not once per matter and level."""
     from casework.org.models import Department
     from referrals.models import PenaltyPowerMove
 
     sender = sender or clue.supervising_department
-    home = clue.supervising_department.jurisdiction
-    if matter == "same_duty_other_level":
-        qs = Department.objects.filter(type=sender.type, active=True).exclude(jurisdiction=sender.jurisdiction)
-        return [(d, f"同系统{d.jurisdiction.name}") for d in qs.select_related("jurisdiction")]
-    types = ROUTES.get(matter, [])
-    out = []
-    for node in home.lineage():
-        depts = list(Department.objects.filter(jurisdiction=node, type__in=types, active=True).order_by("code"))
-        moves: dict[int, PenaltyPowerMove] = {}
-        for m in PenaltyPowerMove.objects.filter(department__in=depts).select_related("law_enforcement").order_by("pk"):
-            moves.setdefault(m.department_id, m)  # one query per level, not one per department
-        for dept in depts:
-            if matter == "trading_ban" and not dept.is_supervision_office:
-                continue
-            move = moves.get(dept.pk)
-            if move and matter in PENALTY_MATTERS:
-                out.append((move.law_enforcement, f"{dept.display_name}的处罚权已划转综合执法"))
-            elif dept != sender:
-                out.append((dept, ""))
-        if out:
-            break
-    return list({d.pk: (d, note) for d, note in out}.values())
+    lineage = list(clue.supervising_department.jurisdiction.lineage())
+    types = {t for m in matters for t in ROUTES.get(m, [])}
+    by_node: dict[int, list] = {node.pk: [] for node in lineage}
+    moves: dict[int, PenaltyPowerMove] = {}
+    if types:
+        for dept in (Department.objects.filter(jurisdiction__in=lineage, type__in=types, active=True)
+                     .order_by("code")):
+            by_node[dept.jurisdiction_id].append(dept)
+        ids = [d.pk for depts in by_node.values() for d in depts]
+        for m in PenaltyPowerMove.objects.filter(department__in=ids).select_related("law_enforcement").order_by("pk"):
+            moves.setdefault(m.department_id, m)
+    result = {}
+    for matter in matters:
+        if matter == "same_duty_other_level":
+            qs = Department.objects.filter(type=sender.type, active=True).exclude(jurisdiction=sender.jurisdiction)
+            result[matter] = [(d, f"同系统{d.jurisdiction.name}") for d in qs.select_related("jurisdiction")]
+            continue
+        wanted = ROUTES.get(matter, [])
+        out = []
+        for node in lineage:
+            for dept in by_node[node.pk]:
+                if dept.type not in wanted or (matter == "trading_ban" and not dept.is_supervision_office):
+                    continue
+                move = moves.get(dept.pk)
+                if move and matter in PENALTY_MATTERS:
+                    out.append((move.law_enforcement, f"{dept.display_name}的处罚权已划转综合执法"))
+                elif dept != sender:
+                    out.append((dept, ""))
+            if out:
+                break
+        result[matter] = list({d.pk: (d, note) for d, note in out}.values())
+    return result
 
 
 def transfer_receivers(holders):
@@ -111,11 +168,14 @@ def transfer_receivers(holders):
     return qs.select_related("jurisdiction").order_by("jurisdiction__code", "code")
 
 
-def returned_by(clue: Clue) -> dict[int, Transfer]:
+def returned_by(clue: Clue, transfers=None) -> dict[int, Transfer]:
     """The departments that returned this clue before, with their latest return, to warn a sender who picks one
-    of them again (a second return between the same two departments goes to the supervision office)."""
+    of them again (a second return between the same two departments goes to the supervision office).
+    `transfers`: the clue's transfers already read (with receiver and handoff)."""
+    if transfers is None:
+        transfers = clue.transfers.exclude(return_reasons="").select_related("receiver", "handoff")
     out: dict[int, Transfer] = {}
-    for t in clue.transfers.exclude(return_reasons="").select_related("receiver", "handoff").order_by("id"):
+    for t in sorted((t for t in transfers if t.return_reasons), key=lambda t: t.pk):
         out[t.receiver_id] = t
     return out
 

@@ -135,7 +135,8 @@ def _validate(data: ClueInput) -> tuple[Department, list, dict]:
         errors["discovered_at"] = ["发现时间须为带时区的 ISO 8601 时间，如 2026-11-20T09:30:00+08:00"]
     elif data.discovered_at > timezone.now() + CLOCK_SKEW:
         errors["discovered_at"] = ["发现时间不能晚于当前时间"]
-    dept = Department.objects.filter(code=data.supervising_department, active=True).first()
+    dept = (Department.objects.filter(code=data.supervising_department, active=True)
+            .select_related("jurisdiction").first())
     if dept is None:
         errors["supervising_department"] = [f"单位代码“{data.supervising_department}”不存在"]
     elif dept.type == Department.Type.TRADING_CENTRE:
@@ -228,8 +229,7 @@ def _create(actor, client, source, supervising, data, bidders, details, key, ext
         secret = clue.callback_secret
     clue.refresh_search_text()
     clue.save(update_fields=["reference", "callback_url", "callback_secret", "search_text"])
-    for dept in (source, supervising):
-        _grant(clue, dept)
+    grant("view_clue", [source, supervising], clue)
     record(actor=actor, obj=clue, action="clue.received",
            after={"reference": clue.reference, "external_id": external_id, "signal_type": clue.signal_type,
                   "project_code": clue.project_code, "source": source.code, "supervising": supervising.code,
@@ -238,7 +238,7 @@ def _create(actor, client, source, supervising, data, bidders, details, key, ext
     push = start_clock(actor=actor, subject=clue, rule_key="referral.push", department=source,
                        counterpart=supervising, started_at=clue.discovered_at, label="推送问题线索（自发现之日起）")
     if push is not None:
-        push = complete_clock(actor=actor, clock=push, at=now)
+        push = complete_clock(actor=actor, clock=push, at=now, created_here=True)
         if push.state == Clock.State.BREACHED:
             record(actor=actor, obj=clue, action="clue.pushed_late",
                    after={"due_at": push.due_at, "pushed_at": now, "department": source.code})
@@ -464,11 +464,13 @@ def handle_clue(*, actor, clue: Clue, result: str) -> Clue:
 
 
 # --- transfer -----------------------------------------------------------------------------------
-def holder_departments(clue: Clue) -> list[Department]:
-    """Who may transfer the clue on: the supervising department, and any receiver that accepted it."""
+def holder_departments(clue: Clue, transfers=None) -> list[Department]:
+    """Who may transfer the clue on: the supervising department, and any receiver that accepted it.
+    `transfers`: the clue's transfers already read (with receiver and handoff)."""
     holders = [clue.supervising_department]
-    holders += [t.receiver for t in clue.transfers.select_related("receiver", "handoff")
-                if t.handoff.state == Handoff.State.ACCEPTED]
+    if transfers is None:
+        transfers = clue.transfers.select_related("receiver", "handoff")
+    holders += [t.receiver for t in transfers if t.handoff.state == Handoff.State.ACCEPTED]
     return list(dict.fromkeys(holders))
 
 

@@ -74,16 +74,18 @@ def _page(request, clue, **extra):
     transfers = list(clue.transfers.select_related("sender", "receiver", "handoff", "transfer_letter",
                                                    "receipt_letter", "return_letter", "forward_letter",
                                                    "receipt_signed_by"))
-    holders = [d for d in services.holder_departments(clue) if d in my]
-    returned = selectors.returned_by(clue)
-    routes = [(Matter(m).label, selectors.suggest_receivers(clue, m, holders[0] if holders else None))
-              for m in Matter.values if m not in ("other",)]
+    holders = [d for d in services.holder_departments(clue, transfers) if d in my]
+    returned = selectors.returned_by(clue, transfers)
+    clocks = list(selectors.clue_clocks(clue, transfers))
+    matters = [m for m in Matter.values if m not in ("other",)]
+    suggestions = selectors.suggest_receivers_for(clue, matters, holders[0] if holders else None)
+    routes = [(Matter(m).label, suggestions[m]) for m in matters]
     materials = "\n".join(["线索摘要及交易记录", "相关投标文件"])  # evidence files are listed automatically
     context = {
         "clue": clue, "transfers": transfers, "my": my, "holders": holders,
         "evidence": visible_of(request.user, clue, "evidence"),
         "is_supervising": clue.supervising_department in my,
-        "clocks": selectors.clue_clocks(clue), "events": selectors.clue_timeline(clue),
+        "clocks": clocks, "events": selectors.clue_timeline(clue, transfers, clocks),
         "routes": [(label, rows) for label, rows in routes if rows],
         "transfer_form": TransferForm(departments=selectors.transfer_receivers(holders), returned=returned,
                                       initial={"materials": materials, "delivery_method": "system"}),

@@ -38,6 +38,21 @@ def visible_of(user, owner, purpose: str | None = None) -> list[Attachment]:
     return list(visible_attachments(user).filter(pk__in=ids).order_by("uploaded_at", "id"))
 
 
+def visible_of_many(user, owners, purpose: str | None = None) -> dict:
+    """visible_of for a page of owners of one model, in one query: {owner pk: [attachments]}."""
+    from django.contrib.contenttypes.models import ContentType
+
+    owners = list(owners)
+    if not owners:
+        return {}
+    result: dict = {o.pk: [] for o in owners}
+    qs = visible_attachments(user).filter(owner_type=ContentType.objects.get_for_model(owners[0]),
+                                          owner_id__in=[o.pk for o in owners])
+    for attachment in (qs.filter(purpose=purpose) if purpose else qs).order_by("uploaded_at", "id"):
+        result[attachment.owner_id].append(attachment)
+    return result
+
+
 def readable_attachment_ids(user, attachments) -> set[int]:
     ids = [a.pk for a in attachments]
     return set(visible_attachments(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()

@@ -9,8 +9,7 @@ import json
 import threading
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db import connection, transaction
 from django.utils import timezone
 
 from casework.calendar.models import CalendarDay, CalendarYear
@@ -24,10 +23,12 @@ _cache: dict = {"revision": None, "calendar": None}
 
 def _revision():
     # The loaded count and the day count too: a change within the same instant (an unload right
-    # after a load) must still rebuild the calendar.
-    agg = CalendarYear.objects.aggregate(n=Count("id"), latest=Max("updated_at"),
-                                         loaded=Count("id", filter=Q(loaded=True)))
-    return (agg["n"], agg["latest"], agg["loaded"], CalendarDay.objects.count())
+    # after a load) must still rebuild the calendar. One statement (every write that starts a clock reads it).
+    years, days = CalendarYear._meta.db_table, CalendarDay._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT (SELECT COUNT(*) FROM {years}), (SELECT MAX(updated_at) FROM {years}), "
+                    f"(SELECT COUNT(*) FROM {years} WHERE loaded), (SELECT COUNT(*) FROM {days})")
+        return tuple(cur.fetchone())
 
 
 def build_calendar() -> WorkCalendar:
@@ -42,8 +43,10 @@ def build_calendar() -> WorkCalendar:
 
 
 def get_calendar() -> WorkCalendar:
-    """The current calendar, rebuilt only when a year was added or changed."""
-    revision = _revision()
+    """The current calendar, rebuilt only when a year was added or changed (its revision read once a request)."""
+    from casework.memo import memo
+
+    revision = memo("calendar.revision", _revision)
     with _cache_lock:
         if _cache["revision"] != revision or _cache["calendar"] is None:
             _cache["calendar"] = build_calendar()
@@ -121,6 +124,9 @@ def _bad_item(i):
 def load_year(*, actor, year: int, source: str, days: list[DaySpec]) -> CalendarYear:
     """Replace one year's rest days and make-up working days, mark it loaded, and recompute
     every open clock whose period touches that year."""
+    from casework.memo import forget
+
+    forget()  # the rules/calendar change: no memo of them for the rest of this request
     if not (1990 <= year <= 2099):
         raise DomainError.for_field("year", f"年份 {year} 超出支持范围（1990–2099）")
     if not source.strip():
@@ -162,6 +168,9 @@ def load_year(*, actor, year: int, source: str, days: list[DaySpec]) -> Calendar
 @transaction.atomic
 def year_edited(*, actor, cal_year: CalendarYear) -> int:
     """An administrator corrected a year's days in the admin: mark it, audit, recompute."""
+    from casework.memo import forget
+
+    forget()  # the rules/calendar change: no memo of them for the rest of this request
     cal_year.loaded, cal_year.loaded_at, cal_year.loaded_by = True, timezone.now(), actor
     cal_year.save()
     days = list(cal_year.days.values_list("date", "kind"))
@@ -177,6 +186,9 @@ def unload_year(*, actor, cal_year: CalendarYear, reason: str = "") -> int:
     """Take a loaded year back out (e.g. it was loaded by mistake): its days are removed, it is no
     longer loaded, every clock whose period touches it is recomputed on the plain weekday rule and
     marked provisional again, all audited. The year row stays as the record of what happened."""
+    from casework.memo import forget
+
+    forget()  # the rules/calendar change: no memo of them for the rest of this request
     cal_year = CalendarYear.objects.select_for_update().get(pk=cal_year.pk)
     days = list(cal_year.days.values_list("date", "kind"))
     before = {"loaded": cal_year.loaded, "source": cal_year.source, "days": [[str(d), k] for d, k in days]}

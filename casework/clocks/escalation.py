@@ -17,6 +17,7 @@ from collections import defaultdict
 from django.db import connection, transaction
 from django.utils import timezone
 
+from casework import bulk
 from casework.calendar.services import get_calendar
 from casework.clocks import timing
 from casework.clocks.models import Clock, EscalationStep
@@ -150,7 +151,7 @@ def _fire(clocks: list[Clock], now: dt.datetime) -> int:
                                               body=body, url=f"/clocks/{clock.id}/", clock=clock,
                                               created_at=now))
         clock.next_action_at = next_action_at(cal, clock, profile, fired, times)
-    EscalationStep.objects.bulk_create(steps)
+    bulk.insert(EscalationStep, steps)
     create_many(notes)
     record_many(entries, at=now)
     # One UPDATE per distinct outcome: clocks due together usually share their next rung's time,

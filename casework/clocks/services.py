@@ -217,8 +217,12 @@ def start_met_clock(*, actor, subject, rule_key: str, department: Department, st
 
 
 @transaction.atomic
-def complete_clock(*, actor, clock: Clock, at: dt.datetime | None = None, note: str = "") -> Clock:
-    clock = _locked(clock)
+def complete_clock(*, actor, clock: Clock, at: dt.datetime | None = None, note: str = "",
+                   created_here: bool = False) -> Clock:
+    """`created_here`: the caller started this clock in the same (still open) transaction, so it holds the
+    row already and the object is current; no need to re-read and lock it (a clue push meets its push clock)."""
+    if not created_here:
+        clock = _locked(clock)
     if clock.closed_at is not None or clock.state == Clock.State.CANCELLED:
         raise Conflict(f"时钟“{clock.label}”已结束，不能重复办结")
     at = at or timezone.now()

@@ -37,9 +37,15 @@ def create_many(notifications: list[Notification]) -> list[Notification]:
         return []
     from casework.privacy import mask_text
 
+    masked: dict[tuple[str, str], tuple[str, str]] = {}  # a sweep tells several people the same thing
     for note in notifications:  # personal data masked by default: an inbox row and an e-mail are no identity read
-        note.title, note.body = short(mask_text(note.title), 200), short(mask_text(note.body))
-    created = Notification.objects.bulk_create(notifications)  # PostgreSQL/SQLite return ids
+        key = (note.title, note.body)
+        if key not in masked:
+            masked[key] = short(mask_text(note.title), 200), short(mask_text(note.body))
+        note.title, note.body = masked[key]
+    from casework import bulk
+
+    created = bulk.insert(Notification, notifications, with_ids=True)  # COPY for a sweep's hundreds
     ids = [n.pk for n in created]
     from casework.tasks import send_notification_emails
 

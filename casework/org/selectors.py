@@ -41,10 +41,13 @@ def supervised_jurisdiction_ids(user) -> set[int]:
     """Jurisdictions (with everything below them) a supervisor oversees."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    roots = set(Membership.objects.filter(
-        user=user, role=Membership.Role.SUPERVISOR, department__is_supervision_office=True,
-    ).values_list("department__jurisdiction_id", flat=True))
-    return descendant_jurisdiction_ids(roots) if roots else set()
+    cached = getattr(user, "_portal_supervised", None)  # read once per user object, as user_departments
+    if cached is None:
+        roots = set(Membership.objects.filter(
+            user=user, role=Membership.Role.SUPERVISOR, department__is_supervision_office=True,
+        ).values_list("department__jurisdiction_id", flat=True))
+        cached = user._portal_supervised = frozenset(descendant_jurisdiction_ids(roots) if roots else set())
+    return set(cached)
 
 
 def supervision_office_for(jurisdiction: Jurisdiction) -> Department | None:

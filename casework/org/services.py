@@ -68,6 +68,7 @@ def add_membership(*, actor=None, user, department: Department, role: str) -> Me
     else:
         duties.refuse_case_role_for_duty_holder(user=user, role=role)
     membership, created = Membership.objects.get_or_create(user=user, department=department, role=role)
+    user._portal_departments = user._portal_supervised = None  # this user object's cached reads are stale now
     if role not in ADMIN_DUTIES:
         user.groups.add(department.group)
     if created:
@@ -208,13 +209,17 @@ def load_org_preset(*, actor=None, preset: str) -> list[Department]:
 
 def grant(codename: str, departments, obj) -> None:
     """Give each department's group the object permission `codename` on obj: two queries, however many
-    departments (guardian's assign_perm takes about six per group). Granting twice is harmless."""
+    departments (guardian's assign_perm takes about six per group), one once the permission's id is memoised in the
+request. Granting twice is harmless."""
     from django.contrib.auth.models import Permission
     from django.contrib.contenttypes.models import ContentType
     from guardian.models import GroupObjectPermission
 
+    from casework.memo import memo
+
     ct = ContentType.objects.get_for_model(obj)
-    perm_id = Permission.objects.filter(content_type=ct, codename=codename).values_list("id", flat=True).get()
+    perm_id = memo(("perm", ct.pk, codename), lambda: Permission.objects.filter(
+        content_type=ct, codename=codename).values_list("id", flat=True).get())
     GroupObjectPermission.objects.bulk_create(
         [GroupObjectPermission(permission_id=perm_id, content_type=ct, object_pk=str(obj.pk), group_id=d.group_id)
          for d in departments], ignore_conflicts=True)

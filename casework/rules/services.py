@@ -47,6 +47,9 @@ def _role_powers(table: dict) -> dict:
 
 def load_rule_preset(*, actor=None, jurisdiction: Jurisdiction, preset: str) -> RuleProfile:
     """Create the jurisdiction's profile from a preset file; existing rules are left as edited."""
+    from casework.memo import forget
+
+    forget()  # the rules/calendar change: no memo of them for the rest of this request
     data = presets.read("rules", preset)
     meta, ladder, referral = data["profile"], data.get("escalation", {}), data.get("referral", {})
     letters = data.get("letters", {})
@@ -80,6 +83,9 @@ def load_rule_preset(*, actor=None, jurisdiction: Jurisdiction, preset: str) -> 
 @transaction.atomic
 def update_rule(*, actor, rule: Rule, reason: str, **terms) -> RuleVersion:
     """Write a new version of a rule. Running clocks keep the version they started under."""
+    from casework.memo import forget
+
+    forget()  # the rules/calendar change: no memo of them for the rest of this request
     if not (reason or "").strip():
         raise DomainError.for_field("change_reason", "修改规则须填写原因")
     caller_rule, rule = rule, Rule.objects.select_for_update().get(pk=rule.pk)
@@ -100,18 +106,45 @@ def update_rule(*, actor, rule: Rule, reason: str, **terms) -> RuleVersion:
 
 def profile_for(jurisdiction: Jurisdiction) -> RuleProfile:
     """The nearest profile at or above the jurisdiction: a district uses its city's rules
-    unless it has its own."""
+    unless it has its own. Read once a request (casework.memo)."""
+    from casework.memo import memo
+
+    profile = memo(("rules.profile", jurisdiction.pk), lambda: _nearest_profile(jurisdiction))
+    if profile is not None:
+        return profile
+    raise DomainError(f"{jurisdiction.name}及其上级均未配置时限规则", code="no_rule_profile")
+
+
+def _nearest_profile(jurisdiction: Jurisdiction) -> RuleProfile | None:
     for node in jurisdiction.lineage():
         profile = RuleProfile.objects.filter(jurisdiction=node).first()
         if profile:
             return profile
-    raise DomainError(f"{jurisdiction.name}及其上级均未配置时限规则", code="no_rule_profile")
+    return None
+
+
+def _profile_rules(profile: RuleProfile) -> dict[str, Rule]:
+    rules = {}
+    for rule in Rule.objects.select_related("current_version").filter(profile=profile):
+        rule.profile = profile
+        if rule.current_version is not None:
+            rule.current_version.rule = rule  # a clock's ladder reads version.rule: no second query
+        rules[rule.key] = rule
+    return rules
 
 
 def rule_for(department: Department, key: str) -> Rule:
+    """The department's rule `key`. Within a request the profile's rules are read once, together (a complaint
+    filing compares three of them)."""
+    from casework.memo import active, memo
+
     profile = profile_for(department.jurisdiction)
-    rule = (Rule.objects.select_related("current_version", "profile")
-            .filter(profile=profile, key=key).first())
+    if active():
+        rule = memo(("rules.rules", profile.pk), lambda: _profile_rules(profile)).get(key)
+    else:
+        rule = Rule.objects.select_related("current_version", "profile").filter(profile=profile, key=key).first()
+        if rule is not None and rule.current_version is not None:
+            rule.current_version.rule = rule
     if rule is None:
         raise DomainError(f"{profile.name}中没有规则“{key}”", code="no_rule")
     return rule

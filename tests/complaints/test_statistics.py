@@ -208,7 +208,7 @@ def test_a_fixed_number_of_queries(book, luoyang, dave):
     from django.test.utils import CaptureQueriesContext
 
     def queries():
-        dave._portal_departments = None
+        dave._portal_departments = dave._portal_supervised = None
         with CaptureQueriesContext(connection) as ctx:
             complaint_statistics(dave, since=SINCE, until=UNTIL)
         return len(ctx.captured_queries)

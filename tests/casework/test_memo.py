@@ -1,0 +1,44 @@
+"""The request-scoped memo of reference data (issue 18): read once inside a request, never outside one, and
+switched off for the rest of a request that changes what it holds."""
+
+from casework import memo
+from casework.rules.services import rule_for, update_rule
+
+
+def test_outside_a_request_nothing_is_memoised():
+    calls = []
+    assert memo.memo("k", lambda: calls.append(1) or len(calls)) == 1
+    assert memo.memo("k", lambda: calls.append(1) or len(calls)) == 2
+    assert not memo.active()
+
+
+def test_inside_a_request_read_once_and_forget_switches_it_off():
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    with memo.scope():
+        assert memo.memo("k", compute) == 1 and memo.memo("k", compute) == 1
+        memo.forget()
+        assert not memo.active()
+        assert memo.memo("k", compute) == 2 and memo.memo("k", compute) == 3
+    with memo.scope():  # the next request starts afresh
+        assert memo.memo("k", compute) == 4 and memo.memo("k", compute) == 4
+
+
+def test_a_rule_changed_in_the_request_is_read_anew(luoyang, carol):
+    with memo.scope():
+        rule = rule_for(luoyang["housing"], "referral.transfer")
+        assert rule_for(luoyang["housing"], "referral.transfer") is rule  # memoised
+        number = rule.current_version.number
+        update_rule(actor=carol, rule=rule, reason="测试：修改期限", amount=(rule.current_version.amount or 5) + 1)
+        fresh = rule_for(luoyang["housing"], "referral.transfer")
+        assert fresh is not rule and fresh.current_version.number == number + 1
+
+
+def test_a_page_request_runs_inside_a_memo_scope(client, bob):
+    client.force_login(bob)
+    assert client.get("/referrals/").status_code == 200
+    assert not memo.active()  # and the scope ends with the request
