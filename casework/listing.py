@@ -77,6 +77,11 @@ class CaseListFilter(django_filters.FilterSet):
     search_fields: tuple[str, ...] = ()
     department_fields: tuple[str, ...] = ()
     clock_paths: tuple[str, ...] = ("",)
+    # Free text that may carry personal data (masked on screen for most readers): searched only on the rows whose
+    # original the user may read (casework.privacy), else a search for a name or number would confirm what the
+    # page masks. `private_handling_field` is the row's handling department (the privacy rule's `handling`).
+    private_search_fields: tuple[str, ...] = ()
+    private_handling_field: str = ""
 
     search = django_filters.CharFilter(method="filter_search", label="搜索")
     q = django_filters.CharFilter(method="filter_search", label="搜索（同 search）")
@@ -98,13 +103,27 @@ class CaseListFilter(django_filters.FilterSet):
             elif isinstance(flt, django_filters.BooleanFilter) and flt.extra.get("widget") is None:
                 flt.extra["widget"] = YesNo
 
+    def _readable_rows(self) -> Q | None:
+        """The rows whose private free text the user reads in the original, or None for none of them."""
+        from casework.privacy import cleared_departments
+
+        user = getattr(self.request, "user", None)
+        departments = cleared_departments(user, self.queryset.model) if self.private_handling_field else []
+        return Q(**{f"{self.private_handling_field}__in": departments}) if departments else None
+
     def filter_search(self, queryset, name, value):
         words = (value or "").split()[:MAX_SEARCH_WORDS]
-        related = any("__" in f for f in self.search_fields)
+        related = any("__" in f for f in self.search_fields + self.private_search_fields)
+        readable = self._readable_rows() if words and self.private_search_fields else None
         for word in words:
             cond = Q()
             for field in self.search_fields:
                 cond |= Q(**{f"{field}__icontains": word})
+            if readable is not None:
+                private = Q()
+                for field in self.private_search_fields:
+                    private |= Q(**{f"{field}__icontains": word})
+                cond |= private & readable
             queryset = queryset.filter(cond)
         if words and related:  # a match on two related rows must not list the row twice
             queryset = queryset.distinct()

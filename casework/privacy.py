@@ -188,6 +188,19 @@ def register(model: type, protected: Protected) -> None:
     _REGISTRY[model] = protected
 
 
+def cleared_departments(actor, model: type) -> list[int]:
+    """Ids of the departments whose records of `model` `actor` may read in the original (the one rule of
+    may_see_identity, as a set, for queries such as a search over free text). Break-glass reads are per page and
+    do not widen a search."""
+    spec = _REGISTRY.get(model)
+    if spec is None or not getattr(actor, "is_authenticated", False) or not holds_perm(actor, spec.perm):
+        return []
+    from casework.org.models import Membership
+
+    return list(Membership.objects.filter(user=actor, role__in=spec.roles, department__active=True)
+                .values_list("department_id", flat=True))
+
+
 def _resolve(obj):
     """The protected record behind `obj`: itself, or the subject of a letter about it."""
     if obj is None:

@@ -10,7 +10,10 @@ from complaints.models import Complaint, TradingType
 
 class ComplaintFilter(CaseListFilter):
     # The complainant's name and ID are not searchable: a search box must not become a way to test who complained.
-    search_fields = ("reference", "tracking_code", "project_code", "project_name", "grounds")
+    # The grounds (事实和理由) may name them too: searched only where the user reads the grounds unmasked.
+    search_fields = ("reference", "tracking_code", "project_code", "project_name")
+    private_search_fields = ("grounds",)
+    private_handling_field = "department"
     department_fields = ("department",)
 
     status = django_filters.ChoiceFilter(choices=Complaint.Status.choices, label="状态", empty_label="全部")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from casework import privacy
 from casework.clocks.models import Clock
 from casework.errors import NotFound
 from casework.events.models import Event
@@ -168,9 +169,9 @@ def filter_board(rows: list[BoardRow], *, state: str = "", owner: str = "", sear
     mechanism's decisions, already in memory: its state is computed per row, so it is filtered here)."""
     words = (search or "").lower().split()[:5]
 
-    def hay(r: BoardRow) -> str:
+    def hay(r: BoardRow) -> str:  # the decision as the board shows it to most readers: masked
         d = r.decision
-        return f"{d.reference} {d.text} {d.owner.name} {d.meeting.title}".lower()
+        return f"{d.reference} {privacy.mask_for(d, d.text)} {d.owner.name} {d.meeting.title}".lower()
 
     return [r for r in rows if (not state or r.state == state or (state == "done" and r.state == "done-late"))
             and (not owner or r.decision.owner.code == owner) and all(w in hay(r) for w in words)]
@@ -180,10 +181,12 @@ def board_ledger():
     from casework.ledger import Column
 
     return [
-        Column("编号", lambda r: r.decision.reference), Column("议定事项", lambda r: r.decision.text),
+        Column("编号", lambda r: r.decision.reference),
+        Column("议定事项", lambda r: privacy.mask_for(r.decision, r.decision.text)),
         Column("责任单位", lambda r: r.decision.owner.name), Column("会议", lambda r: r.decision.meeting.title),
         Column("完成期限", lambda r: r.decision.due_on), Column("状态", lambda r: r.label),
-        Column("最新进展", lambda r: r.last_progress.note if r.last_progress else r.decision.result),
+        Column("最新进展", lambda r: privacy.mask_for(r.decision, r.last_progress.note if r.last_progress
+                                                        else r.decision.result)),
         Column("落实时间", lambda r: r.decision.completed_at),
     ]
 

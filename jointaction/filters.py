@@ -10,8 +10,9 @@ from jointaction.models import AssistanceRequest, JointAction, Trigger
 
 
 class AssistanceFilter(CaseListFilter):
-    search_fields = ("handoff__reference", "case_name", "case_summary", "matters", "requester__name",
-                     "assistant__name")
+    search_fields = ("handoff__reference", "case_name", "requester__name", "assistant__name")
+    private_search_fields = ("case_summary", "matters")  # free text: only where the user reads it unmasked
+    private_handling_field = "requester"
     department_fields = ("requester", "assistant")
     clock_paths = ("", "handoff")
 
@@ -41,8 +42,9 @@ class AssistanceFilter(CaseListFilter):
 
 
 class JointActionFilter(CaseListFilter):
-    search_fields = ("reference", "title", "trigger_note", "origin_label", "initiator__name",
-                     "participants__department__name")
+    search_fields = ("reference", "title", "origin_label", "initiator__name", "participants__department__name")
+    private_search_fields = ("trigger_note",)  # free text: only where the user reads it unmasked
+    private_handling_field = "initiator"
     department_fields = ("initiator", "participants__department")
 
     kind = django_filters.ChoiceFilter(choices=JointAction.Kind.choices, label="类型", empty_label="全部")

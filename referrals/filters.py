@@ -46,10 +46,18 @@ class ClueFilter(CaseListFilter):
         model = Clue
         fields: list[str] = []
 
+    private_handling_field = "supervising_department"
+
     def filter_search(self, queryset, name, value):
-        words = (value or "").split()
-        for word in words[:5]:
-            queryset = queryset.filter(search_text__icontains=word)
+        """The index (`search_text`) holds the masked summary; the original summary is searched only on the clues
+        whose summary the user reads unmasked (casework.privacy), so a search cannot confirm what a page masks."""
+        words = (value or "").split()[:5]
+        readable = self._readable_rows() if words else None
+        for word in words:
+            cond = Q(search_text__icontains=word)
+            if readable is not None:
+                cond |= Q(summary__icontains=word) & readable
+            queryset = queryset.filter(cond)
         return queryset
 
     def filter_department(self, queryset, name, value):

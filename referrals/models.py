@@ -95,7 +95,10 @@ class Clue(models.Model):
         for b in self.bidders or []:
             if isinstance(b, dict):
                 parts += [str(b.get("name") or ""), str(b.get("uscc") or "")]
-        parts.append(self.summary[:2000])
+        from casework.privacy import mask_text
+
+        # masked: the index must not answer a search for a witness's phone or name that the page masks
+        parts.append(mask_text(self.summary[:2000]))
         self.search_text = " ".join(p.strip() for p in parts if p and p.strip())
         return self.search_text
 

@@ -1,0 +1,29 @@
+"""The clue search index holds the masked summary from now on (a search must not confirm personal data that the
+clue page masks): recompute it for the clues already stored."""
+
+from django.db import migrations
+
+
+def remask(apps, schema_editor):
+    from casework.privacy import mask_text
+
+    Clue = apps.get_model("referrals", "Clue")
+    batch = []
+    for clue in Clue.objects.only("pk", "reference", "external_id", "project_code", "project_name", "bidders",
+                                  "summary").iterator(chunk_size=2000):
+        parts = [clue.reference, clue.external_id, clue.project_code, clue.project_name]
+        for b in clue.bidders or []:
+            if isinstance(b, dict):
+                parts += [str(b.get("name") or ""), str(b.get("uscc") or "")]
+        parts.append(mask_text(clue.summary[:2000]))
+        clue.search_text = " ".join(p.strip() for p in parts if p and p.strip())
+        batch.append(clue)
+        if len(batch) == 2000:
+            Clue.objects.bulk_update(batch, ["search_text"])
+            batch = []
+    Clue.objects.bulk_update(batch, ["search_text"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("referrals", "0006_merge_0003_risk_price_signal_0005_merge_20261129_2309")]
+    operations = [migrations.RunPython(remask, migrations.RunPython.noop)]
