@@ -405,13 +405,19 @@ def _notice(actor, complaint: Complaint, *, kind, title, body) -> Letter:
 
 def _text_complainant(complaint: Complaint, step: str, what: str) -> None:
     """The complainant is told in writing at each legal step (Hegang 四(二)): besides the letter and the tracking
-    page, a text message to the phone they gave, queued in this transaction (casework.sms outbox). It names the
-    complaint and the step only, never the complainant or the other party."""
-    from casework.sms.services import queue_sms
+    page, a text message to the phone and an e-mail to the address they gave, queued in this transaction
+    (casework.sms outbox). They name the complaint and the step only, never the complainant or the other party."""
+    from casework.sms.services import queue_email, queue_sms
 
+    track = f"{settings.PORTAL_BASE_URL}/complaints/track/"
     queue_sms(phone=complaint.contact_phone, kind=f"complaint.{step}", obj=complaint,
               text=f"【协同监管平台】您的投诉（编号{complaint.reference}）{what}。"
-                   f"查询：{settings.PORTAL_BASE_URL}/complaints/track/ 查询码{complaint.tracking_code}")
+                   f"查询：{track} 查询码{complaint.tracking_code}")
+    queue_email(email=complaint.contact_email, kind=f"complaint.{step}", obj=complaint,
+                subject=f"您的投诉（编号{complaint.reference}）{what}",
+                text=f"您好：\n\n您提交的投诉（编号{complaint.reference}）{what}。书面文书和办理进度请在投诉查询页面查看：\n"
+                     f"{track}\n查询码：{complaint.tracking_code}（查询时还需提交投诉时获得的查询密码）。\n\n"
+                     f"{complaint.department.name}\n（本邮件由公共资源交易协同监管平台自动发送，请勿直接回复。）")
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from urllib.parse import urlsplit
 
 from django.db.models import Q
 from django.utils import timezone
@@ -29,6 +30,37 @@ def queue_sms(*, phone: str, text: str, kind: str, obj=None) -> SmsMessage | Non
     return message
 
 
+def queue_email(*, email: str, subject: str, text: str, kind: str, obj=None) -> SmsMessage | None:
+    """The same outbox for an e-mail to a person outside the portal: written now, sent after commit, once."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        return None  # no usable address: the letter, the tracking page and the text message still tell
+    message = SmsMessage.objects.create(
+        channel=SmsMessage.Channel.EMAIL, email=email, subject=subject[:200], text=text[:500], kind=kind,
+        object_type=obj._meta.label_lower if obj is not None else "", object_id=str(obj.pk) if obj is not None else "")
+    from casework.tasks import deliver_sms
+
+    dispatch_on_commit(deliver_sms, [message.pk])
+    return message
+
+
+def _send(backend, message: SmsMessage) -> str:
+    if message.channel == SmsMessage.Channel.EMAIL:
+        from django.conf import settings
+        from django.core.mail import EmailMessage
+
+        host = urlsplit(settings.PORTAL_BASE_URL).hostname or "portal.invalid"
+        message_id = f"<notice-{message.pk}@{host}>"  # a resend after a crash is recognisable by the receiver
+        EmailMessage(message.subject, message.text, None, [message.email], headers={"Message-ID": message_id}).send()
+        return message_id
+    return backend.send(message.phone, message.text)
+
+
 def _claimable(now) -> Q:
     return Q(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS) & (Q(claimed_at__isnull=True)
                                                                  | Q(claimed_at__lt=now - LEASE))
@@ -43,7 +75,7 @@ def deliver(ids: list[int]) -> int:
         if SmsMessage.objects.filter(pk=message.pk).filter(_claimable(now)).update(claimed_at=now) != 1:
             continue
         try:
-            provider_id = backend.send(message.phone, message.text)
+            provider_id = _send(backend, message)
         except Exception:
             log.warning("sms %s failed; released for the sweep", message.pk, exc_info=True)
             SmsMessage.objects.filter(pk=message.pk).update(claimed_at=None, attempts=message.attempts + 1)

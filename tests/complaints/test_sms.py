@@ -14,9 +14,9 @@ def test_acceptance_and_refusal_are_texted_once_without_the_name(settings, luoya
     MemoryBackend.outbox = []
     with django_capture_on_commit_callbacks(execute=False):
         services.accept_complaint(actor=bob, complaint=filed.complaint)
-    (message,) = SmsMessage.objects.all()
+    (message,) = SmsMessage.objects.filter(channel="sms")  # (the e-mail beside it: see the last test)
     assert message.phone == PHONE and message.kind == "complaint.accepted" and message.sent_at is None
-    assert sms.sweep() == 1 and sms.sweep() == 0  # the task was lost: the sweep sends it, once
+    assert sms.sweep() == 2 and sms.sweep() == 0  # the task was lost: the sweep sends it (and the e-mail), once
     ((phone, text),) = MemoryBackend.outbox
     assert phone == PHONE and filed.complaint.reference in text and "已受理" in text and NAME not in text
 
@@ -24,7 +24,7 @@ def test_acceptance_and_refusal_are_texted_once_without_the_name(settings, luoya
                                                          project_code="LYGC2026-909"), channel="online",
                                     submission_key="web:landline").complaint
     services.refuse_complaint(actor=bob, complaint=other, reasons="投诉事项不属于招标投标活动，不予受理。")
-    assert not SmsMessage.objects.filter(kind="complaint.refused").exists()  # a landline: the letter tells
+    assert not SmsMessage.objects.filter(kind="complaint.refused", channel="sms").exists()  # a landline: no text
 
 
 def test_a_failing_provider_leaves_the_message_for_the_next_sweep(settings, bob, filed, monkeypatch):
@@ -32,9 +32,30 @@ def test_a_failing_provider_leaves_the_message_for_the_next_sweep(settings, bob,
     MemoryBackend.outbox = []
     services.accept_complaint(actor=bob, complaint=filed.complaint)
     monkeypatch.setattr(MemoryBackend, "send", lambda self, phone, text: (_ for _ in ()).throw(OSError("down")))
-    assert sms.sweep() == 0
-    message = SmsMessage.objects.get()
+    assert sms.sweep() == 1  # the e-mail went; the text message did not
+    message = SmsMessage.objects.get(channel="sms")
     assert message.sent_at is None and message.claimed_at is None and message.attempts == 1
     monkeypatch.undo()
     settings.PORTAL_SMS_BACKEND = "casework.sms.backends.MemoryBackend"
-    assert sms.sweep() == 1 and SmsMessage.objects.get().sent_at is not None
+    assert sms.sweep() == 1 and SmsMessage.objects.get(channel="sms").sent_at is not None
+
+
+def test_a_complainant_who_gave_an_e_mail_is_written_to_at_each_step(settings, luoyang, bob, mailoutbox):
+    """Hegang 四(二): told in writing at acceptance and decision; the e-mail names the complaint, the step and the
+    handling department, never the complainant, and carries a Message-ID so a resend is recognisable."""
+    settings.PORTAL_SMS_BACKEND = "casework.sms.backends.MemoryBackend"
+    MemoryBackend.outbox = []
+    complaint = services.file_complaint(data=complaint_input(luoyang, contact_email="zhou@example.cn"),
+                                        channel="online", submission_key="web:email").complaint
+    services.accept_complaint(actor=bob, complaint=complaint)
+    assert sms.sweep() == 2 and sms.sweep() == 0  # the text and the e-mail, each sent once
+    (mail,) = mailoutbox
+    assert mail.to == ["zhou@example.cn"] and complaint.reference in mail.subject and "已受理" in mail.subject
+    assert complaint.tracking_code in mail.body and "/complaints/track/" in mail.body
+    assert NAME not in mail.body + mail.subject and mail.extra_headers["Message-ID"].startswith("<notice-")
+    assert SmsMessage.objects.filter(channel="email", sent_at__isnull=False).count() == 1
+
+    nomail = services.file_complaint(data=complaint_input(luoyang, contact_email="not-an-address",
+                                                          project_code="LYGC2026-910"),
+                                     channel="online", submission_key="web:bad-email")
+    assert not nomail.created or not SmsMessage.objects.filter(channel="email", object_id=str(nomail.complaint.pk))
