@@ -54,3 +54,16 @@ def _ledger_columns():
 
 
 LEDGER_COLUMNS = _ledger_columns()
+
+
+def tracking_history(complaint: Complaint) -> dict:
+    """What the complainant sees on the tracking page besides the status: each statutory step with its due date
+    and how it ended, and each written notice sent to them (text message, e-mail) — the same history the handling
+    department works from, without its internal notes."""
+    from casework.clocks.services import clocks_for
+    from casework.sms.models import SmsMessage
+
+    steps = list(clocks_for(complaint).select_related("department").order_by("started_at", "pk"))
+    notices = list(SmsMessage.objects.filter(object_type=complaint._meta.label_lower, object_id=str(complaint.pk))
+                   .order_by("created_at", "pk"))
+    return {"steps": steps, "notices": notices}

@@ -129,7 +129,8 @@ def track(request):
             tracked = set(request.session.get(SESSION_TRACKED, []))
             tracked.add(complaint.pk)
             request.session[SESSION_TRACKED] = sorted(tracked)
-    return render(request, "complaints/track.html", {"form": form, "complaint": complaint},
+    history = selectors.tracking_history(complaint) if complaint is not None else {}
+    return render(request, "complaints/track.html", {"form": form, "complaint": complaint, **history},
                   status=404 if form.non_field_errors() else 200)
 
 

@@ -59,3 +59,14 @@ def test_a_complainant_who_gave_an_e_mail_is_written_to_at_each_step(settings, l
                                                           project_code="LYGC2026-910"),
                                      channel="online", submission_key="web:bad-email")
     assert not nomail.created or not SmsMessage.objects.filter(channel="email", object_id=str(nomail.complaint.pk))
+
+
+def test_the_tracking_page_shows_the_steps_with_their_due_dates_and_the_notices_sent(client, bob, filed):
+    services.accept_complaint(actor=bob, complaint=filed.complaint)
+    page = client.post("/complaints/track/", {"tracking_code": filed.complaint.tracking_code,
+                                              "secret": filed.secret}).content.decode()
+    history = page[page.index('id="history"'):]
+    assert "办理进程和法定期限" in history and "审查投诉" in history and "24:00" in history  # the triage step's limit
+    assert "作出投诉处理决定" in history and "计时中" in history  # the decision step now running
+    notices = page[page.index('id="notices"'):]
+    assert "短信" in notices and "电子邮件" in notices and "已受理" in notices and NAME not in page
