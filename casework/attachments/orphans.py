@@ -17,24 +17,28 @@ from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
-# folder -> the FileFields whose files live there (app_label.Model.field)
-FOLDERS = {
-    "attachments": ("casework.Attachment.file",),
-    "letters": ("casework.Letter.file",),
-    "reports": ("supervision.QuarterlyReport.xlsx",),
-}
+# the upload folders swept (casework.Attachment, casework.Letter, supervision.QuarterlyReport); a file is kept when
+# any FileField of any model names it
+FOLDERS = ("attachments", "letters", "reports")
+
+
+def _file_fields():
+    """Every FileField of every installed model: a file any of them names is never an orphan, whichever folder
+    it lives in (a model added later is covered without touching this module)."""
+    from django.apps import apps
+    from django.db import models
+
+    for Model in apps.get_models():
+        for f in Model._meta.get_fields():
+            if isinstance(f, models.FileField) and f.concrete:
+                yield Model, f.name
 
 
 def _referenced() -> set[str]:
-    from django.apps import apps
-
     names: set[str] = set()
-    for fields in FOLDERS.values():
-        for dotted in fields:
-            app_label, model, field = dotted.split(".")
-            Model = apps.get_model(app_label, model)
-            names.update(n for n in Model.objects.exclude(**{field: ""}).values_list(field, flat=True).iterator()
-                         if n)
+    for Model, field in _file_fields():
+        names.update(n for n in Model._base_manager.exclude(**{field: ""}).values_list(field, flat=True).iterator()
+                     if n)
     return names
 
 
@@ -83,11 +87,7 @@ def sweep_orphan_files(*, older_than: dt.timedelta | None = None, now: dt.dateti
 
 
 def _referenced_now(name: str) -> set[str]:
-    from django.apps import apps
-
-    for fields in FOLDERS.values():
-        for dotted in fields:
-            app_label, model, field = dotted.split(".")
-            if apps.get_model(app_label, model).objects.filter(**{field: name}).exists():
-                return {name}
+    for Model, field in _file_fields():
+        if Model._base_manager.filter(**{field: name}).exists():
+            return {name}
     return set()

@@ -54,3 +54,12 @@ def test_the_beat_schedule_runs_the_sweep(settings):
 
     entry = settings.CELERY_BEAT_SCHEDULE["orphan-files"]
     assert entry["task"] == tasks.sweep_orphan_files.name
+
+
+def test_every_file_field_protects_its_files():
+    """A file named by any FileField of any model is never swept, so a model added later cannot lose its files."""
+    from casework.attachments.orphans import _file_fields
+
+    fields = {(m._meta.label, f) for m, f in _file_fields()}
+    assert {("casework.Attachment", "file"), ("casework.Letter", "file"),
+            ("supervision.QuarterlyReport", "xlsx")} <= fields
