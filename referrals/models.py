@@ -91,15 +91,7 @@ class Clue(models.Model):
         return reverse("referrals:clue", args=[self.pk])
 
     def refresh_search_text(self) -> str:
-        parts = [self.reference, self.external_id, self.project_code, self.project_name]
-        for b in self.bidders or []:
-            if isinstance(b, dict):
-                parts += [str(b.get("name") or ""), str(b.get("uscc") or "")]
-        from casework.privacy import mask_text
-
-        # masked: the index must not answer a search for a witness's phone or name that the page masks
-        parts.append(mask_text(self.summary[:2000]))
-        self.search_text = " ".join(p.strip() for p in parts if p and p.strip())
+        self.search_text = search_text_of(self)
         return self.search_text
 
     @property
@@ -221,3 +213,17 @@ class PenaltyPowerMove(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "处罚权划转"
+
+
+def search_text_of(clue) -> str:
+    """What the clue search box looks in: references, project, bidders' names and USCCs, and the summary masked
+    (the index must not answer a search for a witness's phone or name that the page masks). Takes any object with
+    the clue's fields, so the data migration that re-indexed stored clues uses it too."""
+    from casework.privacy import mask_text
+
+    parts = [clue.reference, clue.external_id, clue.project_code, clue.project_name]
+    for b in clue.bidders or []:
+        if isinstance(b, dict):
+            parts += [str(b.get("name") or ""), str(b.get("uscc") or "")]
+    parts.append(mask_text(clue.summary[:2000]))
+    return " ".join(p.strip() for p in parts if p and p.strip())

@@ -21,9 +21,14 @@ def queue_sms(*, phone: str, text: str, kind: str, obj=None) -> SmsMessage | Non
     digits = "".join(c for c in (phone or "") if c.isdigit())
     if len(digits) != 11 or not digits.startswith("1"):
         return None  # a landline or no number: nothing to text (the letter and the tracking page still tell)
+    return _queue(obj, phone=digits, text=text[:500], kind=kind)
+
+
+def _queue(obj, **fields) -> SmsMessage:
+    """Write the notice in the caller's transaction and have it delivered after commit (swept if the task is lost)."""
     message = SmsMessage.objects.create(
-        phone=digits, text=text[:500], kind=kind,
-        object_type=obj._meta.label_lower if obj is not None else "", object_id=str(obj.pk) if obj is not None else "")
+        object_type=obj._meta.label_lower if obj is not None else "", object_id=str(obj.pk) if obj is not None else "",
+        **fields)
     from casework.tasks import deliver_sms
 
     dispatch_on_commit(deliver_sms, [message.pk])
@@ -40,13 +45,8 @@ def queue_email(*, email: str, subject: str, text: str, kind: str, obj=None) -> 
         validate_email(email)
     except ValidationError:
         return None  # no usable address: the letter, the tracking page and the text message still tell
-    message = SmsMessage.objects.create(
-        channel=SmsMessage.Channel.EMAIL, email=email, subject=subject[:200], text=text[:500], kind=kind,
-        object_type=obj._meta.label_lower if obj is not None else "", object_id=str(obj.pk) if obj is not None else "")
-    from casework.tasks import deliver_sms
-
-    dispatch_on_commit(deliver_sms, [message.pk])
-    return message
+    return _queue(obj, channel=SmsMessage.Channel.EMAIL, email=email, subject=subject[:200], text=text[:500],
+                  kind=kind)
 
 
 def _send(backend, message: SmsMessage) -> str:

@@ -5,18 +5,13 @@ from django.db import migrations
 
 
 def remask(apps, schema_editor):
-    from casework.privacy import mask_text
+    from referrals.models import search_text_of
 
     Clue = apps.get_model("referrals", "Clue")
     batch = []
     for clue in Clue.objects.only("pk", "reference", "external_id", "project_code", "project_name", "bidders",
                                   "summary").iterator(chunk_size=2000):
-        parts = [clue.reference, clue.external_id, clue.project_code, clue.project_name]
-        for b in clue.bidders or []:
-            if isinstance(b, dict):
-                parts += [str(b.get("name") or ""), str(b.get("uscc") or "")]
-        parts.append(mask_text(clue.summary[:2000]))
-        clue.search_text = " ".join(p.strip() for p in parts if p and p.strip())
+        clue.search_text = search_text_of(clue)
         batch.append(clue)
         if len(batch) == 2000:
             Clue.objects.bulk_update(batch, ["search_text"])
