@@ -6,15 +6,9 @@ from django.db import models
 from casework.org.models import Department
 
 
-class DailyFigure(models.Model):
-    """One department's figures for one mechanism on one day (Asia/Shanghai): the dashboard's rollup.
+class Figures(models.Model):
+    """The figures the rollup keeps, per department and mechanism, for a day or a month."""
 
-    Rebuilt for a range of days by `supervision.rollup.refresh` (beat refreshes the recent days; the
-    `supervision_rollup` command rebuilds any range). `act_days` is the histogram of working days taken by the
-    clocks closed that day: {"<working days>": count}, from which the period's median is exact.
-    """
-
-    day = models.DateField()
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
     mechanism = models.CharField(max_length=16)
     received = models.PositiveIntegerField(default=0)
@@ -35,34 +29,30 @@ class DailyFigure(models.Model):
     stopped = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyFigure(Figures):
+    """One department's figures for one mechanism on one day (Asia/Shanghai): the dashboard's rollup.
+
+    Rebuilt for a range of days by `supervision.rollup.refresh` (beat refreshes the recent days; the
+    `supervision_rollup` command rebuilds any range). `act_days` is the histogram of working days taken by the
+    clocks closed that day: {"<working days>": count}, from which the period's median is exact.
+    """
+
+    day = models.DateField()
+
+    class Meta:
         verbose_name = verbose_name_plural = "监管统计日汇总"
         constraints = [models.UniqueConstraint(fields=["day", "department", "mechanism"], name="daily_figure_once")]
         indexes = [models.Index(fields=["day", "department"], name="daily_figure_day")]
 
 
-class MonthlyFigure(models.Model):
+class MonthlyFigure(Figures):
     """The same figures summed per calendar month (kept in step with the days by `rollup.refresh`): a long period
     reads whole months here and only its partial months from the days."""
 
     month = models.DateField()  # the first day of the month
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
-    mechanism = models.CharField(max_length=16)
-    received = models.PositiveIntegerField(default=0)
-    on_time = models.PositiveIntegerField(default=0)
-    late = models.PositiveIntegerField(default=0)
-    cancelled = models.PositiveIntegerField(default=0)
-    returns = models.PositiveIntegerField(default=0)
-    disputes = models.PositiveIntegerField(default=0)
-    act_days = models.JSONField(default=dict)
-    # credit (mechanism "credit" only): records entered, pushes to the credit platform and expert-ban notices
-    # closed on time or late (their own clocks), notices received, eligibility checks that stopped a listed bidder
-    records = models.PositiveIntegerField(default=0)
-    push_on_time = models.PositiveIntegerField(default=0)
-    push_late = models.PositiveIntegerField(default=0)
-    ban_notices = models.PositiveIntegerField(default=0)
-    ban_on_time = models.PositiveIntegerField(default=0)
-    ban_late = models.PositiveIntegerField(default=0)
-    stopped = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "监管统计月汇总"
