@@ -61,3 +61,45 @@ def insert(model: type[models.Model], objs: list, *, with_ids: bool = False) -> 
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
     return objs
+
+
+def _constant(field, now):
+    """The value a field not named by `insert_rows` gets, the same for every row of the batch."""
+    if isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add):
+        return now
+    return field.get_default()
+
+
+def insert_rows(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple], *,
+                with_ids: bool = False) -> list[int]:
+    """Insert rows given as tuples of plain values (integers, text, booleans, datetimes) for the attributes named
+    in `columns` (attnames: `clock_id`, not `clock`), without building a model instance per row on PostgreSQL
+    (for a sweep's thousands of rungs and notices that was a third of its Python time). A field not named gets its
+    default (once for the batch: a callable default is called once; auto_now fields get one `now`).
+    With `with_ids`, returns the new rows' ids in row order; otherwise []."""
+    if not rows:
+        return []
+    from django.utils import timezone
+
+    if not use_copy(len(rows)):
+        objs = model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows])
+        return [obj.pk for obj in objs] if with_ids else []
+    named = set(columns)
+    now = timezone.now()
+    rest = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in named]
+    conn = connections[DEFAULT_DB_ALIAS]
+    tail = tuple(f.get_db_prep_save(_constant(f, now), conn) for f in rest)
+    names = [model._meta.get_field(c).column for c in columns]  # get_field knows attnames too
+    with connection.cursor() as cur:
+        ids = take_ids(cur, model, len(rows)) if with_ids else []
+        if with_ids:
+            names = [model._meta.pk.column, *names]
+        quoted = ", ".join(connection.ops.quote_name(c) for c in (*names, *(f.column for f in rest)))
+        with cur.cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({quoted}) FROM STDIN") as copy:
+            if with_ids:
+                for pk, row in zip(ids, rows, strict=True):
+                    copy.write_row((pk, *row, *tail))
+            else:
+                for row in rows:
+                    copy.write_row((*row, *tail))
+    return ids

@@ -24,6 +24,25 @@ def test_many_notices_get_their_ids_and_values(bob):
         "breach", "超期0", "正文", bob.pk, now, None)
 
 
+def test_rows_of_plain_values_get_ids_in_order_and_the_defaults_of_unnamed_fields(bob):
+    """insert_rows (the sweep's rungs and notices, no model instance per row): ids in row order, fields not named
+    take their default (email_claimed_at, read_at: none; a step's skipped: its own value)."""
+    from casework.notifications.services import NewNotice
+
+    now = timezone.now()
+    rows = [NewNotice(bob.pk, "breach", f"超期{i}", "正文", "/clocks/1/", None, now)
+            for i in range(bulk.COPY_FROM + 5)]
+    ids = bulk.insert_rows(Notification, NewNotice._fields, rows, with_ids=True)
+    stored = {n.pk: n for n in Notification.objects.filter(pk__in=ids)}
+    assert len(ids) == len(rows) == len(stored) and [stored[i].title for i in ids] == [r.title for r in rows]
+    first = stored[ids[0]]
+    assert (first.recipient_id, first.created_at, first.read_at, first.emailed_at, first.clock_id) == (
+        bob.pk, now, None, None, None)
+    few = bulk.insert_rows(Notification, NewNotice._fields, rows[:2], with_ids=True)  # the bulk_create path
+    assert len(few) == 2 and Notification.objects.filter(pk__in=few, title="超期0").count() == 1
+    assert bulk.insert_rows(Notification, NewNotice._fields, rows[:2]) == []
+
+
 def test_many_events_are_numbered_in_order_and_chain(luoyang):
     dept = luoyang["housing"]
     entries = [Entry(dept, "test.bulk", {"n": None}, {"n": i, "名称": "住建局"}) for i in range(bulk.COPY_FROM + 5)]
