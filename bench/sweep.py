@@ -124,6 +124,9 @@ def run(args):
               f"(runs: {', '.join(f'{t * 1000:.0f}' for t in timings)} ms), fired {fired:,} rungs (load {load:.1f} s)")
         return median, fired
 
+    import gc
+
+    gc.freeze()  # as a Celery worker does at start (config/celery.py): a full collection skips what is loaded
     # warm-up run so imports, the calendar and plans are cached for both measurements alike
     print("sweep benchmark on PostgreSQL")
     scenario(args.due + 100)
