@@ -46,6 +46,7 @@ def urgency(clock: Clock, now: dt.datetime, cal) -> str:
 def workbench(request):
     now = timezone.now()
     clocks = list(selectors.workbench_clocks(request.user).prefetch_related("subject")[:300])
+    selectors.with_subject_pages(clocks)
     cal = get_calendar()
     rows = [{"clock": c, "urgency": urgency(c, now, cal), "subject": c.subject} for c in clocks]
     handoffs = selectors.visible_handoffs(request.user).filter(
@@ -67,7 +68,7 @@ def clock_list(request):
 
     clocks = selectors.visible_clocks(request.user).prefetch_related("subject").order_by("due_at", "pk")
     return list_page(request, ClockFilter, clocks, template="casework/clock_list.html",
-                     columns=selectors.clock_ledger(), filename="法定时限台账")
+                     columns=selectors.clock_ledger(), filename="法定时限台账", prepare=selectors.with_subject_pages)
 
 
 @login_required

@@ -1,6 +1,8 @@
 """The complaint transfer's hand-over (投诉移交) is acted on only through the complaint services: signing,
 accepting (the complaint's triage) and returning with a 退回函, its return count and the fallback receiver."""
 
+from django.urls import reverse
+
 from casework.errors import Conflict
 from casework.handoffs.models import Handoff
 from casework.handoffs.registry import HandoffKind, register
@@ -16,6 +18,16 @@ def _complaint(handoff):
     return complaint
 
 
+def _pages(handoffs):
+    from complaints.models import Complaint
+
+    found = {}
+    for handoff_id, pk in Complaint.objects.filter(transfer_handoff__in=handoffs).order_by("pk").values_list(
+            "transfer_handoff_id", "pk"):
+        found.setdefault(handoff_id, reverse("complaints:detail", args=[pk]))
+    return found
+
+
 def _page(handoff):
     from complaints.models import Complaint
 
@@ -29,7 +41,7 @@ def _services():
     return services
 
 
-register(HandoffKind(kind=Handoff.Kind.COMPLAINT_TRANSFER, mechanism="投诉处理", page=_page, actions={
+register(HandoffKind(kind=Handoff.Kind.COMPLAINT_TRANSFER, mechanism="投诉处理", page=_page, pages=_pages, actions={
     "receive": lambda actor, h, data: _services().sign_transfer_receipt(actor=actor, complaint=_complaint(h)),
     "accept": lambda actor, h, data: _services().accept_complaint(actor=actor, complaint=_complaint(h)),
     "return": lambda actor, h, data: _services().return_complaint(actor=actor, complaint=_complaint(h),

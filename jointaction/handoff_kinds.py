@@ -1,6 +1,8 @@
 """An assistance letter's hand-over (协助办理) is acted on only through the assistance services: deciding to
 assist, returning with a 退回函, feeding the result back with its 结果反馈函."""
 
+from django.urls import reverse
+
 from casework.errors import Conflict
 from casework.handoffs.models import Handoff
 from casework.handoffs.registry import HandoffKind, register
@@ -22,13 +24,20 @@ def _page(handoff):
     return req.get_absolute_url() if req else ""
 
 
+def _pages(handoffs):
+    from jointaction.models import AssistanceRequest
+
+    return {handoff_id: reverse("jointaction:assistance", args=[pk]) for pk, handoff_id in
+            AssistanceRequest.objects.filter(handoff__in=handoffs).values_list("pk", "handoff_id")}
+
+
 def _s():
     from jointaction import services
 
     return services
 
 
-register(HandoffKind(kind=Handoff.Kind.ASSISTANCE, mechanism="协助办理", page=_page, actions={
+register(HandoffKind(kind=Handoff.Kind.ASSISTANCE, mechanism="协助办理", page=_page, pages=_pages, actions={
     "accept": lambda actor, h, data: _s().accept_assistance(actor=actor, request=_request(h)),
     "return": lambda actor, h, data: _s().return_assistance(actor=actor, request=_request(h),
                                                             reasons=data.get("reasons", "")),

@@ -1,6 +1,8 @@
 """A clue's transfer (案件移送) is acted on only through the referral services: the receipt (回执) is signed,
 the 退回函 and 转送告知函 issued, the callbacks sent and disputes raised."""
 
+from django.urls import reverse
+
 from casework.errors import Conflict, DomainError
 from casework.forms import posted_date
 from casework.handoffs.models import Handoff
@@ -14,6 +16,16 @@ def _transfer(handoff):
     if transfer is None:
         raise Conflict("该移送没有对应的线索移送记录，不能办理")
     return transfer
+
+
+def _pages(handoffs):
+    from referrals.models import Transfer
+
+    found = {}
+    for handoff_id, clue_id in Transfer.objects.filter(handoff__in=handoffs).order_by("pk").values_list(
+            "handoff_id", "clue_id"):
+        found.setdefault(handoff_id, reverse("referrals:clue", args=[clue_id]))  # the first, as _page's first()
+    return found
 
 
 def _page(handoff):
@@ -40,7 +52,7 @@ def _s():
     return services
 
 
-register(HandoffKind(kind=Handoff.Kind.CASE_TRANSFER, mechanism="线索移交", page=_page, actions={
+register(HandoffKind(kind=Handoff.Kind.CASE_TRANSFER, mechanism="线索移交", page=_page, pages=_pages, actions={
     "receive": lambda actor, h, data: _s().sign_receipt(actor=actor, transfer=_transfer(h)),
     "accept": lambda actor, h, data: _s().accept_transfer(actor=actor, transfer=_transfer(h)),
     "complete": lambda actor, h, data: _s().report_result(

@@ -63,4 +63,6 @@ class Handoff(models.Model):
 
         from casework.handoffs.registry import page_for
 
-        return page_for(self) or reverse("casework:handoff", args=[self.pk])
+        if "_page_url" not in self.__dict__:  # read once per object (registry.prime_pages reads a list's at once)
+            self._page_url = page_for(self)
+        return self._page_url or reverse("casework:handoff", args=[self.pk])

@@ -24,6 +24,8 @@ class HandoffKind:
     mechanism: str                          # who owns it, in words: 线索移交, 投诉处理…
     page: Callable[[object], str]           # handoff -> the owning mechanism's page
     actions: dict[str, Action] = field(default_factory=dict)
+    # the pages of many hand-overs of this kind in one query: {handoff pk: page} (a list page shows dozens)
+    pages: Callable[[list], dict[int, str]] | None = None
 
 
 _KINDS: dict[str, HandoffKind] = {}
@@ -47,6 +49,22 @@ def get(kind: str) -> HandoffKind | None:
 def page_for(handoff) -> str | None:
     spec = _KINDS.get(handoff.kind)
     return spec.page(handoff) if spec else None
+
+
+def prime_pages(handoffs) -> None:
+    """Work out the pages of a list's hand-overs a kind at a time (one query per kind, not one per row or two per
+    row: a template asks `get_absolute_url` to test and again to link); Handoff.get_absolute_url then reads them."""
+    by_kind: dict[str, list] = {}
+    for handoff in handoffs:
+        if "_page_url" not in handoff.__dict__:
+            by_kind.setdefault(handoff.kind, []).append(handoff)
+    for kind, group in by_kind.items():
+        spec = _KINDS.get(kind)
+        if spec is None or spec.pages is None:
+            continue
+        found = spec.pages(group)
+        for handoff in group:
+            handoff._page_url = found.get(handoff.pk, "")
 
 
 def offered(handoff) -> list[str]:
