@@ -78,8 +78,10 @@ def _page(request, clue, **extra):
     returned = selectors.returned_by(clue, transfers)
     clocks = list(selectors.clue_clocks(clue, transfers))
     matters = [m for m in Matter.values if m not in ("other",)]
-    suggestions = selectors.suggest_receivers_for(clue, matters, holders[0] if holders else None)
-    routes = [(Matter(m).label, suggestions[m]) for m in matters]
+    # The suggested receivers show only in the transfer section, to a department that holds the clue open.
+    may_transfer = bool(holders) and clue.status not in ("closed", "disputed")
+    suggestions = selectors.suggest_receivers_for(clue, matters, holders[0]) if may_transfer else {}
+    routes = [(Matter(m).label, suggestions[m]) for m in matters] if may_transfer else []
     materials = "\n".join(["线索摘要及交易记录", "相关投标文件"])  # evidence files are listed automatically
     context = {
         "clue": clue, "transfers": transfers, "my": my, "holders": holders,
@@ -97,26 +99,37 @@ def _page(request, clue, **extra):
     }
     readable = readable_ids(request.user, [x for t in transfers for x in t.letters])
     supervising = bool(supervised_jurisdiction_ids(request.user))
+    # what travelled with a transfer shows to its two ends (and supervisors), not to the clue's other receivers
+    _travelling_files(request.user, [t for t in transfers if t.sender in my or t.receiver in my or supervising])
     for t in transfers:
         t.mine = t.receiver in my
         t.readable_letters = [x for x in t.letters if x.pk in readable]  # only links that will open
-        # what travelled with a transfer shows to its two ends (and supervisors), not to the clue's other receivers
-        t.files = _travelling_files(request.user, t) if (t.sender in my or t.receiver in my or supervising) else []
+        t.files = getattr(t, "files", [])
         t.forward_form = ForwardForm(departments=Department.objects.filter(type=t.receiver.type, active=True)
-                                     .exclude(jurisdiction=t.receiver.jurisdiction))
+                                     .exclude(jurisdiction_id=t.receiver.jurisdiction_id))  # no query per transfer
     context.update(extra)
     return render(request, "referrals/clue_detail.html", context, status=400 if extra.get("error_form") else 200)
 
 
-def _travelling_files(user, transfer) -> list:
-    """What travelled with a transfer and the user may open: the evidence its 移送函 lists, then the files of its
-    result feedback or return."""
-    from casework.attachments.selectors import readable_attachment_ids
+def _travelling_files(user, transfers) -> None:
+    """What travelled with each transfer and the user may open: the evidence its 移送函 lists, then the files of its
+    result feedback or return. Three queries for the page, however many transfers the clue has had."""
+    from django.db.models import Prefetch, prefetch_related_objects
 
-    listed = list(transfer.transfer_letter.attachments.all()) if transfer.transfer_letter_id else []
-    own = [a for a in visible_of(user, transfer) if a not in listed]
-    readable = readable_attachment_ids(user, listed)
-    return [a for a in listed if a.pk in readable] + own
+    from casework.attachments.models import Attachment
+    from casework.attachments.selectors import readable_attachment_ids, visible_of_many
+
+    if not transfers:
+        return
+    letters = [t.transfer_letter for t in transfers if t.transfer_letter_id]
+    prefetch_related_objects(letters, Prefetch("attachments", queryset=Attachment.objects.select_related(
+        "owner_type", "department")))  # as visible_attachments reads them: the file list names the department
+    listed_of = {x.pk: list(x.attachments.all()) for x in letters}  # in the model's order, as before
+    own_of = visible_of_many(user, transfers)
+    readable = readable_attachment_ids(user, [a for files in listed_of.values() for a in files])
+    for t in transfers:
+        listed = listed_of.get(t.transfer_letter_id, [])
+        t.files = [a for a in listed if a.pk in readable] + [a for a in own_of[t.pk] if a not in listed]
 
 
 @login_required

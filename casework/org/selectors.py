@@ -5,15 +5,30 @@ from __future__ import annotations
 from casework.org.models import CASE_ROLES, Department, Jurisdiction, Membership
 
 
+def _memberships(user) -> list[Membership]:
+    """Every membership of the user with its department and jurisdiction, read once per user object (a request's):
+    departments, roles and supervised jurisdictions are all worked out from this one query."""
+    cached = getattr(user, "_portal_memberships", None)
+    if cached is None:
+        cached = user._portal_memberships = list(
+            Membership.objects.filter(user=user).select_related("department__jurisdiction"))
+    return cached
+
+
+def forget_memberships(user) -> None:
+    """This user object's cached reads are stale (a membership was added or removed)."""
+    user._portal_memberships = user._portal_departments = user._portal_supervised = None
+
+
 def user_departments(user) -> list[Department]:
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_portal_departments", None)
     if cached is None:
         # Only case roles make a department "mine": an administrative duty reads no case of its department.
-        cached = list(Department.objects.filter(memberships__user=user, active=True,
-                                                memberships__role__in=CASE_ROLES)
-                      .select_related("jurisdiction").distinct())
+        mine = {m.department_id: m.department for m in _memberships(user)
+                if m.role in CASE_ROLES and m.department.active}
+        cached = sorted(mine.values(), key=lambda d: (d.jurisdiction.code, d.code))  # Department's ordering
         user._portal_departments = cached
     return cached
 
@@ -21,7 +36,7 @@ def user_departments(user) -> list[Department]:
 def user_roles(user) -> set[str]:
     if not getattr(user, "is_authenticated", False):
         return set()
-    return set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    return {m.role for m in _memberships(user)}
 
 
 def descendant_jurisdiction_ids(root_ids: set[int]) -> set[int]:
@@ -43,9 +58,8 @@ def supervised_jurisdiction_ids(user) -> set[int]:
         return set()
     cached = getattr(user, "_portal_supervised", None)  # read once per user object, as user_departments
     if cached is None:
-        roots = set(Membership.objects.filter(
-            user=user, role=Membership.Role.SUPERVISOR, department__is_supervision_office=True,
-        ).values_list("department__jurisdiction_id", flat=True))
+        roots = {m.department.jurisdiction_id for m in _memberships(user)
+                 if m.role == Membership.Role.SUPERVISOR and m.department.is_supervision_office}
         cached = user._portal_supervised = frozenset(descendant_jurisdiction_ids(roots) if roots else set())
     return set(cached)
 

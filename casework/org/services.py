@@ -14,6 +14,7 @@ from django.utils import timezone
 from casework.errors import Conflict, DomainError
 from casework.events.services import record
 from casework.org.models import ADMIN_DUTIES, API_SCOPES, ApiClient, Department, Jurisdiction, Membership
+from casework.org.selectors import forget_memberships
 
 TOKEN_PREFIX = "sp_"
 
@@ -68,7 +69,7 @@ def add_membership(*, actor=None, user, department: Department, role: str) -> Me
     else:
         duties.refuse_case_role_for_duty_holder(user=user, role=role)
     membership, created = Membership.objects.get_or_create(user=user, department=department, role=role)
-    user._portal_departments = user._portal_supervised = None  # this user object's cached reads are stale now
+    forget_memberships(user)  # this user object's cached reads are stale now
     if role not in ADMIN_DUTIES:
         user.groups.add(department.group)
     if created:

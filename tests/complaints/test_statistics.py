@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from casework.clocks.models import Clock
 from casework.clocks.services import complete_clock, start_clock
 from casework.errors import Forbidden
+from casework.org.selectors import forget_memberships
 from casework.org.services import load_org_preset
 from complaints.charts import column_chart, hbar_chart, nice_ceiling
 from complaints.models import Complaint
@@ -208,7 +209,7 @@ def test_a_fixed_number_of_queries(book, luoyang, dave):
     from django.test.utils import CaptureQueriesContext
 
     def queries():
-        dave._portal_departments = dave._portal_supervised = None
+        forget_memberships(dave)
         with CaptureQueriesContext(connection) as ctx:
             complaint_statistics(dave, since=SINCE, until=UNTIL)
         return len(ctx.captured_queries)

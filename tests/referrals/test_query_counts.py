@@ -1,5 +1,6 @@
-"""Query counts (issue 18): a push is a bounded number of queries, a clue's detail over the API and its page
-stay under 10, and the list pages' counts do not grow with their length."""
+"""Query counts (issue 18): a push is a bounded number of queries, a clue's detail over the API stays under 10, its
+page is bounded and does not grow with the clue's history, and the list pages' counts do not grow with their
+length (every list page: tests/casework/test_list_query_counts.py)."""
 
 import pytest
 from django.db import connection
@@ -36,6 +37,38 @@ def test_clue_detail_api_under_ten_queries_and_page_bounded(client, monitor, luo
     with django_assert_max_num_queries(20):
         resp = client.get(f"/referrals/{clue['id']}/")
     assert resp.status_code == 200 and clue["reference"] in resp.content.decode()
+
+
+def test_clue_page_for_its_fullest_readers_is_bounded_and_does_not_grow_with_transfers(client, luoyang, alice, bob,
+                                                                                    carol):
+    """The handling department's leader and the trading centre see the most of a clue. Their page is read with one
+    transfer (its letters, evidence, clocks) and again after a second: what travelled with each transfer and each
+    forward form are read for all transfers at once, and suggestions only for a department that may transfer."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from referrals.models import Matter
+
+    clue = services.intake_clue(actor=alice, data=clue_input(luoyang)).clue
+    evidence, _ = services.add_evidence(actor=alice, clue=clue, upload=SimpleUploadedFile("比对报告.pdf", b"%PDF-1 x"))
+    services.transfer_clue(actor=bob, clue=clue, receivers=[luoyang["police"]], matter=Matter.CRIME,
+                           legal_basis="国务院第310号令", materials=[evidence.material_line, "线索摘要"])
+
+    def read(user) -> int:
+        client.force_login(user)
+        client.get(clue.get_absolute_url())  # per-process caches warmed
+        with CaptureQueriesContext(connection) as ctx:
+            resp = client.get(clue.get_absolute_url())
+        assert resp.status_code == 200 and clue.reference in resp.content.decode()
+        return len(ctx.captured_queries)
+
+    one = {"carol": read(carol), "alice": read(alice)}
+    services.transfer_clue(actor=bob, clue=clue, receivers=[luoyang["market_regulation"]],
+                           matter=Matter.QUALIFICATION_PENALTY, legal_basis="国务院第310号令", materials=["线索摘要"])
+    two = {"carol": read(carol), "alice": read(alice)}
+    assert two["carol"] <= one["carol"] and two["alice"] <= one["alice"], (one, two)
+    # 24 and 19 before, and the leader's grew with every transfer. Issue 18's target (under 10) is not met: the
+    # README names what the rest are.
+    assert one["carol"] <= 22 and one["alice"] <= 14, one
 
 
 @pytest.mark.parametrize("url", ["/referrals/", "/api/v1/clues/"])
