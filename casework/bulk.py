@@ -74,7 +74,7 @@ def insert_rows(model: type[models.Model], columns: tuple[str, ...], rows: list[
                 with_ids: bool = False) -> list[int]:
     """Insert rows given as tuples of plain values (integers, text, booleans, datetimes) for the attributes named
     in `columns` (attnames: `clock_id`, not `clock`), without building a model instance per row on PostgreSQL
-    (for a sweep's thousands of rungs and notices that was a third of its Python time). A field not named gets its
+    (for a sweep's thousands of rungs and notices, a large share of its Python time). A field not named gets its
     default (once for the batch: a callable default is called once; auto_now fields get one `now`).
     With `with_ids`, returns the new rows' ids in row order; otherwise []."""
     if not rows:
