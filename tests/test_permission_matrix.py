@@ -101,6 +101,8 @@ ROUTES: dict[str, R] = {
     "letters/<int:pk>/": R(lambda w: f"/letters/{w.decision_letter.pk}/",
                            party(party_liaison=404, sup=404), identity=CLEARED),
     # a letter waiting for sign-off: the issuing department's handlers and leaders only
+    # every letter the user may see: the decision letter masked (no PDF link) for all but the cleared handlers
+    "letters/": R(lambda w: "/letters/", LOGIN, identity=CLEARED),
     "letters/drafts/<int:pk>/": R(lambda w: f"/letters/drafts/{w.letter_draft.pk}/", party(party_liaison=404, sup=404)),
     "letters/drafts/<int:pk>/<str:step>/": R(lambda w: f"/letters/drafts/{w.letter_draft.pk}/sign/", POST_ONLY),
     "files/<int:pk>/": R(lambda w: f"/files/{w.attachment.pk}/", party()),
