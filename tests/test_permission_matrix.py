@@ -289,6 +289,12 @@ ROUTES: dict[str, R] = {
         lambda w: f"/consultations/{w.mechanism.pk}/members/{w.member.pk}/contacts/", POST_ONLY),
     "consultations/<int:pk>/meetings/new/": R(lambda w: f"/consultations/{w.mechanism.pk}/meetings/new/", MEMBERS),
     "consultations/<int:pk>/decisions/": R(lambda w: f"/consultations/{w.mechanism.pk}/decisions/", MEMBERS),
+    # the mechanism's lists: a member unit sees the meetings it convened or was invited to, the solicitations it
+    # drafted or was consulted on (the planted meeting's free text is not shown and not searched)
+    "consultations/<int:pk>/meetings/": R(lambda w: f"/consultations/{w.mechanism.pk}/meetings/?search=钟离晓东",
+                                          MEMBERS),
+    "consultations/<int:pk>/solicitations/": R(lambda w: f"/consultations/{w.mechanism.pk}/solicitations/",
+                                               MEMBERS),
     "consultations/<int:pk>/solicitations/new/": R(
         lambda w: f"/consultations/{w.mechanism.pk}/solicitations/new/", MEMBERS),
     "consultations/meetings/<int:pk>/": R(lambda w: f"/consultations/meetings/{w.meeting.pk}/", party()),
