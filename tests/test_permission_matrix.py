@@ -290,9 +290,9 @@ ROUTES: dict[str, R] = {
     "consultations/<int:pk>/meetings/new/": R(lambda w: f"/consultations/{w.mechanism.pk}/meetings/new/", MEMBERS),
     "consultations/<int:pk>/decisions/": R(lambda w: f"/consultations/{w.mechanism.pk}/decisions/", MEMBERS),
     # the mechanism's lists: a member unit sees the meetings it convened or was invited to, the solicitations it
-    # drafted or was consulted on (the planted meeting's free text is not shown and not searched)
-    "consultations/<int:pk>/meetings/": R(lambda w: f"/consultations/{w.mechanism.pk}/meetings/?search=钟离晓东",
-                                          MEMBERS),
+    # drafted or was consulted on (the planted meeting's free text is not shown; tests/consultations/test_lists.py
+    # checks it is not searched either)
+    "consultations/<int:pk>/meetings/": R(lambda w: f"/consultations/{w.mechanism.pk}/meetings/", MEMBERS),
     "consultations/<int:pk>/solicitations/": R(lambda w: f"/consultations/{w.mechanism.pk}/solicitations/",
                                                MEMBERS),
     "consultations/<int:pk>/solicitations/new/": R(
