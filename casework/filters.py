@@ -39,6 +39,7 @@ class ClockFilter(CaseListFilter):
 
     state = django_filters.ChoiceFilter(choices=Clock.State.choices, label="状态", empty_label="全部")
     open_only = django_filters.BooleanFilter(method="filter_open", label="仅未办结")
+    mine = django_filters.BooleanFilter(method="filter_mine", label="仅本单位承办")
     due_from = date_from("due_at", "截止日期自")
     due_to = date_to("due_at", "截止日期至")
     started_from = date_from("started_at", "起算日期自")
@@ -57,6 +58,15 @@ class ClockFilter(CaseListFilter):
             return queryset
         cond = Q(closed_at__isnull=True) & ~Q(state=Clock.State.CANCELLED)
         return queryset.filter(cond) if value else queryset.exclude(cond)
+
+    def filter_mine(self, queryset, name, value):
+        """The clocks my departments must act on (the workbench), or those of other departments I wait on."""
+        if value is None:
+            return queryset
+        from casework.org.selectors import user_departments
+
+        depts = [d.pk for d in user_departments(getattr(self.request, "user", None))]
+        return queryset.filter(department_id__in=depts) if value else queryset.exclude(department_id__in=depts)
 
     def _late(self) -> Q:
         open_states = [Clock.State.RUNNING, Clock.State.PAUSED]

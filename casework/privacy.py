@@ -227,18 +227,24 @@ def mask_for(obj, text: str) -> str:
 def holds_perm(user, perm: str) -> bool:
     """An explicit model permission, granted to the user or one of their groups. A superuser's blanket
     `has_perm` does not count: superuser is not a case role."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return perm in explicit_perms(user)
+
+
+def explicit_perms(user) -> frozenset[str]:
+    """The "app_label.codename" permissions granted to the user or their groups (once per request)."""
     from django.contrib.auth.models import Permission
     from django.db.models import Q
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    app_label, _, codename = perm.partition(".")
+        return frozenset()
     cache = getattr(user, "_portal_explicit_perms", None)
     if cache is None:
-        cache = {f"{a}.{c}" for a, c in Permission.objects.filter(Q(user=user) | Q(group__user=user))
-                 .values_list("content_type__app_label", "codename").distinct()}
+        cache = frozenset(f"{a}.{c}" for a, c in Permission.objects.filter(Q(user=user) | Q(group__user=user))
+                          .values_list("content_type__app_label", "codename").distinct())
         user._portal_explicit_perms = cache
-    return f"{app_label}.{codename}" in cache
+    return cache
 
 
 def holds_object_perm(user, perm: str, obj) -> bool:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox_read"),
     path("inbox/settings/", views.inbox_settings, name="inbox_settings"),
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
+    path("letters/", letter_views.letter_list, name="letters"),
     path("letters/<int:pk>.pdf", letter_views.letter_pdf, name="letter_pdf"),
     path("letters/<int:pk>/", letter_views.letter_page, name="letter"),
     path("letters/drafts/<int:pk>/", letter_views.draft_page, name="letter_draft"),

@@ -42,20 +42,33 @@ def urgency(clock: Clock, now: dt.datetime, cal) -> str:
     return "ok"
 
 
+WORKBENCH_ROWS = 300
+# The full list of what the workbench shows: the clocks of my departments still open (casework.filters.ClockFilter).
+WORKBENCH_QUERY = "open_only=true&mine=true&ordering=due_at"
+
+
 @login_required
 def workbench(request):
     now = timezone.now()
-    clocks = list(selectors.workbench_clocks(request.user).prefetch_related("subject")[:300])
+    open_clocks = selectors.workbench_clocks(request.user)
+    clocks = list(open_clocks.prefetch_related("subject")[:WORKBENCH_ROWS])
     selectors.with_subject_pages(clocks)
+    total = len(clocks) if len(clocks) < WORKBENCH_ROWS else open_clocks.count()
     cal = get_calendar()
     rows = [{"clock": c, "urgency": urgency(c, now, cal), "subject": c.subject} for c in clocks]
+    counts = {k: sum(r["urgency"] == k for r in rows) for k in ("overdue", "due-soon", "ok", "paused")}
+    if total > len(rows):  # never a silent cap: the chips count every open clock, the table the first rows
+        counts["paused"] = open_clocks.filter(state=Clock.State.PAUSED).count()
+        counts["overdue"] = open_clocks.exclude(state=Clock.State.PAUSED).filter(due_at__lte=now).count()
+        counts["ok"] = total - counts["paused"] - counts["overdue"] - counts["due-soon"]
     handoffs = selectors.visible_handoffs(request.user).filter(
         receiver__in=user_departments(request.user), state="sent")[:50]
     from casework.letters.signoff import awaiting_signoff
 
     return render(request, "casework/workbench.html", {
         "rows": rows, "now": now, "incoming": handoffs, "to_sign": list(awaiting_signoff(request.user)[:50]),
-        "counts": {k: sum(r["urgency"] == k for r in rows) for k in ("overdue", "due-soon", "ok", "paused")},
+        "counts": counts, "total": total, "hidden": total - len(rows),
+        "all_url": f"{reverse('casework:clocks')}?{WORKBENCH_QUERY}",
     })
 
 

@@ -191,6 +191,42 @@ def board_ledger():
     ]
 
 
+def meeting_ledger():
+    from casework.ledger import Column
+
+    return [
+        Column("编号", lambda m: m.reference), Column("会议主题", lambda m: m.title),
+        Column("会议类型", lambda m: m.get_kind_display()), Column("形式", lambda m: m.get_scope_display()),
+        Column("发起部门", lambda m: m.convener.name), Column("会议时间", lambda m: m.starts_at),
+        Column("地点", lambda m: m.place), Column("答复期限", lambda m: m.reply_due_on),
+        Column("状态", lambda m: m.get_status_display()), Column("召开时间", lambda m: m.held_at),
+        Column("会议纪要", lambda m: m.minutes_letter.doc_number if m.minutes_letter_id else ""),
+    ]
+
+
+def solicitations_for_list(user, mechanism: Mechanism):
+    """A mechanism's solicitations the user may see, with how many member units were asked and have replied."""
+    from django.db.models import Count
+
+    return (visible_solicitations(user, mechanism)
+            .annotate(asked=Count("replies", distinct=True),
+                      replied=Count("replies", filter=~Q(replies__status="pending"), distinct=True))
+            .order_by("-created_at", "-pk"))
+
+
+def solicitation_ledger():
+    from casework.ledger import Column
+
+    return [
+        Column("编号", lambda s: s.reference), Column("文件名称", lambda s: s.title),
+        Column("类别", lambda s: s.get_kind_display()), Column("起草单位", lambda s: s.initiator.name),
+        Column("征求意见函", lambda s: s.letter.doc_number if s.letter_id else ""),
+        Column("反馈期限", lambda s: s.deadline), Column("征求单位数", lambda s: s.asked),
+        Column("已反馈或逾期", lambda s: s.replied), Column("状态", lambda s: s.get_status_display()),
+        Column("定稿时间", lambda s: s.finalised_at),
+    ]
+
+
 def decision_timeline(decision: Decision):
     clock = [str(decision.clock_id)] if decision.clock_id else []
     return Event.objects.filter(

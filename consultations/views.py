@@ -19,6 +19,7 @@ from casework.forms import add_domain_error
 from casework.letters.services import letter_bytes
 from casework.org.models import Department
 from casework.org.selectors import user_departments
+from casework.savedviews.views import lists_saved_views
 from consultations import forms as f
 from consultations import selectors, services
 from consultations.models import (
@@ -440,6 +441,34 @@ def meeting_action(request, pk: int, action: str):
     else:
         raise DomainError(f"未知操作：{action}")
     return response or redirect(meeting)
+
+
+# --- the lists of a mechanism's meetings and solicitations ------------------------------------------------------
+@login_required
+@lists_saved_views
+def meeting_list(request, pk: int):
+    """Every meeting of the mechanism the user may see, found, filtered and exported one way."""
+    from casework.listing import list_page
+    from consultations.filters import MeetingFilter
+
+    mechanism = selectors.get_mechanism(request.user, pk)
+    rows = selectors.visible_meetings(request.user, mechanism).order_by("-starts_at", "-pk")
+    return list_page(request, MeetingFilter, rows, template="consultations/meeting_list.html",
+                     columns=selectors.meeting_ledger(), filename="会商会议台账",
+                     context={"mechanism": mechanism, "tab": "meetings"})
+
+
+@login_required
+@lists_saved_views
+def solicitation_list(request, pk: int):
+    """Every solicitation of the mechanism the user may see, with its replies counted, found and exported one way."""
+    from casework.listing import list_page
+    from consultations.filters import SolicitationFilter
+
+    mechanism = selectors.get_mechanism(request.user, pk)
+    return list_page(request, SolicitationFilter, selectors.solicitations_for_list(request.user, mechanism),
+                     template="consultations/solicitation_list.html", columns=selectors.solicitation_ledger(),
+                     filename="征求意见台账", context={"mechanism": mechanism, "tab": "solicitations"})
 
 
 # --- decisions -------------------------------------------------------------------------------------------------

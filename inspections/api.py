@@ -1,7 +1,7 @@
 """REST for 双随机一公开: the trading centre's system posts finished projects into the inspection-object
 directory (idempotent on the project code); plans, their draw records, and the re-run of a draw record."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -13,7 +13,7 @@ from casework.errors import DomainError
 from casework.listing import api_list, schema_parameters
 from casework.trading import TradingField
 from inspections import drawing, selectors, services
-from inspections.filters import PlanFilter
+from inspections.filters import PlanFilter, ProjectFilter
 from inspections.models import Project, RiskLevel
 
 
@@ -76,7 +76,8 @@ class ProjectOut(serializers.Serializer):
 
 class ProjectList(APIView):
     """POST：交易中心系统推送已完成招投标的项目，进入检查对象名录库（同一项目编号重复推送相同内容返回同一记录，
-    内容不同返回 409）。GET：本行政区域名录库（默认当年和上一年完成招投标的项目；all=1 为全部）。"""
+    内容不同返回 409）。GET：本行政区域名录库，与页面同一筛选、分页（默认当年和上一年完成招投标的项目；all=true 为全部，
+    code 为按项目编号精确查询）。"""
 
     @extend_schema(request=ProjectIn, responses={201: ProjectOut, 200: ProjectOut,
                                                  400: OpenApiResponse(description="字段错误"),
@@ -88,17 +89,20 @@ class ProjectList(APIView):
                                                       data=services.ProjectInput(**incoming.validated_data))
         return Response(ProjectOut(project).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(parameters=[OpenApiParameter("code", str), OpenApiParameter("all", str)],
-                   responses=ProjectOut(many=True))
+    @extend_schema(parameters=schema_parameters(ProjectFilter), responses=ProjectOut(many=True))
     def get(self, request):
-        rows = selectors.visible_projects(request.user)
-        if request.query_params.get("code"):
-            rows = rows.filter(project_code=request.query_params["code"])
-        elif request.query_params.get("all") != "1":
-            start, end = services.default_scope()
-            rows = rows.filter(tender_completed_on__gte=start, tender_completed_on__lte=end)
-        rows = list(rows[:500])
-        return Response(ProjectOut(rows, many=True, context={"standings": selectors.project_standings(rows)}).data)
+        rows = selectors.visible_projects(request.user).order_by("-tender_completed_on", "project_code")
+        return api_list(request, self, ProjectFilter, rows, ProjectPageOut)
+
+
+class ProjectPageOut(ProjectOut):
+    """A page of the directory: the credit standings of its projects read in one go."""
+
+    @classmethod
+    def many_init(cls, instance=None, *args, **kwargs):
+        instance = list(instance or [])
+        kwargs["context"] = {**kwargs.get("context", {}), "standings": selectors.project_standings(instance)}
+        return super().many_init(instance, *args, **kwargs)
 
 
 class MemberOut(serializers.Serializer):

@@ -350,6 +350,36 @@ def verify_draw(draw: Draw) -> Verification:
     return Verification(rerun_ok and chain_ok, rerun_ok, chain_ok, again, message)
 
 
+STRATUM_LABELS = {"high": "高", "medium": "中", "low": "低"}
+
+
+def project_ledger():
+    """The directory's ledger: what the page shows, with every party and its credit standing as of today."""
+    from casework.ledger import Column
+    from casework.privacy import mask_text
+
+    def standing(p):  # one credit read per row, kept on the row for its other columns
+        if not hasattr(p, "_standing"):
+            p._standing = project_standings([p])[p.pk]
+        return p._standing
+
+    return [
+        Column("项目编号", lambda p: p.project_code), Column("项目名称", lambda p: p.name),
+        Column("交易领域", lambda p: p.get_trading_field_display()),
+        Column("行政监督部门", lambda p: p.supervising_department.name),
+        Column("完成招投标日期", lambda p: p.tender_completed_on),
+        Column("中标金额（万元）", lambda p: p.contract_amount),
+        Column("风险等级", lambda p: p.get_risk_level_display()), Column("风险等级依据", lambda p: p.risk_reason),
+        Column("招标人", lambda p: p.tenderer_name),
+        Column("招标人统一社会信用代码", lambda p: mask_text(p.tenderer_uscc)),  # an individual business's masked
+        Column("中标人", lambda p: p.winner_name), Column("中标人统一社会信用代码", lambda p: mask_text(p.winner_uscc)),
+        Column("招标代理机构", lambda p: p.agency_name),
+        Column("当事人信用", lambda p: standing(p).label),
+        Column("抽取分层", lambda p: STRATUM_LABELS[stratum(p.risk_level, standing(p).level)]),
+        Column("登记单位", lambda p: p.registered_department.name), Column("来源", lambda p: p.get_source_display()),
+    ]
+
+
 def plan_ledger():
     from casework.ledger import Column
 

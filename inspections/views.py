@@ -36,7 +36,7 @@ from inspections.forms import (
     RiskForm,
     VerifyForm,
 )
-from inspections.models import Draw, Plan, Project, RiskLevel, Speciality, Target, TeamMember
+from inspections.models import Draw, Plan, Project, Speciality, Target, TeamMember
 
 
 def _enforcement_departments(user) -> list[Department]:
@@ -149,31 +149,30 @@ def _project_departments():
 
 
 def _directory(request, form=None, import_form=None, status=200):
+    """The directory through the shared list machinery (search, filters, pages, ledger), with the register and
+    import forms under it; each row with its parties' credit standing read for the page only."""
+    from casework.listing import list_page
+    from inspections.filters import ProjectFilter
+
     scope_from, scope_to = services.default_scope()
-    rows = selectors.visible_projects(request.user)
-    show_all = request.GET.get("all") == "1"
-    if not show_all:
-        rows = rows.filter(tender_completed_on__gte=scope_from, tender_completed_on__lte=scope_to)
-    for key in ("risk_level", "trading_field"):
-        value = request.GET.get(key, "")
-        if value:
-            rows = rows.filter(**{key: value})
-    q = request.GET.get("q", "").strip()
-    if q:
-        rows = rows.filter(Q(name__icontains=q) | Q(project_code__icontains=q) | Q(winner_name__icontains=q))
-    rows = list(rows[:500])
-    standings = selectors.project_standings(rows)
-    return render(request, "inspections/projects.html", {
-        "rows": [(p, standings[p.pk], selectors.stratum(p.risk_level, standings[p.pk].level)) for p in rows],
-        "form": form or ProjectForm(departments=_project_departments()),
-        "import_form": import_form or ImportForm(), "q": q, "show_all": show_all,
-        "scope_from": scope_from, "scope_to": scope_to, "risk_levels": RiskLevel.choices,
-        "fields": TradingField.choices, "risk_level": request.GET.get("risk_level", ""),
-        "trading_field": request.GET.get("trading_field", ""), "stratum_rule": selectors.STRATUM_RULE,
-        "columns": services.PROJECT_LABELS}, status=status)
+
+    def prepare(rows):
+        standings = selectors.project_standings(rows)
+        return [(p, standings[p.pk], selectors.stratum(p.risk_level, standings[p.pk].level)) for p in rows]
+
+    rows = selectors.visible_projects(request.user).order_by("-tender_completed_on", "project_code")
+    response = list_page(request, ProjectFilter, rows, template="inspections/projects.html",
+                         columns=selectors.project_ledger(), filename="检查对象名录库", prepare=prepare, context={
+                             "form": form or ProjectForm(departments=_project_departments()),
+                             "import_form": import_form or ImportForm(), "scope_from": scope_from,
+                             "scope_to": scope_to, "stratum_rule": selectors.STRATUM_RULE,
+                             "columns": services.PROJECT_LABELS})
+    response.status_code = status if response.status_code == 200 else response.status_code
+    return response
 
 
 @login_required
+@lists_saved_views
 def projects(request):
     if request.method != "POST":
         return _directory(request)

@@ -1,14 +1,16 @@
 """REST: the trading centre sends tenders with their bids; other systems read the warnings.
 Translates HTTP to services; errors are mapped once by casework.api_errors."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.errors import DomainError
+from casework.listing import api_list, schema_parameters
 from referrals.services import pushing_department
 from risk import selectors, services
+from risk.filters import WarningFilter
 
 MAX_TENDER_BYTES = 1024 * 1024
 
@@ -112,20 +114,12 @@ class WarningOut(serializers.Serializer):
 
 
 class WarningList(APIView):
-    """本单位可见的风险预警（按风险分值从高到低），可按类型、状态、监督部门、分值、投标人、项目筛选。"""
+    """本单位可见的风险预警（按风险分值从高到低），与页面同一筛选：类型、状态、单位、分值、投标人、项目、发现日期、搜索。"""
 
-    @extend_schema(parameters=[OpenApiParameter(n, str, required=False) for n in
-                               ("screen", "status", "department", "min_score", "bidder", "project", "from", "to",
-                                "offset")],
-                   responses=WarningOut(many=True))
+    @extend_schema(parameters=schema_parameters(WarningFilter), responses=WarningOut(many=True))
     def get(self, request):
-        qs = selectors.filter_warnings(selectors.visible_warnings(request.user), request.query_params)
-        try:
-            offset = max(0, int(request.query_params.get("offset") or 0))
-        except ValueError as exc:
-            raise DomainError.for_field("offset", "offset 须为非负整数") from exc
-        page = list(qs.prefetch_related("tenders")[offset:offset + 100])
-        return Response({"count": qs.count(), "offset": offset, "results": WarningOut(page, many=True).data})
+        qs = selectors.visible_warnings(request.user).prefetch_related("tenders").select_related("clue")
+        return api_list(request, self, WarningFilter, qs.order_by("-score", "-detected_at", "-pk"), WarningOut)
 
 
 class WarningDetail(APIView):

@@ -1,7 +1,9 @@
 """Reads of tenders and warnings, scoped like clues: the trading centre that sent the data and the
 supervising department see them, supervisors see their jurisdiction, everyone else gets a 404."""
 
-from django.db.models import Count, Q
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count
 
 from casework.errors import NotFound
 from casework.org.selectors import scoped
@@ -27,41 +29,22 @@ def get_warning(user, pk) -> Warning:
     return warning
 
 
-def filter_warnings(qs, params):
-    """The list's filters (page and API): screen, status, supervising department, minimum score, bidder
-    (USCC or name), project (tender id, code or name), raised from/to."""
-    screen = params.get("screen")
-    if screen:
-        qs = qs.filter(screen=screen)
-    status = params.get("status")
-    if status:
-        qs = qs.filter(status=status)
-    dept = params.get("department")
-    if dept:
-        qs = qs.filter(supervising_department__code=dept)
-    try:
-        min_score = float(params.get("min_score") or 0)
-    except ValueError:
-        min_score = 0
-    if min_score:
-        qs = qs.filter(score__gte=min_score)
-    bidder = (params.get("bidder") or "").strip()
-    if bidder:
-        qs = qs.filter(Q(bidder_index__contains=f"|{bidder.upper()}|") | Q(bidders__icontains=bidder))
-    project = (params.get("project") or "").strip()
-    if project:
-        qs = qs.filter(Q(tenders__tender_id=project) | Q(tenders__project_code=project)
-                       | Q(tenders__project_name__icontains=project)).distinct()
-    for name, lookup in (("from", "detected_at__date__gte"), ("to", "detected_at__date__lte")):
-        value = params.get(name)
-        if value:
-            import datetime as dt
+def warning_ledger():
+    from casework.ledger import Column
 
-            try:
-                qs = qs.filter(**{lookup: dt.date.fromisoformat(value)})
-            except ValueError:
-                pass
-    return qs
+    return [
+        Column("风险分值", lambda w: int(Decimal(str(w.score)).quantize(Decimal(1), ROUND_HALF_UP))),  # as shown
+        Column("类型", lambda w: w.get_screen_display()),
+        Column("说明", lambda w: w.explanation),
+        Column("涉及投标人", lambda w: "、".join(b.get("name", "") for b in w.bidders)),
+        Column("投标人数", lambda w: len(w.bidders)),
+        Column("涉及招标", lambda w: "、".join(t.tender_id for t in w.tenders.all())),
+        Column("行政监督部门", lambda w: w.supervising_department.name),
+        Column("交易中心", lambda w: w.source_department.name),
+        Column("状态", lambda w: w.get_status_display()), Column("发现时间", lambda w: w.detected_at),
+        Column("转成的线索", lambda w: w.clue.reference if w.clue_id else ""),
+        Column("排除理由", lambda w: w.dismissed_reason),
+    ]
 
 
 def warning_tenders(warning: Warning):

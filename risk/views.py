@@ -3,30 +3,27 @@ decision, and a bidder's history. The same selectors and services as the API."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from casework.errors import DomainError, NotFound
 from casework.events.services import timeline
-from casework.org.models import Department
 from casework.org.selectors import user_departments
+from casework.savedviews.views import lists_saved_views
 from casework.trading import TradingField
 from risk import selectors, services
-from risk.models import Screen, Warning
 
 
 @login_required
+@lists_saved_views
 def warning_list(request):
-    visible = selectors.visible_warnings(request.user)
-    warnings = selectors.filter_warnings(visible, request.GET)
-    page = Paginator(warnings, 50).get_page(request.GET.get("page"))
-    departments = Department.objects.filter(pk__in=visible.values("supervising_department")).order_by("code")
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "risk/warning_list.html", {
-        "page": page, "screens": Screen.choices, "statuses": Warning.Status.choices, "departments": departments,
-        "f": request.GET, "query": query.urlencode(), "total": warnings.count()})
+    """The warnings of the tenders my departments supervise or pushed, found, filtered and exported one way."""
+    from casework.listing import list_page
+    from risk.filters import WarningFilter
+
+    visible = selectors.visible_warnings(request.user).prefetch_related("tenders")
+    return list_page(request, WarningFilter, visible.order_by("-score", "-detected_at", "-pk"),
+                     template="risk/warning_list.html", columns=selectors.warning_ledger(), filename="风险预警台账")
 
 
 def _can_decide(user, warning) -> bool:

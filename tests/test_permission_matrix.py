@@ -101,6 +101,8 @@ ROUTES: dict[str, R] = {
     "letters/<int:pk>/": R(lambda w: f"/letters/{w.decision_letter.pk}/",
                            party(party_liaison=404, sup=404), identity=CLEARED),
     # a letter waiting for sign-off: the issuing department's handlers and leaders only
+    # every letter the user may see: the decision letter masked (no PDF link) for all but the cleared handlers
+    "letters/": R(lambda w: "/letters/", LOGIN, identity=CLEARED),
     "letters/drafts/<int:pk>/": R(lambda w: f"/letters/drafts/{w.letter_draft.pk}/", party(party_liaison=404, sup=404)),
     "letters/drafts/<int:pk>/<str:step>/": R(lambda w: f"/letters/drafts/{w.letter_draft.pk}/sign/", POST_ONLY),
     "files/<int:pk>/": R(lambda w: f"/files/{w.attachment.pk}/", party()),
@@ -287,6 +289,12 @@ ROUTES: dict[str, R] = {
         lambda w: f"/consultations/{w.mechanism.pk}/members/{w.member.pk}/contacts/", POST_ONLY),
     "consultations/<int:pk>/meetings/new/": R(lambda w: f"/consultations/{w.mechanism.pk}/meetings/new/", MEMBERS),
     "consultations/<int:pk>/decisions/": R(lambda w: f"/consultations/{w.mechanism.pk}/decisions/", MEMBERS),
+    # the mechanism's lists: a member unit sees the meetings it convened or was invited to, the solicitations it
+    # drafted or was consulted on (the planted meeting's free text is not shown; tests/consultations/test_lists.py
+    # checks it is not searched either)
+    "consultations/<int:pk>/meetings/": R(lambda w: f"/consultations/{w.mechanism.pk}/meetings/", MEMBERS),
+    "consultations/<int:pk>/solicitations/": R(lambda w: f"/consultations/{w.mechanism.pk}/solicitations/",
+                                               MEMBERS),
     "consultations/<int:pk>/solicitations/new/": R(
         lambda w: f"/consultations/{w.mechanism.pk}/solicitations/new/", MEMBERS),
     "consultations/meetings/<int:pk>/": R(lambda w: f"/consultations/meetings/{w.meeting.pk}/", party()),

@@ -249,7 +249,8 @@ def may_open(user, letter: Letter) -> bool:
 
     if not letter.restricted_to_perm:
         return True
-    return privacy.may_see_identity(user, letter) and privacy.holds_perm(user, letter.restricted_to_perm)
+    # The permission first: it is read once per request, the identity rule reads the case's handling department.
+    return privacy.holds_perm(user, letter.restricted_to_perm) and privacy.may_see_identity(user, letter)
 
 
 def readable_ids(user, letters) -> set[int]:

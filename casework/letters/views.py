@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from casework.errors import NotFound
 from casework.letters.models import Letter
 from casework.letters.services import get_letter, letter_bytes
+from casework.savedviews.views import lists_saved_views
 
 
 @login_required
@@ -37,6 +38,21 @@ def _pdf(request, letter: Letter, *, cache: str) -> HttpResponse:
     response["ETag"] = etag
     response["Cache-Control"] = cache
     return response
+
+
+@login_required
+@require_GET
+@lists_saved_views
+def letter_list(request):
+    """Every letter the user may see (issued, received, distributed; a supervisor's jurisdictions), found, filtered
+    and exported one way. A letter carrying a protected identity shows masked, without a link, to those not cleared."""
+    from casework.letters import selectors
+    from casework.letters.filters import LetterFilter
+    from casework.listing import list_page
+
+    return list_page(request, LetterFilter, selectors.letters_for_list(request.user),
+                     template="casework/letter_list.html", columns=selectors.letter_ledger(request.user),
+                     filename="公文函件台账", prepare=lambda rows: selectors.letter_rows(request.user, rows))
 
 
 @login_required

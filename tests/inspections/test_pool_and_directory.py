@@ -239,8 +239,11 @@ def test_api_posts_projects_idempotently(luoyang, centre_api, bob):
     assert bad.json()["error"]["fields"]["winner_uscc"][0].startswith("中标人统一社会信用代码校验位错误")
     missing = centre_api.post(url, {"project_code": "X"}, format="json")
     assert missing.status_code == 400 and "winner_uscc" in missing.json()["error"]["fields"]
-    listed = centre_api.get(url).json()
-    assert [p["project_code"] for p in listed] == ["LYGC-001"]
+    listed = centre_api.get(url).json()  # the page's filter, paginated with the total
+    assert listed["count"] == 1 and [p["project_code"] for p in listed["results"]] == ["LYGC-001"]
+    assert listed["results"][0]["credit"] == "good" and listed["results"][0]["stratum"] == "high"
     client = APIClient()
     client.force_authenticate(bob)
-    assert [p["project_code"] for p in client.get(url, {"code": "LYGC-001"}).json()] == ["LYGC-001"]
+    assert [p["project_code"] for p in client.get(url, {"code": "LYGC-001"}).json()["results"]] == ["LYGC-001"]
+    assert client.get(url, {"search": "第1号"}).json()["count"] == 1 and client.get(url, {"code": "LYGC"}).json()[
+        "count"] == 0
