@@ -215,6 +215,8 @@ PORTAL_WEBHOOK_ALLOWED_HOSTS = env_list("PORTAL_WEBHOOK_ALLOWED_HOSTS")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# The project's catalog: the admin texts of third-party apps (and Django's gaps) in Chinese (casework.admin_locale).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
