@@ -57,6 +57,7 @@ def test_a_big_export_runs_as_its_owner_and_equals_the_page(client, bob, complai
         bob, "complaints.complaints", "search=%E9%81%93%E8%B7%AF", "xlsx", ExportJob.State.QUEUED)
     page = client.get(f"/exports/{job.pk}/")
     assert page.status_code == 200 and "排队中" in page.content.decode() and "<script>" not in page.content.decode()
+    assert "搜索：道路" in page.content.decode()                        # the filter as the list's form names it
     assert client.get(f"/exports/{job.pk}/status.json").json()["download_url"] == ""
 
     with override_settings(PORTAL_EXPORT_PROGRESS_EVERY=1):
