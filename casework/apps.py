@@ -15,4 +15,7 @@ class CaseworkConfig(AppConfig):
         from casework.handoffs import kinds  # noqa: F401  (the shared kinds no mechanism owns)
 
         admin_audit.install()
+        from casework import admin_locale
+
+        admin_locale.install()  # third-party apps' admin texts in Chinese (locale/zh_Hans)
         from casework.accounts import signals  # noqa: F401  (audit of logins, logouts, failures, lockouts)

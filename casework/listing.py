@@ -2,21 +2,26 @@
 the page, its CSV/XLSX ledger (casework.ledger) and the API list (paginated: {count, next, previous, results}).
 
 A mechanism describes its list with a subclass of `CaseListFilter` (which fields the search box looks in, which
-department fields the department filter matches, where its clocks hang) and calls `list_page` from its view and
-`api_list` from its API view. The queryset handed in is already scoped to what the user may see (selectors); the
-filter only narrows it."""
+department fields the department filter matches, where its clocks hang), and its ledger with a function of the user
+registered under a name (`@ledger("referrals.clues")` in its selectors: the filter, the queryset scoped to what that
+user may see, the columns and the file name); its view calls `list_page(request, clue_ledger(request.user), ...)` and
+its API view `api_list`. The filter only narrows the scoped queryset. The name lets a background export
+(casework.exportjobs) rebuild the very same list for the same user in a worker."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import import_module
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.shortcuts import render
+from django.db.models import Q, QuerySet
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from casework.errors import DomainError
@@ -180,18 +185,79 @@ def bind(filterset_class, data, queryset, request) -> CaseListFilter:
     return filtered
 
 
-def list_page(request, filterset_class, queryset, *, template: str, columns: list, filename: str,
-              context: dict | None = None, prepare: Callable[[list], Iterable] | None = None,
-              per_page: int = PER_PAGE):
+@dataclass(frozen=True)
+class Ledger:
+    """One list as a user sees it: its filter, the queryset scoped to that user, the ledger's columns and file name;
+    `name` is the registered name that rebuilds it for a user (`get_ledger(name)(user)`)."""
+
+    filterset_class: type
+    queryset: QuerySet
+    columns: list
+    filename: str
+    name: str = ""
+
+
+_LEDGERS: dict[str, Callable] = {}
+
+
+def ledger(name: str):
+    """Register `fn(user) -> Ledger` under `name` ("<app label>.<list>", defined in that app's selectors module so a
+    worker finds it by importing them); the Ledger it returns carries the name."""
+
+    def register(fn):
+        def build(user) -> Ledger:
+            built = fn(user)
+            return Ledger(built.filterset_class, built.queryset, built.columns, built.filename, name)
+
+        build.__name__, build.__doc__, build.ledger_name = fn.__name__, fn.__doc__, name
+        _LEDGERS[name] = build
+        return build
+
+    return register
+
+
+def get_ledger(name: str) -> Callable:
+    """The registered ledger builder, importing its app's selectors if need be; DomainError for an unknown name."""
+    from django.apps import apps
+
+    app = name.split(".", 1)[0]
+    if name not in _LEDGERS and apps.is_installed(app):
+        import_module(f"{app}.selectors")
+    if name not in _LEDGERS:
+        raise DomainError.for_field("ledger", f"没有名为 {name} 的台账")
+    return _LEDGERS[name]
+
+
+def export_query(params) -> str:
+    """The filter part of a list's query string (without `export` and `page`), as a background export keeps it."""
+    params = params.copy()
+    for key in ("export", "page"):
+        params.pop(key, None)
+    return params.urlencode()
+
+
+def list_page(request, source: Ledger, *, template: str, context: dict | None = None,
+              prepare: Callable[[list], Iterable] | None = None, per_page: int = PER_PAGE):
     """A list page: `?export=csv|xlsx` gives the ledger of the current filter (every row, not one page); otherwise
     one page of `per_page` rows with the total. `prepare` turns a page's rows into what the template shows (e.g.
-    pairs of row and masked identity)."""
-    from casework.ledger import export
+    pairs of row and masked identity).
 
-    filtered = bind(filterset_class, request.GET, queryset, request)
+    An export of up to PORTAL_EXPORT_INLINE_ROWS rows answers in the request; a larger one of a registered ledger
+    becomes a background job (casework.exportjobs) and the user is sent to its progress page."""
+    from casework.ledger import FORMATS, export
+
+    filtered = bind(source.filterset_class, request.GET, source.queryset, request)
     fmt = request.GET.get("export")
     if fmt:
-        return export(filtered.qs.iterator(chunk_size=500), columns, fmt=fmt, filename=filename)
+        if fmt not in FORMATS:
+            raise DomainError.for_field("export", "导出格式须为 csv 或 xlsx")
+        if source.name and filtered.qs.count() > settings.PORTAL_EXPORT_INLINE_ROWS:
+            from casework.exportjobs.services import request_export
+
+            job = request_export(actor=request.user, ledger=source.name, query=export_query(request.GET),
+                                 fmt=fmt, path=request.path)
+            return redirect("casework:export_job", pk=job.pk)
+        return export(filtered.qs.iterator(chunk_size=500), source.columns, fmt=fmt, filename=source.filename)
     page = Paginator(filtered.qs, per_page).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

@@ -5,6 +5,7 @@ from casework.attachments.models import Attachment, AttachmentShare
 from casework.calendar.models import CalendarDay, CalendarYear
 from casework.clocks.models import Clock, EscalationStep, PauseSpan
 from casework.events.models import AuditHead, Event
+from casework.exportjobs.models import ExportJob
 from casework.handoffs.models import Handoff
 from casework.letters.models import Letter, LetterDraft, LetterSequence
 from casework.notifications.models import NoticeSetting, Notification
@@ -16,8 +17,8 @@ from casework.webhooks.models import WebhookDelivery
 
 __all__ = [
     "AccountSecurity", "ApiClient", "Attachment", "AttachmentShare", "AuditHead", "CalendarDay", "CalendarYear",
-    "Clock", "Department",
-    "EscalationStep", "Event", "Handoff", "Jurisdiction", "Letter", "LetterDraft", "LetterSequence", "Membership",
+    "Clock", "Department", "EscalationStep", "Event", "ExportJob", "Handoff", "Jurisdiction", "Letter", "LetterDraft",
+    "LetterSequence", "Membership",
     "NoticeSetting", "Notification", "PauseSpan", "Rule", "RuleProfile", "RuleVersion", "SavedView", "SmsMessage",
     "WebhookDelivery",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from casework.clocks.models import Clock, EscalationStep
 from casework.errors import NotFound
 from casework.handoffs.models import Handoff
+from casework.listing import Ledger, ledger
 from casework.org.selectors import scoped, supervised_jurisdiction_ids, user_departments
 
 
@@ -114,3 +115,18 @@ def clock_ledger():
         Column("起算时间", lambda c: c.started_at), Column("截止时间", lambda c: c.due_at),
         Column("状态", lambda c: c.get_state_display()), Column("办结时间", lambda c: c.closed_at),
     ]
+
+
+@ledger("casework.clocks")
+def clock_list_ledger(user) -> Ledger:
+    from casework.filters import ClockFilter
+
+    return Ledger(ClockFilter, visible_clocks(user).prefetch_related("subject").order_by("due_at", "pk"),
+                  clock_ledger(), "法定时限台账")
+
+
+@ledger("casework.handoffs")
+def handoff_list_ledger(user) -> Ledger:
+    from casework.filters import HandoffFilter
+
+    return Ledger(HandoffFilter, visible_handoffs(user).order_by("-sent_at", "-pk"), handoff_ledger(), "移交事项台账")

@@ -115,3 +115,27 @@ def sweep_orphan_files() -> int:
     from casework.attachments.orphans import sweep_orphan_files as sweep
 
     return len(sweep())
+
+
+@shared_task(name="casework.tasks.run_export_job", acks_late=True)
+def run_export_job(job_id: int) -> str:
+    """Write a background ledger export as its owner (a second delivery finds the job taken and does nothing)."""
+    from casework.exportjobs.services import run
+
+    return run(job_id)
+
+
+@shared_task(name="casework.tasks.sweep_export_jobs")
+def sweep_export_jobs() -> int:
+    """Beat: export jobs whose task was lost (broker down when asked) or whose worker went silent, dispatched again."""
+    from casework.exportjobs.services import sweep
+
+    return sweep()
+
+
+@shared_task(name="casework.tasks.purge_expired_exports")
+def purge_expired_exports() -> int:
+    """Beat: the files of background exports past their expiry, deleted."""
+    from casework.exportjobs.services import purge_expired
+
+    return purge_expired()

@@ -2,6 +2,7 @@ from django.urls import path
 
 from casework import views
 from casework.attachments import views as attachment_views
+from casework.exportjobs import views as export_views
 from casework.letters import views as letter_views
 from casework.savedviews import views as saved_views
 
@@ -29,5 +30,9 @@ urlpatterns = [
     path("letters/drafts/<int:pk>/", letter_views.draft_page, name="letter_draft"),
     path("letters/drafts/<int:pk>/<str:step>/", letter_views.draft_step, name="letter_draft_step"),
     path("files/<int:pk>/", attachment_views.download, name="attachment"),
+    path("exports/", export_views.job_list, name="exports"),
+    path("exports/<int:pk>/", export_views.job_page, name="export_job"),
+    path("exports/<int:pk>/status.json", export_views.job_status, name="export_status"),
+    path("exports/<int:pk>/download/", export_views.job_download, name="export_download"),
     path("notices/<int:pk>.pdf", letter_views.public_letter_pdf, name="public_letter_pdf"),
 ]

@@ -76,23 +76,18 @@ def workbench(request):
 @lists_saved_views
 def clock_list(request):
     """Every clock the user may see (own, waited on, supervised), found, filtered and exported one way."""
-    from casework.filters import ClockFilter
     from casework.listing import list_page
 
-    clocks = selectors.visible_clocks(request.user).prefetch_related("subject").order_by("due_at", "pk")
-    return list_page(request, ClockFilter, clocks, template="casework/clock_list.html",
-                     columns=selectors.clock_ledger(), filename="法定时限台账", prepare=selectors.with_subject_pages)
+    return list_page(request, selectors.clock_list_ledger(request.user), template="casework/clock_list.html",
+                     prepare=selectors.with_subject_pages)
 
 
 @login_required
 @lists_saved_views
 def handoff_list(request):
-    from casework.filters import HandoffFilter
     from casework.listing import list_page
 
-    rows = selectors.visible_handoffs(request.user).order_by("-sent_at", "-pk")
-    return list_page(request, HandoffFilter, rows, template="casework/handoff_list.html",
-                     columns=selectors.handoff_ledger(), filename="移交事项台账")
+    return list_page(request, selectors.handoff_list_ledger(request.user), template="casework/handoff_list.html")
 
 
 @login_required

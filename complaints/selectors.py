@@ -3,6 +3,7 @@ the supervision office sees its whole jurisdiction (and receives what nobody cla
 sees only its own complaint (by code and secret) and published outcomes."""
 
 from casework.errors import NotFound
+from casework.listing import Ledger, ledger
 from casework.org.selectors import scoped
 from complaints.models import Complaint
 
@@ -67,3 +68,10 @@ def tracking_history(complaint: Complaint) -> dict:
     notices = list(SmsMessage.objects.filter(object_type=complaint._meta.label_lower, object_id=str(complaint.pk))
                    .order_by("created_at", "pk"))
     return {"steps": steps, "notices": notices}
+
+
+@ledger("complaints.complaints")
+def complaint_ledger(user) -> Ledger:
+    from complaints.filters import ComplaintFilter
+
+    return Ledger(ComplaintFilter, visible_complaints(user).order_by("-received_at", "-pk"), LEDGER_COLUMNS, "投诉台账")

@@ -162,13 +162,10 @@ def published(request):
 @lists_saved_views
 def complaint_list(request):
     from casework.listing import list_page
-    from complaints.filters import ComplaintFilter
 
     # A list never shows the original identity (the case page does, to the cleared, and records the read).
     can_record = any(d.type != Department.Type.TRADING_CENTRE for d in user_departments(request.user))
-    return list_page(request, ComplaintFilter,
-                     selectors.visible_complaints(request.user).order_by("-received_at", "-pk"),
-                     template="complaints/list.html", columns=selectors.LEDGER_COLUMNS, filename="投诉台账",
+    return list_page(request, selectors.complaint_ledger(request.user), template="complaints/list.html",
                      prepare=lambda rows: [(c, services.identity_for(None, c)) for c in rows],
                      context={"can_record": can_record})
 

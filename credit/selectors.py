@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from casework.listing import Ledger, ledger
 from casework.org.selectors import supervised_jurisdiction_ids, user_departments
 from credit import codes as codecheck
 from credit.models import CreditPush, CreditRecord, CreditSubject, Domain, EligibilityQuery, Measure, RedListEntry
@@ -218,3 +219,17 @@ def record_ledger():
         Column("有效期至", lambda r: r.valid_until), Column("状态", lambda r: r.get_status_display()),
         Column("罚款金额（元）", lambda r: r.fine_amount),
     ]
+
+
+def my_records(user):
+    """The credit records of my departments (supervisors: their jurisdictions)."""
+    from casework.org.selectors import scoped
+
+    return scoped(user, CreditRecord.objects.select_related("subject", "department"), department_fields=("department",))
+
+
+@ledger("credit.records")
+def record_list_ledger(user) -> Ledger:
+    from credit.filters import CreditRecordFilter
+
+    return Ledger(CreditRecordFilter, my_records(user).order_by("-decided_on", "-pk"), record_ledger(), "信用记录台账")

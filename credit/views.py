@@ -15,7 +15,7 @@ from casework.events.services import timeline
 from casework.exports import SafeWriter
 from casework.forms import add_domain_error
 from casework.org.models import Department
-from casework.org.selectors import scoped, user_departments
+from casework.org.selectors import user_departments
 from casework.savedviews.views import lists_saved_views
 from credit import selectors, services
 from credit.forms import CorrectionForm, EligibilityForm, ExportFilterForm, RecordForm, RedListForm
@@ -46,8 +46,7 @@ def penalties(request):
     return _public(request, "credit/penalties.html", selectors.published_penalties, "行政处罚信息公示")
 
 
-def _my_records(user):
-    return scoped(user, CreditRecord.objects.select_related("subject", "department"), department_fields=("department",))
+_my_records = selectors.my_records
 
 
 @login_required
@@ -55,11 +54,7 @@ def _my_records(user):
 def record_list(request):
     """Every credit record of my departments (supervisors: their jurisdictions), found and exported one way."""
     from casework.listing import list_page
-    from credit.filters import CreditRecordFilter
-
-    rows = _my_records(request.user).order_by("-decided_on", "-pk")
-    return list_page(request, CreditRecordFilter, rows, template="credit/record_list.html",
-                     columns=selectors.record_ledger(), filename="信用记录台账")
+    return list_page(request, selectors.record_list_ledger(request.user), template="credit/record_list.html")
 
 
 def _issuing_departments(user):

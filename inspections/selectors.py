@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from casework.errors import NotFound
+from casework.listing import Ledger, ledger
 from casework.org.models import Department
 from casework.org.selectors import descendant_jurisdiction_ids, supervised_jurisdiction_ids, user_departments
 from inspections import drawing
@@ -391,3 +392,11 @@ def plan_ledger():
         Column("状态", lambda p: p.get_status_display()), Column("检查结束时间", lambda p: p.ended_at),
         Column("结果公开时间", lambda p: p.published_at),
     ]
+
+
+@ledger("inspections.plans")
+def plan_list_ledger(user) -> Ledger:
+    from inspections.filters import PlanFilter
+
+    return Ledger(PlanFilter, visible_plans(user).prefetch_related("participants").order_by("-created_at", "-id"),
+                  plan_ledger(), "双随机抽查计划台账")

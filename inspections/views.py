@@ -52,11 +52,7 @@ def _bad(form) -> int:
 @lists_saved_views
 def index(request):
     from casework.listing import list_page
-    from inspections.filters import PlanFilter
-
-    plans = selectors.visible_plans(request.user).prefetch_related("participants").order_by("-created_at", "-id")
-    return list_page(request, PlanFilter, plans, template="inspections/index.html",
-                     columns=selectors.plan_ledger(), filename="双随机抽查计划台账",
+    return list_page(request, selectors.plan_list_ledger(request.user), template="inspections/index.html",
                      context={"can_plan": bool(_enforcement_departments(request.user))})
 
 

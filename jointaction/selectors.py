@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from casework.listing import Ledger, ledger
 from casework.org.selectors import scoped, supervised_jurisdiction_ids, user_departments
 from jointaction.models import AssistanceRequest, JointAction
 
@@ -65,3 +66,19 @@ def action_ledger():
         Column("状态", lambda a: a.get_state_display()), Column("发起时间", lambda a: a.created_at),
         Column("方案确定时间", lambda a: a.settled_at), Column("实施结束时间", lambda a: a.ended_at),
     ]
+
+
+@ledger("jointaction.assistance")
+def assistance_list_ledger(user) -> Ledger:
+    from jointaction.filters import AssistanceFilter
+
+    return Ledger(AssistanceFilter, visible_assistance(user).order_by("-created_at", "-pk"), assistance_ledger(),
+                  "协助办理台账")
+
+
+@ledger("jointaction.actions")
+def action_list_ledger(user) -> Ledger:
+    from jointaction.filters import JointActionFilter
+
+    return Ledger(JointActionFilter, visible_actions(user).prefetch_related("participants__department").order_by(
+        "-created_at", "-pk"), action_ledger(), "联合执法检查台账")

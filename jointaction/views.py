@@ -66,22 +66,14 @@ def index(request):
 @lists_saved_views
 def assistance_list(request):
     """Every assistance letter the user may see, found, filtered, paged and exported one way (casework.listing)."""
-    from jointaction.filters import AssistanceFilter
-
-    rows = selectors.visible_assistance(request.user).order_by("-created_at", "-pk")
-    return list_page(request, AssistanceFilter, rows, template="jointaction/assistance_list.html",
-                     columns=selectors.assistance_ledger(), filename="协助办理台账")
+    return list_page(request, selectors.assistance_list_ledger(request.user),
+                     template="jointaction/assistance_list.html")
 
 
 @login_required
 @lists_saved_views
 def action_list(request):
-    from jointaction.filters import JointActionFilter
-
-    rows = selectors.visible_actions(request.user).prefetch_related("participants__department").order_by(
-        "-created_at", "-pk")
-    return list_page(request, JointActionFilter, rows, template="jointaction/action_list.html",
-                     columns=selectors.action_ledger(), filename="联合执法检查台账",
+    return list_page(request, selectors.action_list_ledger(request.user), template="jointaction/action_list.html",
                      context={"can_initiate": any(d.is_supervising for d in user_departments(request.user))})
 
 

@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from casework.errors import NotFound
 from casework.events.models import Event
+from casework.listing import Ledger, ledger
 from casework.org.selectors import scoped
 from referrals.models import Clue, Transfer
 
@@ -201,3 +202,10 @@ def _ledger_columns():
 
 
 LEDGER_COLUMNS = _ledger_columns()
+
+
+@ledger("referrals.clues")
+def clue_ledger(user) -> Ledger:
+    from referrals.filters import ClueFilter
+
+    return Ledger(ClueFilter, visible_clues(user).order_by("-received_at", "-pk"), LEDGER_COLUMNS, "问题线索台账")

@@ -24,11 +24,9 @@ from referrals.models import Clue, JurisdictionDispute, Matter, SignalType
 @lists_saved_views
 def clue_list(request):
     from casework.listing import list_page
-    from referrals.filters import ClueFilter
 
     can_push = any(d.type == Department.Type.TRADING_CENTRE for d in user_departments(request.user))
-    return list_page(request, ClueFilter, selectors.visible_clues(request.user).order_by("-received_at", "-pk"),
-                     template="referrals/clue_list.html", columns=selectors.LEDGER_COLUMNS, filename="问题线索台账",
+    return list_page(request, selectors.clue_ledger(request.user), template="referrals/clue_list.html",
                      context={"can_push": can_push, "signal_types": SignalType.choices,
                               "statuses": Clue.Status.choices})
 

@@ -88,6 +88,7 @@ class R:
     skip: str = ""
 
 
+OWNER_ONLY = expect(party=404, party_handler=200, sup=404)
 MEMBERS = expect(other=200)  # a consultation's member units: every department of the city in the demo
 API_MEMBERS = expect(anon=401, api=200, other=200)
 CLEARED = frozenset({"party_handler", "party_leader"})
@@ -146,6 +147,11 @@ ROUTES: dict[str, R] = {
     "inbox/<int:pk>/read/": R(lambda w: f"/inbox/{w.note.pk}/read/", POST_ONLY),
     "inbox/read-all/": R(lambda w: "/inbox/read-all/", POST_ONLY),
     "inbox/settings/": R(lambda w: "/inbox/settings/", POST_ONLY),
+    "exports/": R(lambda w: "/exports/", LOGIN),  # one's own background exports only
+    # a background export is its owner's alone (the party handler's here): everyone else, 404
+    "exports/<int:pk>/": R(lambda w: f"/exports/{w.export_job.pk}/", OWNER_ONLY),
+    "exports/<int:pk>/status.json": R(lambda w: f"/exports/{w.export_job.pk}/status.json", OWNER_ONLY),
+    "exports/<int:pk>/download/": R(lambda w: f"/exports/{w.export_job.pk}/download/", OWNER_ONLY),
     "views/save/": R(lambda w: "/views/save/", POST_ONLY),
     "views/<int:pk>/delete/": R(lambda w: "/views/1/delete/", POST_ONLY),
     "supervision/": R(lambda w: "/supervision/", expect(party=403, other=403, admins=403)),
@@ -470,6 +476,7 @@ def _build_world(frozen_now=None) -> World:
     w.decision = Decision.objects.filter(meeting__mechanism=w.mechanism).first()
     w.minutes_letter = Letter.objects.filter(kind=Letter.Kind.MINUTES).first()
     _plant(w)
+    w.export_job = _export_job(u["ly-housing.handler"])
     w.today = timezone.localdate()
     w.uscc = CreditRecord.objects.filter(department=housing).exclude(subject__code="").first().subject.code
     w.attachment = (Attachment.objects.filter(department=housing).order_by("pk").first()
@@ -494,6 +501,16 @@ def _build_world(frozen_now=None) -> World:
     w.bidder_uscc = w.warning.bidders[0]["uscc"]
     _, w.api_token = create_api_client(name="matrix-other", department=Department.objects.get(code=OTHER_DEPT))
     return w
+
+
+def _export_job(owner):
+    """A finished background export of the complaint ledger (planted free text and identities included)."""
+    from casework.exportjobs import services as export_jobs
+
+    job = export_jobs.request_export(actor=owner, ledger="complaints.complaints", query="", fmt="xlsx",
+                                     path="/complaints/")
+    export_jobs.run(job.pk)
+    return job
 
 
 def _plant(w: World) -> None:

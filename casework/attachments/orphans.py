@@ -17,9 +17,9 @@ from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
-# the upload folders swept (casework.Attachment, casework.Letter, supervision.QuarterlyReport); a file is kept when
-# any FileField of any model names it
-FOLDERS = ("attachments", "letters", "reports")
+# the upload folders swept (casework.Attachment, casework.Letter, supervision.QuarterlyReport, casework.ExportJob); a
+# file is kept when any FileField of any model names it
+FOLDERS = ("attachments", "letters", "reports", "exports")
 
 
 def _file_fields():

@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "identity.viewed": "查阅个人信息原文",
     "privacy.break_glass_granted": "授予应急查阅个人信息权限",
     "attachment.downloaded": "查阅/下载附件",
+    "export.requested": "申请后台导出台账",
+    "export.downloaded": "下载导出的台账",
     "clue.received": "接收线索",
     "clue.referred_from": "登记本单位发现的问题并移送",
     "clue.reported": "收到匿名举报",

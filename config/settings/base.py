@@ -215,6 +215,8 @@ PORTAL_WEBHOOK_ALLOWED_HOSTS = env_list("PORTAL_WEBHOOK_ALLOWED_HOSTS")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# The project's catalog: the admin texts of third-party apps (and Django's gaps) in Chinese (casework.admin_locale).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -323,7 +325,16 @@ CELERY_BEAT_SCHEDULE = {
     "audit-checkpoint": {"task": "casework.tasks.checkpoint_audit_chain", "schedule": AUDIT_CHECKPOINT_SECONDS},
     # Files written by a transaction that rolled back (storage is not transactional), once past the grace period.
     "orphan-files": {"task": "casework.tasks.sweep_orphan_files", "schedule": 6 * 3600.0},
+    # Background ledger exports: jobs whose task was lost (broker down) or whose worker went silent; expired files.
+    "export-sweep": {"task": "casework.tasks.sweep_export_jobs", "schedule": 60.0},
+    "export-purge": {"task": "casework.tasks.purge_expired_exports", "schedule": 3600.0},
 }
+# A ledger export of more rows than this becomes a background job (casework.exportjobs) with a progress page.
+PORTAL_EXPORT_INLINE_ROWS = int(os.environ.get("PORTAL_EXPORT_INLINE_ROWS", "2000"))
+PORTAL_EXPORT_JOB_MAX_ROWS = int(os.environ.get("PORTAL_EXPORT_JOB_MAX_ROWS", "1000000"))
+PORTAL_EXPORT_PROGRESS_EVERY = 1000  # rows between two progress updates
+PORTAL_EXPORT_KEEP_HOURS = float(os.environ.get("PORTAL_EXPORT_KEEP_HOURS", "72"))  # then the file is deleted
+PORTAL_EXPORT_STALE_MINUTES = 10  # a running job silent this long is re-queued (its worker died)
 PORTAL_ORPHAN_GRACE_HOURS = float(os.environ.get("PORTAL_ORPHAN_GRACE_HOURS", "24"))
 
 # --- E-mail -----------------------------------------------------------------------------
