@@ -220,9 +220,15 @@ def get_ledger(name: str) -> Callable:
     """The registered ledger builder, importing its app's selectors if need be; DomainError for an unknown name."""
     from django.apps import apps
 
-    app = name.split(".", 1)[0]
-    if name not in _LEDGERS and apps.is_installed(app):
-        import_module(f"{app}.selectors")
+    parts = name.split(".")
+    if name not in _LEDGERS and apps.is_installed(parts[0]):
+        for i in range(len(parts) - 1, 0, -1):  # "casework.letters.all": casework.letters.selectors, then casework's
+            try:
+                import_module(".".join(parts[:i]) + ".selectors")
+            except ModuleNotFoundError:
+                continue
+            if name in _LEDGERS:
+                break
     if name not in _LEDGERS:
         raise DomainError.for_field("ledger", f"没有名为 {name} 的台账")
     return _LEDGERS[name]

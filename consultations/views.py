@@ -448,27 +448,29 @@ def meeting_action(request, pk: int, action: str):
 @lists_saved_views
 def meeting_list(request, pk: int):
     """Every meeting of the mechanism the user may see, found, filtered and exported one way."""
-    from casework.listing import list_page
+    from casework.listing import Ledger, list_page
     from consultations.filters import MeetingFilter
 
+    # One mechanism's meetings (the mechanism is in the path, not the query): a few hundred at most, so the
+    # ledger is not registered for background export and always answers in the request.
     mechanism = selectors.get_mechanism(request.user, pk)
     rows = selectors.visible_meetings(request.user, mechanism).order_by("-starts_at", "-pk")
-    return list_page(request, MeetingFilter, rows, template="consultations/meeting_list.html",
-                     columns=selectors.meeting_ledger(), filename="会商会议台账",
-                     context={"mechanism": mechanism, "tab": "meetings"})
+    return list_page(request, Ledger(MeetingFilter, rows, selectors.meeting_ledger(), "会商会议台账"),
+                     template="consultations/meeting_list.html", context={"mechanism": mechanism, "tab": "meetings"})
 
 
 @login_required
 @lists_saved_views
 def solicitation_list(request, pk: int):
     """Every solicitation of the mechanism the user may see, with its replies counted, found and exported one way."""
-    from casework.listing import list_page
+    from casework.listing import Ledger, list_page
     from consultations.filters import SolicitationFilter
 
     mechanism = selectors.get_mechanism(request.user, pk)
-    return list_page(request, SolicitationFilter, selectors.solicitations_for_list(request.user, mechanism),
-                     template="consultations/solicitation_list.html", columns=selectors.solicitation_ledger(),
-                     filename="征求意见台账", context={"mechanism": mechanism, "tab": "solicitations"})
+    rows = selectors.solicitations_for_list(request.user, mechanism)
+    return list_page(request, Ledger(SolicitationFilter, rows, selectors.solicitation_ledger(), "征求意见台账"),
+                     template="consultations/solicitation_list.html",
+                     context={"mechanism": mechanism, "tab": "solicitations"})
 
 
 # --- decisions -------------------------------------------------------------------------------------------------

@@ -400,3 +400,11 @@ def plan_list_ledger(user) -> Ledger:
 
     return Ledger(PlanFilter, visible_plans(user).prefetch_related("participants").order_by("-created_at", "-id"),
                   plan_ledger(), "双随机抽查计划台账")
+
+
+@ledger("inspections.projects")
+def project_list_ledger(user) -> Ledger:
+    from inspections.filters import ProjectFilter
+
+    rows = visible_projects(user).order_by("-tender_completed_on", "project_code")
+    return Ledger(ProjectFilter, rows, project_ledger(), "检查对象名录库")

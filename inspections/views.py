@@ -148,7 +148,6 @@ def _directory(request, form=None, import_form=None, status=200):
     """The directory through the shared list machinery (search, filters, pages, ledger), with the register and
     import forms under it; each row with its parties' credit standing read for the page only."""
     from casework.listing import list_page
-    from inspections.filters import ProjectFilter
 
     scope_from, scope_to = services.default_scope()
 
@@ -156,9 +155,8 @@ def _directory(request, form=None, import_form=None, status=200):
         standings = selectors.project_standings(rows)
         return [(p, standings[p.pk], selectors.stratum(p.risk_level, standings[p.pk].level)) for p in rows]
 
-    rows = selectors.visible_projects(request.user).order_by("-tender_completed_on", "project_code")
-    response = list_page(request, ProjectFilter, rows, template="inspections/projects.html",
-                         columns=selectors.project_ledger(), filename="检查对象名录库", prepare=prepare, context={
+    response = list_page(request, selectors.project_list_ledger(request.user), template="inspections/projects.html",
+                         prepare=prepare, context={
                              "form": form or ProjectForm(departments=_project_departments()),
                              "import_form": import_form or ImportForm(), "scope_from": scope_from,
                              "scope_to": scope_to, "stratum_rule": selectors.STRATUM_RULE,

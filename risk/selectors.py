@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count
 
 from casework.errors import NotFound
+from casework.listing import Ledger, ledger
 from casework.org.selectors import scoped
 from risk.models import Bid, Tender, Warning
 
@@ -63,3 +64,11 @@ def bidder_history(user, uscc: str):
         raise NotFound("未找到该投标人的投标记录。")
     warnings = visible_warnings(user).filter(bidder_index__contains=f"|{uscc}|")
     return bids, warnings
+
+
+@ledger("risk.warnings")
+def warning_list_ledger(user) -> Ledger:
+    from risk.filters import WarningFilter
+
+    visible = visible_warnings(user).prefetch_related("tenders")
+    return Ledger(WarningFilter, visible.order_by("-score", "-detected_at", "-pk"), warning_ledger(), "风险预警台账")

@@ -19,11 +19,8 @@ from risk import selectors, services
 def warning_list(request):
     """The warnings of the tenders my departments supervise or pushed, found, filtered and exported one way."""
     from casework.listing import list_page
-    from risk.filters import WarningFilter
 
-    visible = selectors.visible_warnings(request.user).prefetch_related("tenders")
-    return list_page(request, WarningFilter, visible.order_by("-score", "-detected_at", "-pk"),
-                     template="risk/warning_list.html", columns=selectors.warning_ledger(), filename="风险预警台账")
+    return list_page(request, selectors.warning_list_ledger(request.user), template="risk/warning_list.html")
 
 
 def _can_decide(user, warning) -> bool:

@@ -9,6 +9,7 @@ from django.db.models import ForeignKey, prefetch_related_objects
 from casework import privacy
 from casework.letters.models import Letter
 from casework.letters.services import may_open, readable_ids, visible_letters
+from casework.listing import Ledger, ledger
 
 
 def letters_for_list(user):
@@ -90,3 +91,11 @@ def letter_ledger(user):
         Column("含保密身份信息", lambda x: "是" if x.restricted_to_perm else "否"),
         Column("可查阅", lambda x: "是" if row(x).readable else "否"),
     ]
+
+
+@ledger("casework.letters.all")
+def letter_list_ledger(user) -> Ledger:
+    """The letters list as `user` sees it (masked where the user is not cleared), for the page and its ledger."""
+    from casework.letters.filters import LetterFilter
+
+    return Ledger(LetterFilter, letters_for_list(user), letter_ledger(user), "公文函件台账")

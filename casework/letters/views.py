@@ -47,12 +47,10 @@ def letter_list(request):
     """Every letter the user may see (issued, received, distributed; a supervisor's jurisdictions), found, filtered
     and exported one way. A letter carrying a protected identity shows masked, without a link, to those not cleared."""
     from casework.letters import selectors
-    from casework.letters.filters import LetterFilter
     from casework.listing import list_page
 
-    return list_page(request, LetterFilter, selectors.letters_for_list(request.user),
-                     template="casework/letter_list.html", columns=selectors.letter_ledger(request.user),
-                     filename="公文函件台账", prepare=lambda rows: selectors.letter_rows(request.user, rows))
+    return list_page(request, selectors.letter_list_ledger(request.user), template="casework/letter_list.html",
+                     prepare=lambda rows: selectors.letter_rows(request.user, rows))
 
 
 @login_required

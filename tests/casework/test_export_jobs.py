@@ -177,3 +177,22 @@ def test_expired_files_are_deleted_and_the_orphan_sweep_keeps_live_ones(client, 
     assert job.state == ExportJob.State.EXPIRED and not job.file and not default_storage.exists(name)
     assert client.get(f"/exports/{job.pk}/download/").status_code == 404
     assert "已过期" in client.get("/exports/").content.decode()
+
+
+@pytest.mark.parametrize("name", ["casework.letters.all", "risk.warnings", "inspections.projects",
+                                  "referrals.clues", "casework.clocks"])
+def test_a_worker_finds_every_list_ledger_by_its_name(luoyang, bob, name, monkeypatch):
+    """The worker rebuilds a job's list from its registered name alone, whichever package's selectors define it."""
+    import sys
+
+    from casework import listing
+
+    # as in a fresh worker that has not imported any list's selectors yet
+    monkeypatch.setattr(listing, "_LEDGERS", {})
+    for module in [m for m in sys.modules if m.endswith(".selectors")]:
+        package, _, attr = module.rpartition(".")
+        if package in sys.modules and hasattr(sys.modules[package], attr):  # restored after the test, as the module
+            monkeypatch.setattr(sys.modules[package], attr, sys.modules[module])
+        monkeypatch.delitem(sys.modules, module)
+    built = listing.get_ledger(name)(bob)
+    assert built.name == name and built.columns and built.filename
