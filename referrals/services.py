@@ -110,6 +110,7 @@ class IntakeResult:
     clue: Clue
     created: bool
     callback_secret: str = ""
+    clocks: list | None = None  # a new clue's clocks, as written (the response need not read them back)
 
 
 def pushing_department(actor) -> Department:
@@ -244,8 +245,9 @@ def _create(actor, client, source, supervising, data, bidders, details, key, ext
         if push.state == Clock.State.BREACHED:
             audit.append(Entry(clue, "clue.pushed_late", actor=actor, after={
                 "due_at": push.due_at, "pushed_at": now, "department": source.code}))
-    start_clock(actor=actor, subject=clue, rule_key="referral.transfer", department=supervising,
-                counterpart=source, started_at=now, label="研判线索：自行办理或移送有管辖权的机关", audit=audit)
+    transfer = start_clock(actor=actor, subject=clue, rule_key="referral.transfer", department=supervising,
+                           counterpart=source, started_at=now, label="研判线索：自行办理或移送有管辖权的机关",
+                           audit=audit)
     profile = profile_for(supervising.jurisdiction)
     if profile.copy_bid_rigging_to_police and clue.is_bid_rigging:
         police = _nearest(supervising, Department.Type.POLICE)
@@ -262,7 +264,8 @@ def _create(actor, client, source, supervising, data, bidders, details, key, ext
     notify_department(department=supervising, roles=STAFF, kind="clue_received",
                       title=f"新线索：{clue.project_name}（{clue.get_signal_type_display()}）",
                       body=clue.summary[:2000], url=clue.get_absolute_url())
-    return IntakeResult(clue, True, secret)
+    clocks = sorted((c for c in (push, transfer) if c is not None), key=lambda c: (c.started_at, c.pk))
+    return IntakeResult(clue, True, secret, clocks)
 
 
 def _nearest(department: Department, type_: str) -> Department | None:
