@@ -9,6 +9,10 @@ concurrent clients on loopback; plus reads of a clue. Prints figures; asserts no
 Targets (issue 18): clue push >= 200/s sustained, p95 < 50 ms, >= 0.7x the bare create; the same for
 complaint filing; clue detail p50 < 15 ms. Works in its own database (<database>_bench_intake), dropped at
 the end. Every phase is bounded in time (--seconds), so the bench ends even on a loaded machine.
+
+A Celery worker (one process, solo pool) runs beside gunicorn, as in production: the audit chain's sequencer
+links the events after commit there, so its cost is on the same two cores as the requests it follows. At the end
+the bench prints how many events were still waiting for it and whether the chain verifies.
 """
 
 import argparse
@@ -149,6 +153,9 @@ def run(args):
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application", "--bind",
                                f"127.0.0.1:{port}", "--workers", str(args.workers), "--log-level", "warning",
                                "--timeout", "60"], cwd=ROOT, env=env)
+    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
+                               "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(300):
             try:
@@ -204,12 +211,29 @@ def run(args):
         d = results["clue detail"]
         print(f"clue detail: p50 {d['p50']:.1f} ms, {len(read_queries)} queries "
               f"(target p50 < 15 ms, < 10 queries: {'met' if d['p50'] < 15 and len(read_queries) < 10 else 'NOT met'})")
+        report_chain()
     finally:
+        worker.terminate()
         server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for proc in (server, worker):
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def report_chain():
+    """What the sequencer left behind the phases (the worker had the same cores as the requests), then the chain
+    linked and verified."""
+    from casework.events.models import Event
+    from casework.events.services import chain_pending, verify_chain
+
+    time.sleep(1.0)
+    total, pending = Event.objects.count(), Event.objects.filter(chain_seq__isnull=True).count()
+    chain_pending()  # whatever the worker had not reached yet (e.g. no broker, no worker)
+    result = verify_chain()
+    print(f"audit chain: {total} events, {pending} still waiting for the sequencer 1 s after the last phase; "
+          f"verifies: {'yes' if result.ok and result.pending == 0 else 'NO: ' + result.problem}")
 
 
 if __name__ == "__main__":

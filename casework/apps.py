@@ -6,7 +6,11 @@ class CaseworkConfig(AppConfig):
     verbose_name = "协同监管基础"
 
     def ready(self):
-        from casework import privacy
+        from django.db.models.signals import post_migrate
+
+        from casework import memo, privacy
+
+        post_migrate.connect(memo.forget_process, dispatch_uid="casework.memo.forget_process")
         from casework.handoffs.models import Handoff
 
         # A hand-over's description and result: the sending department's cleared staff.

@@ -134,6 +134,10 @@ def metrics(request):
     from django.utils import timezone
 
     due.set(Clock.objects.filter(next_action_at__lte=timezone.now()).count())
+    from casework.events.selectors import pending_count
+
+    Gauge("portal_audit_pending_events", "Committed audit events the sequencer has not linked yet",
+          registry=registry).set(pending_count())
     depth = Gauge("portal_queue_depth", "Tasks waiting in the Celery queue", registry=registry)
     try:
         depth.set(_queue_depth())

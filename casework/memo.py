@@ -7,6 +7,9 @@ The scope is one request (casework.middleware.RequestContextMiddleware opens it)
 a management command, a test calling a service directly) nothing is memoised, so nothing can go stale there.
 Inside a request, a service that changes what is memoised (a rule, the calendar) calls `forget()`: the memo is
 emptied and stays off for the rest of that request, so nothing read before, during or after the change is stale.
+
+`for_process` is the one exception, for rows that only migrations write (a permission's id): those are kept for
+the life of the process and dropped whenever migrations run (post_migrate, which a test database flush sends too).
 """
 
 from __future__ import annotations
@@ -53,3 +56,20 @@ def forget() -> None:
     if store is not None:
         store.clear()
         store[_OFF] = True
+
+
+_process: dict = {}
+
+
+def for_process(key: Hashable, compute: Callable[[], T]) -> T:
+    """Memoised for the process's life: only for rows that migrations alone write (never edited at run time)."""
+    try:
+        return _process[key]
+    except KeyError:
+        value = _process[key] = compute()
+        return value
+
+
+def forget_process(**kwargs) -> None:
+    """post_migrate receiver: a migration (or a flushed test database) may have renumbered those rows."""
+    _process.clear()

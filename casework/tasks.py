@@ -91,10 +91,11 @@ def retry_webhooks() -> int:
 
 @shared_task(name="casework.tasks.chain_audit_events")
 def chain_audit_events() -> int:
-    """Link audit events whose after-commit chaining was lost (a process died between commit and chaining)."""
-    from casework.events.services import chain_pending
+    """The audit chain's sequencer: link committed events in order. Asked for after each commit that wrote
+    events (casework.events.services.request_chaining) and run by beat every few seconds as the safety net."""
+    from casework.events.services import run_sequencer
 
-    return chain_pending()
+    return run_sequencer()
 
 
 @shared_task(name="casework.tasks.checkpoint_audit_chain")

@@ -30,7 +30,7 @@ from casework.clocks.services import (
     start_met_clock,
 )
 from casework.errors import Conflict, DomainError, Forbidden, NotFound
-from casework.events.services import record
+from casework.events.services import Entry, record, record_many
 from casework.handoffs import services as handoffs
 from casework.handoffs.models import Handoff
 from casework.letters.models import Letter
@@ -261,10 +261,11 @@ def _create(data, channel, submission_key, content, department, actor, received_
     complaint.reference = numbered("TS", complaint.pk, now)
     complaint.save(update_fields=["reference"])
     grant("view_complaint", [department], complaint)
-    record(actor=actor, obj=complaint, action="complaint.filed",
-           after={"reference": complaint.reference, "channel": channel, "department": department.code,
-                  "trading_type": complaint.trading_type, "project_code": complaint.project_code})
-    _start_triage(actor, complaint, department, now, "审查投诉：受理、不予受理、移交或告知")
+    audit = [Entry(complaint, "complaint.filed", actor=actor, after={
+        "reference": complaint.reference, "channel": channel, "department": department.code,
+        "trading_type": complaint.trading_type, "project_code": complaint.project_code})]
+    _start_triage(actor, complaint, department, now, "审查投诉：受理、不予受理、移交或告知", audit=audit)
+    record_many(audit)  # the filing's events in one INSERT
     notify_department(department=department, roles=STAFF, kind="complaint_filed",
                       title=f"新投诉：{complaint.project_name}（{complaint.get_trading_type_display()}）",
                       body=f"{complaint.get_grounds_category_display()}。请在受理期限内审查。",
@@ -311,7 +312,7 @@ def _triage_paths(complaint: Complaint) -> dict[str, str]:
 
 
 def _start_triage(actor, complaint: Complaint, department: Department, started_at, label: str,
-                  counterpart: Department | None = None):
+                  counterpart: Department | None = None, audit: list[Entry] | None = None):
     cal = get_calendar()
     best, best_due = None, None
     for key in _triage_paths(complaint).values():
@@ -322,7 +323,8 @@ def _start_triage(actor, complaint: Complaint, department: Department, started_a
         if best_due is None or due > best_due:
             best, best_due = key, due
     return start_clock(actor=actor, subject=complaint, rule_key=best or _accept_rule(complaint),
-                       department=department, counterpart=counterpart, started_at=started_at, label=label)
+                       department=department, counterpart=counterpart, started_at=started_at, label=label,
+                       audit=audit)
 
 
 def _triage_clock(complaint: Complaint):

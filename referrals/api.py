@@ -144,9 +144,10 @@ class ClueList(APIView):
                                       data=services.ClueInput(**data))
         clue = result.clue
         context = {"request": request}
-        if result.created:  # nothing handed over or uploaded yet: only its clocks to read
+        if result.created:  # nothing handed over or uploaded yet, and its clocks are the ones just started
             clue._prefetched_objects_cache = {"transfers": Transfer.objects.none()}
-            context.update(clocks=selectors.clocks_by_clue([clue]), evidence={clue.pk: []})
+            clocks = {clue.pk: result.clocks} if result.clocks is not None else selectors.clocks_by_clue([clue])
+            context.update(clocks=clocks, evidence={clue.pk: []})
         body = ClueOut(clue, context=context).data
         if result.callback_secret:
             body["callback_secret"] = result.callback_secret

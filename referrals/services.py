@@ -20,7 +20,7 @@ from casework.clocks import timing
 from casework.clocks.models import Clock
 from casework.clocks.services import complete_clock, event_start, open_clocks_for, start_clock, start_met_clock
 from casework.errors import Conflict, DomainError, Forbidden
-from casework.events.services import record
+from casework.events.services import Entry, record, record_many
 from casework.handoffs import services as handoffs
 from casework.handoffs.models import Handoff
 from casework.letters.models import Letter
@@ -110,6 +110,7 @@ class IntakeResult:
     clue: Clue
     created: bool
     callback_secret: str = ""
+    clocks: list | None = None  # a new clue's clocks, as written (the response need not read them back)
 
 
 def pushing_department(actor) -> Department:
@@ -230,36 +231,41 @@ def _create(actor, client, source, supervising, data, bidders, details, key, ext
     clue.refresh_search_text()
     clue.save(update_fields=["reference", "callback_url", "callback_secret", "search_text"])
     grant("view_clue", [source, supervising], clue)
-    record(actor=actor, obj=clue, action="clue.received",
-           after={"reference": clue.reference, "external_id": external_id, "signal_type": clue.signal_type,
-                  "project_code": clue.project_code, "source": source.code, "supervising": supervising.code,
-                  "discovered_at": clue.discovered_at})
+    # The push's five or so audit events in one INSERT at the end (same transaction, same order).
+    audit = [Entry(clue, "clue.received", actor=actor, after={
+        "reference": clue.reference, "external_id": external_id, "signal_type": clue.signal_type,
+        "project_code": clue.project_code, "source": source.code, "supervising": supervising.code,
+        "discovered_at": clue.discovered_at})]
     # The trading centre's push limit runs from discovery; pushing now meets or misses it.
     push = start_clock(actor=actor, subject=clue, rule_key="referral.push", department=source,
-                       counterpart=supervising, started_at=clue.discovered_at, label="推送问题线索（自发现之日起）")
+                       counterpart=supervising, started_at=clue.discovered_at, label="推送问题线索（自发现之日起）",
+                       audit=audit)
     if push is not None:
-        push = complete_clock(actor=actor, clock=push, at=now, created_here=True)
+        push = complete_clock(actor=actor, clock=push, at=now, created_here=True, audit=audit)
         if push.state == Clock.State.BREACHED:
-            record(actor=actor, obj=clue, action="clue.pushed_late",
-                   after={"due_at": push.due_at, "pushed_at": now, "department": source.code})
-    start_clock(actor=actor, subject=clue, rule_key="referral.transfer", department=supervising,
-                counterpart=source, started_at=now, label="研判线索：自行办理或移送有管辖权的机关")
+            audit.append(Entry(clue, "clue.pushed_late", actor=actor, after={
+                "due_at": push.due_at, "pushed_at": now, "department": source.code}))
+    transfer = start_clock(actor=actor, subject=clue, rule_key="referral.transfer", department=supervising,
+                           counterpart=source, started_at=now, label="研判线索：自行办理或移送有管辖权的机关",
+                           audit=audit)
     profile = profile_for(supervising.jurisdiction)
     if profile.copy_bid_rigging_to_police and clue.is_bid_rigging:
         police = _nearest(supervising, Department.Type.POLICE)
         if police is not None:
             ClueCopy.objects.create(clue=clue, department=police, basis=profile.copy_clause)
             _grant(clue, police)
-            record(actor=actor, obj=clue, action="clue.copied", after={"department": police.code,
-                                                                        "basis": profile.copy_clause})
+            audit.append(Entry(clue, "clue.copied", actor=actor, after={"department": police.code,
+                                                                        "basis": profile.copy_clause}))
             notify_department(department=police, roles=STAFF, kind="clue_copy",
                               title=f"同时推送：{clue.project_name}（{clue.get_signal_type_display()}）",
                               body=f"依据{profile.copy_clause}，涉嫌围标串标、弄虚作假的线索同时推送公安机关。",
                               url=clue.get_absolute_url())
+    record_many(audit)
     notify_department(department=supervising, roles=STAFF, kind="clue_received",
                       title=f"新线索：{clue.project_name}（{clue.get_signal_type_display()}）",
                       body=clue.summary[:2000], url=clue.get_absolute_url())
-    return IntakeResult(clue, True, secret)
+    clocks = sorted((c for c in (push, transfer) if c is not None), key=lambda c: (c.started_at, c.pk))
+    return IntakeResult(clue, True, secret, clocks)
 
 
 def _nearest(department: Department, type_: str) -> Department | None:

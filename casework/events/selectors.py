@@ -61,6 +61,11 @@ def _start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
 
 
+def pending_count() -> int:
+    """Committed events the sequencer has not linked yet (a partial index keeps this a tiny scan)."""
+    return Event.objects.filter(chain_seq__isnull=True).count()
+
+
 def search_events(*, actor, data: dict) -> QuerySet[Event]:
     """Events matching the auditor's filters, newest first (the page shows them in slices)."""
     require_auditor(actor)

@@ -1,10 +1,14 @@
 """Append-only, HMAC-chained audit events. Every service writes one per state change.
 
-Writing never waits on other writers: `record_many` inserts the events of the current transaction unchained,
-with `seq` from a lock-free counter (a PostgreSQL sequence). After the transaction commits, `chain_pending`
-links every committed, unchained event in `seq` order into the chain, holding the chain head's row lock only
-for that short step (a few milliseconds, whatever the business transaction did). If the process dies between
-commit and chaining, beat's `chain_audit_events` links the stragglers.
+Writing never waits on other writers, nor on the chain: `record_many` inserts the events of the current
+transaction unchained, with `seq` from a lock-free counter (a PostgreSQL sequence). The chain is written by a
+sequencer, off the request path: when a transaction that wrote events commits, `request_chaining` asks Celery
+for one `chain_audit_events` run (deduplicated by a short cache flag, so a burst of commits makes a few runs, not
+one each; a broker that is down never fails the write), and that run's `chain_pending` links every committed,
+unchained event in `seq` order, holding the chain head's row lock only for that short step in the worker. Events
+are therefore linked within seconds of their commit, not at it; until then `verify_chain` reports them as
+pending (the audit page and /metrics show the count). Beat's `chain_audit_events` every few seconds links
+whatever a lost task or a broker outage left.
 
 Each link is HMAC-SHA256 over the event's fields, its chain position and the previous link, keyed with
 settings.AUDIT_CHAIN_KEY, which lives outside the database: rewriting history (or recomputing the chain with
@@ -165,18 +169,47 @@ def record_many(entries: list[Entry], *, at: dt.datetime | None = None) -> list[
 
 
 def _chain_after_commit() -> None:
-    """Ask for one chaining run when the outermost transaction commits (once, however many events)."""
+    """Ask for the sequencer when the outermost transaction commits (once, however many events)."""
     pending = getattr(connection, "run_on_commit", None) or []
-    if any(item[1] is _chain_committed for item in pending):
+    if any(item[1] is request_chaining for item in pending):
         return
-    transaction.on_commit(_chain_committed)
+    transaction.on_commit(request_chaining)
 
 
-def _chain_committed() -> None:
+# Set when a sequencer run is asked for, cleared when that run starts: commits in between need no run of their
+# own (the queued run links their events too). The timeout only matters when a run is lost (broker down, worker
+# killed): then the next commit after it asks again, and beat's run links the events meanwhile.
+CHAIN_REQUESTED_KEY = "audit-chain:requested"
+CHAIN_REQUESTED_SECONDS = 5
+
+
+def request_chaining() -> bool:
+    """After commit: ask Celery to run the sequencer unless a run is already queued. Never raises and never
+    waits on the chain: the business transaction is committed, and beat links its events if this is lost.
+    Returns whether a run was dispatched."""
+    from django.core.cache import cache
+
+    from casework import outbox
+    from casework.tasks import chain_audit_events
+
     try:
-        chain_pending()
-    except Exception:  # the business transaction is committed; beat links these events later
-        log.exception("audit chaining after commit failed; the beat task will retry")
+        if not cache.add(CHAIN_REQUESTED_KEY, 1, CHAIN_REQUESTED_SECONDS):
+            return False
+    except Exception:  # the cache is down: ask anyway (a duplicate run finds nothing to link)
+        log.warning("cache unavailable; asking for an audit chaining run regardless", exc_info=True)
+    return outbox.dispatch(chain_audit_events)
+
+
+def run_sequencer() -> int:
+    """The sequencer's run (the Celery task): clear the request flag first, so a commit from now on asks for a
+    new run, then link everything committed so far."""
+    from django.core.cache import cache
+
+    try:
+        cache.delete(CHAIN_REQUESTED_KEY)
+    except Exception:
+        log.warning("cache unavailable; chaining regardless", exc_info=True)
+    return chain_pending()
 
 
 def _locked_head() -> AuditHead:
@@ -234,7 +267,7 @@ class VerifyResult:
     checked: int
     broken_seq: int | None = None
     problem: str = ""
-    pending: int = 0  # committed events not yet linked (normally none, or a few for a second)
+    pending: int = 0  # committed events the sequencer has not linked yet (normally a few, for seconds)
     last_seq: int = 0
     base_seq: int = 0  # events up to here were purged after their retention period
     checkpoints: int = 0

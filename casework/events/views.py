@@ -12,7 +12,14 @@ from django.views.decorators.http import require_POST
 
 from casework.events.models import AuditHead
 from casework.events.retention import retention_days
-from casework.events.selectors import MAX_EXPORT_DAYS, AuditSearchForm, export_rows, require_auditor, search_events
+from casework.events.selectors import (
+    MAX_EXPORT_DAYS,
+    AuditSearchForm,
+    export_rows,
+    pending_count,
+    require_auditor,
+    search_events,
+)
 from casework.events.services import record, verify_chain
 from casework.exports import SafeWriter
 
@@ -32,7 +39,7 @@ def audit_log(request):
     query.pop("page", None)
     return render(request, "casework/audit_log.html", {
         "form": form, "page": page, "query": query.urlencode(), "retention_days": retention_days(),
-        "max_export_days": MAX_EXPORT_DAYS,
+        "max_export_days": MAX_EXPORT_DAYS, "pending": pending_count(),
     })
 
 

@@ -209,17 +209,17 @@ def load_org_preset(*, actor=None, preset: str) -> list[Department]:
 
 
 def grant(codename: str, departments, obj) -> None:
-    """Give each department's group the object permission `codename` on obj: two queries, however many
-    departments (guardian's assign_perm takes about six per group), one once the permission's id is memoised in the
-request. Granting twice is harmless."""
+    """Give each department's group the object permission `codename` on obj: one INSERT, however many
+    departments (guardian's assign_perm takes about six per group); the permission's id is read once a process
+    (only migrations write permissions). Granting twice is harmless."""
     from django.contrib.auth.models import Permission
     from django.contrib.contenttypes.models import ContentType
     from guardian.models import GroupObjectPermission
 
-    from casework.memo import memo
+    from casework.memo import for_process
 
     ct = ContentType.objects.get_for_model(obj)
-    perm_id = memo(("perm", ct.pk, codename), lambda: Permission.objects.filter(
+    perm_id = for_process(("perm", ct.pk, codename), lambda: Permission.objects.filter(
         content_type=ct, codename=codename).values_list("id", flat=True).get())
     GroupObjectPermission.objects.bulk_create(
         [GroupObjectPermission(permission_id=perm_id, content_type=ct, object_pk=str(obj.pk), group_id=d.group_id)

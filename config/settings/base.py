@@ -319,9 +319,10 @@ CELERY_BEAT_SCHEDULE = {
     "supervision-reports": {"task": "supervision.tasks.open_quarterly_reports", "schedule": 6 * 3600.0},
     # Risk screening over every jurisdiction's tender data, nightly (new data also queues a run).
     "risk-screen-nightly": {"task": "risk.tasks.screen_all", "schedule": crontab(hour=2, minute=30)},
-    # Links any audit event whose after-commit chaining was lost (a crashed process), then anchors the
-    # chain's tip in the signed checkpoint file outside the database.
-    "audit-chain": {"task": "casework.tasks.chain_audit_events", "schedule": 10.0},
+    # The audit chain's sequencer also runs after every commit that wrote events; this run links whatever a
+    # lost task or a broker outage left, so an event is linked within seconds. Then the checkpoint anchors the
+    # chain's tip in the signed file outside the database.
+    "audit-chain": {"task": "casework.tasks.chain_audit_events", "schedule": 5.0},
     "audit-checkpoint": {"task": "casework.tasks.checkpoint_audit_chain", "schedule": AUDIT_CHECKPOINT_SECONDS},
     # Files written by a transaction that rolled back (storage is not transactional), once past the grace period.
     "orphan-files": {"task": "casework.tasks.sweep_orphan_files", "schedule": 6 * 3600.0},

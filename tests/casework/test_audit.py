@@ -10,7 +10,15 @@ from django.db import DatabaseError, connection, transaction
 
 from casework.events import checkpoints
 from casework.events.models import AuditHead, Event
-from casework.events.services import _hash_fields, canonical, chain_pending, record, verify_chain
+from casework.events.services import (
+    CHAIN_REQUESTED_KEY,
+    _hash_fields,
+    canonical,
+    chain_pending,
+    record,
+    request_chaining,
+    verify_chain,
+)
 from casework.org.models import Department
 
 
@@ -48,23 +56,70 @@ def test_chain_verifies(luoyang, capsys):
     assert capsys.readouterr().out.startswith(f"OK ({base + 3} events")
 
 
+@pytest.fixture
+def sequencer_requests(monkeypatch):
+    """The sequencer runs Celery asks for, recorded instead of queued (no worker runs here)."""
+    from django.core.cache import cache
+
+    from casework.tasks import chain_audit_events
+
+    asked = []
+    monkeypatch.setattr(chain_audit_events, "apply_async", lambda *a, **kw: asked.append(kw))
+    cache.delete(CHAIN_REQUESTED_KEY)
+    yield asked
+    cache.delete(CHAIN_REQUESTED_KEY)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_events_are_inserted_unchained_and_linked_after_commit():
+def test_events_are_inserted_unchained_and_linked_by_the_sequencer(sequencer_requests):
     from casework.org.services import load_org_preset
+    from casework.tasks import chain_audit_events
 
     depts = load_org_preset(preset="luoyang")
+    assert len(sequencer_requests) == 1  # the preset's commit asked for a run ...
+    assert AuditHead.objects.filter(seq__gt=0).count() == 0  # ... and linked nothing itself
+    chain_audit_events()  # the worker's run
     base = AuditHead.objects.get(pk=1).seq
-    assert base == Event.objects.count()  # the preset's own events were linked when it committed
+    assert base == Event.objects.count()
     with transaction.atomic():
         record(actor=None, obj=depts[0], action="test.one")
         record(actor=None, obj=depts[1], action="test.two")
         assert Event.objects.filter(chain_seq__isnull=True).count() == 2  # nothing locked, nothing linked
-        mine = [c for c in connection.run_on_commit if c[1].__name__ == "_chain_committed"]
-        assert len(mine) == 1  # one chaining run per transaction, however many events
-    events = _chained()[-2:]
-    assert [e.action for e in events] == ["test.one", "test.two"]
-    assert events[1].prev_hash == events[0].hash and AuditHead.objects.get(pk=1).seq == base + 2
-    assert verify_chain().ok
+        mine = [c for c in connection.run_on_commit if c[1] is request_chaining]
+        assert len(mine) == 1  # one request per transaction, however many events
+    assert len(sequencer_requests) == 2  # the run above started, so this commit asked again
+    result = verify_chain()
+    assert result.ok and result.pending == 2 and result.checked == base  # committed, awaiting the sequencer
+    with transaction.atomic():
+        record(actor=None, obj=depts[2], action="test.three")
+    assert len(sequencer_requests) == 2  # a run is already queued: it links this one too
+    assert chain_audit_events() == 3
+    events = _chained()[-3:]
+    assert [e.action for e in events] == ["test.one", "test.two", "test.three"]
+    assert events[1].prev_hash == events[0].hash and AuditHead.objects.get(pk=1).seq == base + 3
+    result = verify_chain()
+    assert result.ok and result.pending == 0 and result.checked == base + 3
+    with transaction.atomic():
+        record(actor=None, obj=depts[0], action="test.four")
+    assert len(sequencer_requests) == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_broker_outage_never_fails_the_write_and_beat_links_its_events(monkeypatch, sequencer_requests):
+    from casework.org.services import load_org_preset
+    from casework.tasks import chain_audit_events
+
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(chain_audit_events, "apply_async", down)
+    depts = load_org_preset(preset="luoyang")  # committed, although the sequencer could not be asked
+    with transaction.atomic():
+        record(actor=None, obj=depts[0], action="test.during_outage")
+    assert verify_chain().pending == Event.objects.count()
+    chain_audit_events()  # beat's run, once the broker is back
+    result = verify_chain()
+    assert result.ok and result.pending == 0 and result.checked == Event.objects.count()
 
 
 def test_pending_events_are_reported_not_failed(luoyang):

@@ -1,4 +1,7 @@
-"""On PostgreSQL: the audit trail no longer serialises the portal, and the chain holds under concurrency."""
+"""On PostgreSQL: the audit trail no longer serialises the portal, and the chain holds under concurrency.
+
+A commit only inserts its events and asks for the sequencer (a Celery task; no worker runs here, so these tests
+run it themselves where the worker would): no business write takes the chain head's lock."""
 
 import threading
 
@@ -6,7 +9,7 @@ import pytest
 from django.db import connection, transaction
 
 from casework.events.models import AuditHead, Event
-from casework.events.services import Entry, record_many, verify_chain
+from casework.events.services import Entry, record_many, run_sequencer, verify_chain
 from casework.handoffs.services import send_handoff
 from casework.letters.services import issue_letter
 
@@ -67,15 +70,58 @@ def test_writers_in_unrelated_departments_do_not_wait_on_each_other(luoyang, bob
         t.join(60)
     assert not errors, errors
     assert len(done) == 1
-    assert Event.objects.filter(chain_seq__isnull=True).count() == 0  # both linked at their commits
-    assert verify_chain().ok
+    pending = Event.objects.filter(chain_seq__isnull=True).count()
+    assert pending > 0 and verify_chain().pending == pending  # committed, waiting for the sequencer
+    assert run_sequencer() == pending
+    result = verify_chain()
+    assert result.ok and result.pending == 0
+
+
+def test_a_write_never_waits_on_the_sequencer(luoyang, bob):
+    """While the sequencer holds the chain head's lock (here: for as long as the test likes), a whole business
+    write commits with lock_timeout 1 s: no request path touches the head."""
+    run_sequencer()
+    locked, released = threading.Event(), threading.Event()
+    errors = []
+
+    def sequencer_holding_the_head():
+        try:
+            with transaction.atomic():
+                AuditHead.objects.select_for_update().get(pk=1)
+                locked.set()
+                released.wait(timeout=30)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=sequencer_holding_the_head)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL lock_timeout = '1s'")
+            handoff = _write(bob, luoyang["housing"], luoyang["police"])
+    finally:
+        released.set()
+        holder.join(60)
+    assert not errors, errors
+    assert Event.objects.filter(object_id=str(handoff.pk), chain_seq__isnull=True).exists()
+    run_sequencer()
+    assert verify_chain().ok and not Event.objects.filter(chain_seq__isnull=True).exists()
 
 
 def test_chain_verifies_after_a_concurrent_burst(luoyang):
+    """Eight writers commit (and roll back) concurrently while the sequencer links what has committed, as the
+    worker would; once it has run after the burst, the chain is whole, in order and verifies."""
     depts = [d for d in luoyang["all"]][:8]
+    run_sequencer()
     before = Event.objects.count()
-    errors = []
+    errors, runs = [], []
     barrier = threading.Barrier(len(depts))
+    writing = threading.Event()
+    writing.set()
 
     def writer(dept):
         try:
@@ -92,17 +138,32 @@ def test_chain_verifies_after_a_concurrent_burst(luoyang):
         finally:
             connection.close()
 
+    def sequencer():
+        try:
+            while writing.is_set():
+                runs.append(run_sequencer())
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
     threads = [threading.Thread(target=writer, args=(d,)) for d in depts]
+    chainer = threading.Thread(target=sequencer)
+    chainer.start()
     for t in threads:
         t.start()
     for t in threads:
         t.join(120)
+    writing.clear()
+    chainer.join(60)
     assert not errors, errors
     # each writer stopped at its first deliberate rollback (i == 4): 4 committed transactions of 3 events
     assert Event.objects.count() == before + len(depts) * 4 * 3
+    run_sequencer()  # the run the last commit asked for
     result = verify_chain()
     assert result.ok and result.pending == 0 and result.checked == Event.objects.count()
     head = AuditHead.objects.get(pk=1)
     assert head.seq == Event.objects.count()
     chain = list(Event.objects.order_by("chain_seq").values_list("chain_seq", flat=True))
     assert chain == list(range(1, len(chain) + 1))
+    assert len(runs) > 1  # the sequencer did run while the writers were committing

@@ -79,6 +79,17 @@ def test_page_query_count_does_not_grow_with_the_trail(client, luoyang, quinn, d
     assert len(resp.context["page"].object_list) == 50
 
 
+def test_page_shows_how_many_events_await_the_sequencer(client, luoyang, quinn):
+    client.force_login(quinn)
+    chain_pending()
+    assert 'id="audit-pending"' not in _text(client.get("/audit/"))
+    record(actor=None, obj=luoyang["housing"], action="test.touched")
+    record(actor=None, obj=luoyang["housing"], action="test.touched")
+    assert "另有 2 条已提交的事件等待入链" in _text(client.get("/audit/"))  # the page's own audit write is later
+    chain_pending()
+    assert 'id="audit-pending"' not in _text(client.get("/audit/"))
+
+
 def test_verify_button_reports_intact_and_broken_chain(client, luoyang, quinn):
     client.force_login(quinn)
     record(actor=None, obj=luoyang["housing"], action="test.touched", reason="原文")

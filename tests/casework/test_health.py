@@ -2,6 +2,7 @@
 
 from casework import health
 from casework.clocks import services as clocks
+from casework.events.models import Event
 from tests.conftest import at
 
 
@@ -41,6 +42,8 @@ def test_metrics_show_latency_overdue_and_sweep(client, luoyang, frozen):
     assert "portal_overdue_clocks 1.0" in body
     assert "portal_sweep_seconds " in body and "portal_sweep_seconds NaN" not in body
     assert "portal_queue_depth" in body and "portal_due_clocks" in body
+    pending = Event.objects.filter(chain_seq__isnull=True).count()
+    assert pending and f"portal_audit_pending_events {pending:.1f}" in body  # this test never ran the sequencer
 
 
 def test_metrics_are_not_public(client, db, settings):

@@ -42,3 +42,19 @@ def test_a_page_request_runs_inside_a_memo_scope(client, bob):
     client.force_login(bob)
     assert client.get("/referrals/").status_code == 200
     assert not memo.active()  # and the scope ends with the request
+
+
+def test_process_memo_lasts_across_requests_until_migrations_run():
+    from django.db.models.signals import post_migrate
+
+    calls = []
+    compute = lambda: calls.append(1) or len(calls)  # noqa: E731
+    memo.forget_process()
+    assert memo.for_process("p", compute) == 1
+    with memo.scope():
+        assert memo.for_process("p", compute) == 1  # no request scope needed, and none ends it
+    # emptied whenever migrations run (a flushed test database sends post_migrate too): ids may have changed
+    assert post_migrate.disconnect(dispatch_uid="casework.memo.forget_process")
+    post_migrate.connect(memo.forget_process, dispatch_uid="casework.memo.forget_process")
+    memo.forget_process()
+    assert memo.for_process("p", compute) == 2

@@ -16,13 +16,23 @@ def _count(fn) -> int:
     return len(ctx.captured_queries)
 
 
+def _statements(ctx, prefix: str) -> int:
+    return sum(q["sql"].lstrip().upper().startswith(prefix) for q in ctx.captured_queries)
+
+
 def test_clue_push_query_count(monitor, luoyang, bob, django_assert_max_num_queries):
-    """66 queries before (issue 18), then 56; now 34 on PostgreSQL with the chain's after-commit step, 40 on SQLite
-    (MAX(seq) per audit write): reference data (rules, calendar, permission ids) read once a request, the two
-    grants in one INSERT, and the response built from what the push just wrote."""
-    with django_assert_max_num_queries(40):
+    """66 queries before (issue 18), then 56, then 34 on PostgreSQL with the chain's after-commit step; now 18 on
+    PostgreSQL, 19 on SQLite (MAX(seq) for the audit write): the chain is linked by the sequencer after commit
+    (no lock, no query here), the five audit events in one INSERT, no savepoint per clock, the permission's id read
+    once a process, reference data (rules, calendar) once a request, and the response shows the clocks just
+    started without reading them back."""
+    monitor.post("/api/v1/clues/", payload(luoyang, external_id="warm"), format="json")  # per-process reads
+    with django_assert_max_num_queries(19) as ctx:
         resp = monitor.post("/api/v1/clues/", payload(luoyang), format="json")
     assert resp.status_code == 201
+    assert _statements(ctx, 'INSERT INTO "CASEWORK_EVENT"') == 1  # clue received, push clock met, transfer clock
+    assert _statements(ctx, "SAVEPOINT") <= 1  # the push's own block (a savepoint only inside the test's transaction)
+    assert "FOR UPDATE" not in " ".join(q["sql"] for q in ctx.captured_queries)  # no lock on the chain head
 
 
 def test_clue_detail_api_under_ten_queries_and_page_bounded(client, monitor, luoyang, bob,
