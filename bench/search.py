@@ -6,10 +6,13 @@ Prints figures; asserts nothing about time.
 
 Target (issue 16): a search over 1,000,000 clues answers in under 100 ms on PostgreSQL.
 
-Works in its own database (portal_bench_search on PostgreSQL, a temporary SQLite file otherwise), created afresh
-and dropped at the end unless --keep. Loads the Luoyang preset and N clues with bidders (Chinese company names,
-valid-looking USCCs), then times `referrals.filters.ClueFilter` over the supervisor's scope — exactly what the page
-and the API run — for an exact USCC, a partial code, a Chinese name fragment and two words, and prints EXPLAIN.
+Works in its own database (portal_bench_search on PostgreSQL unless --db names another, a temporary SQLite file
+otherwise), created afresh and dropped at the end unless --keep. Loading 1,000,000 clues takes minutes: load once
+with --keep, then re-time with --reuse (no load; the database is kept) after changing the code.
+
+Loads the Luoyang preset and N clues with bidders (Chinese company names, valid-looking USCCs), then times
+`referrals.filters.ClueFilter` over the supervisor's scope — exactly what the page and
+the API run — for an exact USCC, a partial code, a Chinese name fragment and two words, and prints EXPLAIN.
 """
 
 import argparse
@@ -36,7 +39,10 @@ def main():
     parser.add_argument("--clues", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=50, help="timed runs per query kind")
     parser.add_argument("--smoke", action="store_true", help="2,000 clues and 5 runs: seconds, for CI")
-    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database at the end")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the clues a --keep run left in the database (PostgreSQL): no load, kept")
+    parser.add_argument("--db", default=DB_NAME, help="the PostgreSQL database to work in")
     args = parser.parse_args()
     if args.smoke:
         args.clues, args.queries = 2_000, 5
@@ -47,10 +53,13 @@ def main():
 
         parsed = urllib.parse.urlparse(url)
         admin_url = parsed._replace(path="/postgres").geturl()
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
-        os.environ["DATABASE_URL"] = parsed._replace(path=f"/{DB_NAME}").geturl()
+        if not args.reuse:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {args.db}")
+                conn.execute(f"CREATE DATABASE {args.db}")
+        os.environ["DATABASE_URL"] = parsed._replace(path=f"/{args.db}").geturl()
+    elif args.reuse:
+        parser.error("--reuse needs DATABASE_URL on PostgreSQL")
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='portal_bench_search_')}/search.sqlite3"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
@@ -67,15 +76,20 @@ def main():
         from django.db import connections
 
         connections.close_all()
-        if admin_url and not args.keep:
+        if admin_url and not (args.keep or args.reuse):
             import psycopg
 
             with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+                conn.execute(f"DROP DATABASE IF EXISTS {args.db}")
 
 
 def company(rng: random.Random, n: int) -> str:
     return f"洛阳{rng.choice(SURNAMES)}{rng.choice(SURNAMES)}{rng.choice(WORDS)}{n}有限公司"
+
+
+def probe_index(n: int) -> int:
+    """The clue whose second bidder the searches look for: a housing clue (i % 3 == 0), so both personas find it."""
+    return n // 2 - (n // 2) % 3
 
 
 def load(n: int):
@@ -114,7 +128,7 @@ def load(n: int):
                     bidders=bidders, received_at=now)
         clue.refresh_search_text()
         batch.append(clue)
-        if i == n // 2 - (n // 2) % 3:  # a housing clue (i % 3 == 0), so both personas can find it
+        if i == probe_index(n):
             probe = {"uscc": bidders[1]["uscc"], "name": bidders[1]["name"]}
         if len(batch) == 5_000:
             Clue.objects.bulk_create(batch)
@@ -144,6 +158,20 @@ def load(n: int):
     return supervisor, handler, probe
 
 
+def reloaded():
+    """The personas and the probe of the clues a --keep run loaded."""
+    from django.contrib.auth import get_user_model
+
+    from referrals.models import Clue
+
+    users = get_user_model().objects
+    n = Clue.objects.filter(intake_key__startswith="bench:").count()
+    clue = Clue.objects.get(intake_key=f"bench:{probe_index(n)}")
+    bidder = clue.bidders[1]
+    return (users.get(username="bench-supervisor"), users.get(username="bench-handler"),
+            {"uscc": bidder["uscc"], "name": bidder["name"]}, n)
+
+
 def timed(qs_factory, runs: int) -> tuple[list[float], int]:
     times, found = [], 0
     for _ in range(runs):
@@ -163,8 +191,12 @@ def run(args):
     from referrals.selectors import visible_clues
 
     call_command("migrate", verbosity=0)
-    print(f"clue search bench on {connection.vendor}, {args.clues:,} clues, {args.queries} runs per query")
-    supervisor, handler, probe = load(args.clues)
+    if args.reuse:
+        supervisor, handler, probe, args.clues = reloaded()
+    else:
+        supervisor, handler, probe = load(args.clues)
+    print(f"clue search bench on {connection.vendor}, {args.clues:,} clues, {args.queries} runs per query"
+          f"{' (reused)' if args.reuse else ''}")
     uscc, name = probe["uscc"], probe["name"]
     kinds = [("exact USCC", uscc), ("partial code", uscc[6:14]), ("Chinese name part", name[2:8]),
              ("two words", f"{name[2:4]} {WORDS[0]}")]
