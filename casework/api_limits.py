@@ -56,7 +56,8 @@ def _bounded_int(request, name: str, maximum: int) -> int | None:
 
 
 class BoundedLimitOffsetPagination(LimitOffsetPagination):
-    """`limit` (at most 1000) and `offset` are checked: a huge or malformed value is a 400 naming it."""
+    """`limit` (at most 1000) and `offset` are checked: a huge or malformed value is a 400 naming it. `count` is
+    exact unless counting would take long on PostgreSQL: then the planner's estimate, with `count_estimated: true`."""
 
     max_limit = MAX_PAGE_SIZE
 
@@ -68,6 +69,23 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
 
     def get_offset(self, request):
         return _bounded_int(request, self.offset_query_param, MAX_OFFSET) or 0
+
+    count_estimated = False
+
+    def get_count(self, queryset):
+        """Exact, or PostgreSQL's estimate when counting would take long (casework.listing.count_rows)."""
+        if not hasattr(queryset, "query"):
+            return super().get_count(queryset)
+        from casework.listing import count_rows
+
+        total, self.count_estimated = count_rows(queryset)
+        return total
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        if self.count_estimated:  # the count is the planner's estimate ("约 N 条" on the page)
+            response.data["count_estimated"] = True
+        return response
 
 
 class _PortalThrottle(throttling.BaseThrottle):

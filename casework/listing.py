@@ -18,11 +18,67 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from casework.errors import DomainError
 
 PER_PAGE = 50
 MAX_SEARCH_WORDS = 5
+COUNT_BUDGET_MS = 50  # an exact total that takes longer gives way to the planner's estimate ("约 N 条")
+
+
+def count_rows(queryset) -> tuple[int, bool]:
+    """The number of rows of a list and whether it is an estimate. Exact, unless on PostgreSQL counting takes longer
+    than COUNT_BUDGET_MS (a common word over a million clues matches hundreds of thousands of rows, and the count
+    reads every one while the page itself stops at 50): then the planner's estimate, which the page shows as
+    "约 N 条" and the API flags with `count_estimated`. The time limit is local to a savepoint and restored after."""
+    from django.db import OperationalError, connections, transaction
+
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return queryset.count(), False
+    from psycopg.errors import QueryCanceled
+
+    try:
+        with transaction.atomic(using=queryset.db):
+            with connection.cursor() as cur:
+                cur.execute("SELECT current_setting('statement_timeout'), "
+                            "set_config('statement_timeout', %s, true)", [f"{COUNT_BUDGET_MS}ms"])
+                previous = cur.fetchone()[0]
+            total = queryset.count()
+            with connection.cursor() as cur:
+                cur.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+        return total, False
+    except OperationalError as exc:
+        if not isinstance(exc.__cause__, QueryCanceled):
+            raise
+    return estimated_rows(queryset), True
+
+
+def estimated_rows(queryset) -> int:
+    """The planner's estimate of the number of rows of `queryset` (PostgreSQL's EXPLAIN: no row is read)."""
+    from django.db import connections
+
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connections[queryset.db].cursor() as cur:
+        cur.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cur.fetchone()[0]
+    if isinstance(plan, str):
+        import json
+
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class ListPaginator(Paginator):
+    """Django's paginator with the total from count_rows: `estimated` tells the page to say "约"."""
+
+    estimated = False
+
+    @cached_property
+    def count(self):
+        total, self.estimated = count_rows(self.object_list)
+        return total
 
 
 class DateInput(forms.DateInput):
@@ -192,7 +248,7 @@ def list_page(request, filterset_class, queryset, *, template: str, columns: lis
     fmt = request.GET.get("export")
     if fmt:
         return export(filtered.qs.iterator(chunk_size=500), columns, fmt=fmt, filename=filename)
-    page = Paginator(filtered.qs, per_page).get_page(request.GET.get("page"))
+    page = ListPaginator(filtered.qs, per_page).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     rows = list(page.object_list)

@@ -98,3 +98,21 @@ def test_the_search_uses_the_trigram_index_on_postgresql(three):
         cur.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cur.fetchall())
     assert "clue_search_trgm_upper" in plan, plan
+
+
+def test_the_page_and_the_api_say_when_the_total_is_an_estimate(client, luoyang, alice, bob, monitor, monkeypatch):
+    from casework import listing
+
+    services.intake_clue(actor=alice, data=clue_input(luoyang))
+    client.force_login(bob)
+    page = client.get("/referrals/")
+    assert page.context["page"].paginator.count == 1 and not page.context["page"].paginator.estimated
+    assert "约" not in page.content.decode().split("<h1>")[1].split("</h1>")[0]
+    assert "count_estimated" not in monitor.get("/api/v1/clues/").json()
+
+    monkeypatch.setattr(listing, "count_rows", lambda qs: (123456, True))
+    page = client.get("/referrals/")
+    html = page.content.decode()
+    assert "共 约 123456 条" in html and '约</span> <strong id="list-count">123456</strong>' in html
+    body = monitor.get("/api/v1/clues/").json()
+    assert body["count"] == 123456 and body["count_estimated"] is True and len(body["results"]) == 1
