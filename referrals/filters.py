@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Q, Value
+from django.db.models.functions import StrIndex, Upper
 from django.utils import timezone
 
 from casework.clocks.models import Clock
@@ -53,8 +55,17 @@ class ClueFilter(CaseListFilter):
         whose summary the user reads unmasked (casework.privacy), so a search cannot confirm what a page masks."""
         words = (value or "").split()[:5]
         readable = self._readable_rows() if words else None
-        for word in words:
-            cond = Q(search_text__icontains=word)
+        for n, word in enumerate(words):
+            if len(word) < 3 and connection.vendor == "postgresql":
+                # No trigram in a word of one or two characters: as LIKE, PostgreSQL would read the whole trigram
+                # index and recheck every clue (7 s over 1,000,000 measured). The same test as icontains
+                # (UPPER both sides, a substring), written so that the index is not used: the newest clues are
+                # read backwards (clue_received_order) until the page is full.
+                alias = f"_short_word_{n}"
+                queryset = queryset.alias(**{alias: StrIndex(Upper("search_text"), Upper(Value(word)))})
+                cond = Q(**{f"{alias}__gt": 0})
+            else:
+                cond = Q(search_text__icontains=word)
             if readable is not None:
                 cond |= Q(summary__icontains=word) & readable
             queryset = queryset.filter(cond)
