@@ -40,9 +40,13 @@ def count_rows(queryset) -> tuple[int, bool]:
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return queryset.count(), False
+    from django.core.exceptions import EmptyResultSet
     from psycopg.errors import QueryCanceled
 
-    estimate = estimated_rows(queryset)
+    try:
+        estimate = estimated_rows(queryset)
+    except EmptyResultSet:  # `.none()` or an empty `__in`: nothing to ask the database
+        return 0, False
     if estimate > ESTIMATE_ABOVE:
         return estimate, True
     try:

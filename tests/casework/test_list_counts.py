@@ -11,6 +11,8 @@ from casework.org.models import Department
 def test_a_quick_count_is_exact(luoyang):
     total, estimated = listing.count_rows(Department.objects.all())
     assert (total, estimated) == (Department.objects.count(), False)
+    assert listing.count_rows(Department.objects.none()) == (0, False)
+    assert listing.count_rows(Department.objects.filter(pk__in=[])) == (0, False)
 
 
 def test_a_slow_count_gives_way_to_the_planners_estimate_and_leaves_the_session_as_it_was(luoyang, monkeypatch):
