@@ -22,25 +22,21 @@ def visible_clues(user):
     plus, for supervisors, the clues pushed or supervised in a jurisdiction they oversee (as `scoped`). Grants are
     never withdrawn and none of these rows is deleted or re-pointed, so both readings agree;
     tests/referrals/test_visibility.py compares them situation by situation and persona by persona."""
-    from casework.org.models import Department
-    from casework.org.selectors import group_department_ids, supervised_jurisdiction_ids
+    from casework.org.selectors import group_departments, supervised_jurisdiction_ids
     from referrals.models import ClueCopy, JurisdictionDispute
 
     clues = Clue.objects.select_related("source_department", "supervising_department")
     if not getattr(user, "is_authenticated", False):
         return clues.none()
-    mine = group_department_ids(user)
+    mine = group_departments(user)  # hashed sub-plans over a few rows, as are the hand-overs, copies and disputes
+    visible = (Q(source_department_id__in=mine) | Q(supervising_department_id__in=mine)
+               | Q(pk__in=Transfer.objects.filter(receiver_id__in=mine).values("clue_id"))
+               | Q(pk__in=ClueCopy.objects.filter(department_id__in=mine).values("clue_id"))
+               | Q(pk__in=JurisdictionDispute.objects.filter(office_id__in=mine).values("clue_id")))
     supervised = supervised_jurisdiction_ids(user)
-    overseen = list(Department.objects.filter(jurisdiction_id__in=supervised).order_by("pk")
-                    .values_list("pk", flat=True)) if supervised else []
-    holders = sorted(set(mine) | set(overseen))
-    if not holders:
-        return clues.none()
-    visible = Q(source_department_id__in=holders) | Q(supervising_department_id__in=holders)
-    if mine:  # hashed sub-plans over the few rows of the departments' own hand-overs, copies and disputes
-        visible |= (Q(pk__in=Transfer.objects.filter(receiver_id__in=mine).values("clue_id"))
-                    | Q(pk__in=ClueCopy.objects.filter(department_id__in=mine).values("clue_id"))
-                    | Q(pk__in=JurisdictionDispute.objects.filter(office_id__in=mine).values("clue_id")))
+    if supervised:  # on the departments already joined for select_related: no query of its own
+        visible |= (Q(source_department__jurisdiction_id__in=supervised)
+                    | Q(supervising_department__jurisdiction_id__in=supervised))
     return clues.filter(visible)
 
 

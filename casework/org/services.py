@@ -69,7 +69,7 @@ def add_membership(*, actor=None, user, department: Department, role: str) -> Me
         duties.refuse_case_role_for_duty_holder(user=user, role=role)
     membership, created = Membership.objects.get_or_create(user=user, department=department, role=role)
     # this user object's cached reads are stale now
-    user._portal_departments = user._portal_supervised = user._portal_group_departments = None
+    user._portal_departments = user._portal_supervised = None
     if role not in ADMIN_DUTIES:
         user.groups.add(department.group)
     if created:
