@@ -24,45 +24,46 @@ from casework.errors import DomainError
 
 PER_PAGE = 50
 MAX_SEARCH_WORDS = 5
-COUNT_BUDGET_MS = 250  # an exact total that takes longer gives way to the planner's estimate ("约 N 条")
-ESTIMATE_ABOVE = 10_000  # rows: a total the planner puts above this is its estimate, not counted
+COUNT_BUDGET_MS = 150  # a count that takes longer gives way to the planner's estimate ("约 N 条")
+COUNT_CAP = 1_000  # rows counted at most (20 pages): beyond, the page says "超过 1000 条"
 
 
-def count_rows(queryset) -> tuple[int, bool]:
-    """The number of rows of a list and whether it is an estimate. On PostgreSQL, a list the planner puts above
-    ESTIMATE_ABOVE rows (a common word, or no search, over a million clues: the count would read every row while the
-    page stops at 50) takes the planner's estimate, which there rests on enough of the column's statistics to be
-    fair; the page shows "约 N 条" and the API flags `count_estimated`. Below that the rows are counted, with a time
-    limit (COUNT_BUDGET_MS, local to a savepoint and restored after) past which the estimate is shown all the same.
-    Elsewhere, always exact."""
+def count_rows(queryset, *, cap: int = 0) -> tuple[int, str]:
+    """The total of a list and what it is: "" exact; "at_least" more rows than the COUNT_CAP returned (a common word,
+    or no search, over a million clues: counting them all would read every row while the page stops at 50);
+    "estimate" the planner's guess, when even the capped count takes over COUNT_BUDGET_MS (PostgreSQL: a rare word
+    of one or two characters, which no index serves). The page says "超过" or "约"; the API adds `count_at_least`
+    or `count_estimated`. `cap`: count at least that far (the page being read and one more row, so that the next page
+    is offered however deep). The time limit is local to a savepoint and restored after."""
+    from django.core.exceptions import EmptyResultSet
     from django.db import OperationalError, connections, transaction
 
+    cap = max(COUNT_CAP, cap)
+    capped = queryset.order_by()[:cap + 1]
+    try:
+        capped.query.sql_with_params()
+    except EmptyResultSet:  # `.none()` or an empty `__in`: nothing to ask the database
+        return 0, ""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
-        return queryset.count(), False
-    from django.core.exceptions import EmptyResultSet
+        total = capped.count()
+        return (cap, "at_least") if total > cap else (total, "")
     from psycopg.errors import QueryCanceled
 
-    try:
-        estimate = estimated_rows(queryset)
-    except EmptyResultSet:  # `.none()` or an empty `__in`: nothing to ask the database
-        return 0, False
-    if estimate > ESTIMATE_ABOVE:
-        return estimate, True
     try:
         with transaction.atomic(using=queryset.db):
             with connection.cursor() as cur:
                 cur.execute("SELECT current_setting('statement_timeout'), "
                             "set_config('statement_timeout', %s, true)", [f"{COUNT_BUDGET_MS}ms"])
                 previous = cur.fetchone()[0]
-            total = queryset.count()
+            total = capped.count()
             with connection.cursor() as cur:
                 cur.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
-        return total, False
+        return (cap, "at_least") if total > cap else (total, "")
     except OperationalError as exc:
         if not isinstance(exc.__cause__, QueryCanceled):
             raise
-    return estimate, True
+    return estimated_rows(queryset), "estimate"
 
 
 def estimated_rows(queryset) -> int:
@@ -81,13 +82,17 @@ def estimated_rows(queryset) -> int:
 
 
 class ListPaginator(Paginator):
-    """Django's paginator with the total from count_rows: `estimated` tells the page to say "约"."""
+    """Django's paginator with the total from count_rows: `count_note` tells the page to say "超过" or "约"."""
 
-    estimated = False
+    count_note = ""
+
+    def __init__(self, *args, reading: int = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reading = reading  # the page asked for: counted at least one row past it
 
     @cached_property
     def count(self):
-        total, self.estimated = count_rows(self.object_list)
+        total, self.count_note = count_rows(self.object_list, cap=self.reading * self.per_page + 1)
         return total
 
 
@@ -258,7 +263,9 @@ def list_page(request, filterset_class, queryset, *, template: str, columns: lis
     fmt = request.GET.get("export")
     if fmt:
         return export(filtered.qs.iterator(chunk_size=500), columns, fmt=fmt, filename=filename)
-    page = ListPaginator(filtered.qs, per_page).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    reading = int(number) if number and number.isascii() and number.isdigit() and len(number) < 7 else 1
+    page = ListPaginator(filtered.qs, per_page, reading=reading).get_page(number)
     params = request.GET.copy()
     params.pop("page", None)
     rows = list(page.object_list)

@@ -104,19 +104,25 @@ def test_the_search_uses_the_trigram_index_on_postgresql(three):
     assert "clue_search_trgm_upper" in plan, plan
 
 
-def test_the_page_and_the_api_say_when_the_total_is_an_estimate(client, luoyang, alice, bob, monitor, monkeypatch):
+def test_the_page_and_the_api_say_when_the_total_is_not_exact(client, luoyang, alice, bob, monitor, monkeypatch):
     from casework import listing
 
     services.intake_clue(actor=alice, data=clue_input(luoyang))
     client.force_login(bob)
     page = client.get("/referrals/")
-    assert page.context["page"].paginator.count == 1 and not page.context["page"].paginator.estimated
-    assert "约" not in page.content.decode().split("<h1>")[1].split("</h1>")[0]
-    assert "count_estimated" not in monitor.get("/api/v1/clues/").json()
+    assert page.context["page"].paginator.count == 1 and page.context["page"].paginator.count_note == ""
+    heading = page.content.decode().split("<h1>")[1].split("</h1>")[0]
+    assert "共 1 条" in heading and "约" not in heading and "超过" not in heading
+    assert set(monitor.get("/api/v1/clues/").json()) == {"count", "next", "previous", "results"}
 
-    monkeypatch.setattr(listing, "count_rows", lambda qs: (123456, True))
-    page = client.get("/referrals/")
-    html = page.content.decode()
+    monkeypatch.setattr(listing, "count_rows", lambda qs: (10000, "at_least"))
+    html = client.get("/referrals/").content.decode()
+    assert "共 超过 10000 条" in html and '超过</span> <strong id="list-count">10000</strong>' in html
+    body = monitor.get("/api/v1/clues/").json()
+    assert body["count"] == 10000 and body["count_at_least"] is True and "count_estimated" not in body
+
+    monkeypatch.setattr(listing, "count_rows", lambda qs: (123456, "estimate"))
+    html = client.get("/referrals/").content.decode()
     assert "共 约 123456 条" in html and '约</span> <strong id="list-count">123456</strong>' in html
     body = monitor.get("/api/v1/clues/").json()
     assert body["count"] == 123456 and body["count_estimated"] is True and len(body["results"]) == 1
@@ -145,3 +151,13 @@ def test_a_search_by_a_words_distinctive_part_finds_only_the_whole_word(monitor,
     assert ids(USCC_A) == ids("0300ma9f1234xq") == {three[0].pk}
     assert ids("3000MA9F1234XQ") == set()  # its part MA9F1234XQ is there, the whole word is not
     assert ids("洛阳 0300MA9F") == {three[0].pk}
+
+
+def test_beyond_the_counting_cap_the_api_still_pages_on(monitor, three, monkeypatch):
+    from casework import listing
+
+    monkeypatch.setattr(listing, "COUNT_CAP", 1)
+    first = monitor.get("/api/v1/clues/?limit=1").json()
+    assert first["count"] == 2 and first["count_at_least"] is True and first["next"]  # the page and one more row
+    last = monitor.get("/api/v1/clues/?limit=1&offset=2").json()
+    assert last["count"] == 3 and "count_at_least" not in last and not last["next"] and len(last["results"]) == 1
