@@ -115,13 +115,13 @@ def test_the_page_and_the_api_say_when_the_total_is_not_exact(client, luoyang, a
     assert "共 1 条" in heading and "约" not in heading and "超过" not in heading
     assert set(monitor.get("/api/v1/clues/").json()) == {"count", "next", "previous", "results"}
 
-    monkeypatch.setattr(listing, "count_rows", lambda qs: (10000, "at_least"))
+    monkeypatch.setattr(listing, "count_rows", lambda qs, cap=0: (10000, "at_least"))
     html = client.get("/referrals/").content.decode()
     assert "共 超过 10000 条" in html and '超过</span> <strong id="list-count">10000</strong>' in html
     body = monitor.get("/api/v1/clues/").json()
     assert body["count"] == 10000 and body["count_at_least"] is True and "count_estimated" not in body
 
-    monkeypatch.setattr(listing, "count_rows", lambda qs: (123456, "estimate"))
+    monkeypatch.setattr(listing, "count_rows", lambda qs, cap=0: (123456, "estimate"))
     html = client.get("/referrals/").content.decode()
     assert "共 约 123456 条" in html and '约</span> <strong id="list-count">123456</strong>' in html
     body = monitor.get("/api/v1/clues/").json()
