@@ -56,7 +56,9 @@ def _bounded_int(request, name: str, maximum: int) -> int | None:
 
 
 class BoundedLimitOffsetPagination(LimitOffsetPagination):
-    """`limit` (at most 1000) and `offset` are checked: a huge or malformed value is a 400 naming it."""
+    """`limit` (at most 1000) and `offset` are checked: a huge or malformed value is a 400 naming it. `count` is
+    exact up to 1,000 (beyond, 1000 with `count_at_least: true`), or the planner's estimate with
+    `count_estimated: true` when counting takes too long (casework.listing.count_rows)."""
 
     max_limit = MAX_PAGE_SIZE
 
@@ -68,6 +70,23 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
 
     def get_offset(self, request):
         return _bounded_int(request, self.offset_query_param, MAX_OFFSET) or 0
+
+    count_note = ""
+
+    def get_count(self, queryset):
+        if not hasattr(queryset, "query"):
+            return super().get_count(queryset)
+        from casework.listing import count_rows
+
+        reading = self.get_offset(self.request) + self.get_limit(self.request)  # one row past it: a next page
+        total, self.count_note = count_rows(queryset, cap=reading + 1)
+        return total
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        if self.count_note:  # as the page says "超过 N 条" or "约 N 条"
+            response.data["count_at_least" if self.count_note == "at_least" else "count_estimated"] = True
+        return response
 
 
 class _PortalThrottle(throttling.BaseThrottle):

@@ -23,11 +23,82 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from casework.errors import DomainError
 
 PER_PAGE = 50
 MAX_SEARCH_WORDS = 5
+COUNT_BUDGET_MS = 150  # a count that takes longer gives way to the planner's estimate ("约 N 条")
+COUNT_CAP = 1_000  # rows counted at most (20 pages): beyond, the page says "超过 1000 条"
+
+
+def count_rows(queryset, *, cap: int = 0) -> tuple[int, str]:
+    """The total of a list and what it is: "" exact; "at_least" more rows than the COUNT_CAP returned (a common word,
+    or no search, over a million clues: counting them all would read every row while the page stops at 50);
+    "estimate" the planner's guess, when even the capped count takes over COUNT_BUDGET_MS (PostgreSQL: a rare word
+    of one or two characters, which no index serves). The page says "超过" or "约"; the API adds `count_at_least`
+    or `count_estimated`. `cap`: count at least that far (the page being read and one more row, so that the next page
+    is offered however deep). The time limit is local to a savepoint and restored after."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import OperationalError, connections, transaction
+
+    cap = max(COUNT_CAP, cap)
+    capped = queryset.order_by()[:cap + 1]
+    try:
+        capped.query.sql_with_params()
+    except EmptyResultSet:  # `.none()` or an empty `__in`: nothing to ask the database
+        return 0, ""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        total = capped.count()
+        return (cap, "at_least") if total > cap else (total, "")
+    from psycopg.errors import QueryCanceled
+
+    try:
+        with transaction.atomic(using=queryset.db):
+            with connection.cursor() as cur:
+                cur.execute("SELECT current_setting('statement_timeout'), "
+                            "set_config('statement_timeout', %s, true)", [f"{COUNT_BUDGET_MS}ms"])
+                previous = cur.fetchone()[0]
+            total = capped.count()
+            with connection.cursor() as cur:
+                cur.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+        return (cap, "at_least") if total > cap else (total, "")
+    except OperationalError as exc:
+        if not isinstance(exc.__cause__, QueryCanceled):
+            raise
+    return estimated_rows(queryset), "estimate"
+
+
+def estimated_rows(queryset) -> int:
+    """The planner's estimate of the number of rows of `queryset` (PostgreSQL's EXPLAIN: no row is read)."""
+    from django.db import connections
+
+    sql, params = queryset.order_by().query.sql_with_params()
+    with connections[queryset.db].cursor() as cur:
+        cur.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cur.fetchone()[0]
+    if isinstance(plan, str):
+        import json
+
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class ListPaginator(Paginator):
+    """Django's paginator with the total from count_rows: `count_note` tells the page to say "超过" or "约"."""
+
+    count_note = ""
+
+    def __init__(self, *args, reading: int = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reading = reading  # the page asked for: counted at least one row past it
+
+    @cached_property
+    def count(self):
+        total, self.count_note = count_rows(self.object_list, cap=self.reading * self.per_page + 1)
+        return total
 
 
 class DateInput(forms.DateInput):
@@ -257,14 +328,17 @@ def list_page(request, source: Ledger, *, template: str, context: dict | None = 
     if fmt:
         if fmt not in FORMATS:
             raise DomainError.for_field("export", "导出格式须为 csv 或 xlsx")
-        if source.name and filtered.qs.count() > settings.PORTAL_EXPORT_INLINE_ROWS:
+        inline = settings.PORTAL_EXPORT_INLINE_ROWS  # counted no further than needed to decide
+        if source.name and filtered.qs.order_by()[:inline + 1].count() > inline:
             from casework.exportjobs.services import request_export
 
             job = request_export(actor=request.user, ledger=source.name, query=export_query(request.GET),
                                  fmt=fmt, path=request.path)
             return redirect("casework:export_job", pk=job.pk)
         return export(filtered.qs.iterator(chunk_size=500), source.columns, fmt=fmt, filename=source.filename)
-    page = Paginator(filtered.qs, per_page).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    reading = int(number) if number and number.isascii() and number.isdigit() and len(number) < 7 else 1
+    page = ListPaginator(filtered.qs, per_page, reading=reading).get_page(number)
     params = request.GET.copy()
     params.pop("page", None)
     rows = list(page.object_list)

@@ -163,8 +163,7 @@ class ClueList(APIView):
         OpenApiParameter("overdue", bool), OpenApiParameter("ordering", str),
         OpenApiParameter("limit", int), OpenApiParameter("offset", int)])
     def get(self, request):
-        from rest_framework.pagination import LimitOffsetPagination
-
+        from casework.api_limits import BoundedLimitOffsetPagination
         from referrals.filters import ClueFilter
 
         clues = (selectors.visible_clues(request.user).prefetch_related(TRANSFERS)
@@ -175,7 +174,7 @@ class ClueList(APIView):
         filtered = ClueFilter(request.query_params, queryset=clues, request=request)
         if not filtered.is_valid():
             raise DomainError("筛选条件有误", field_errors={k: [str(m) for m in v] for k, v in filtered.errors.items()})
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(filtered.qs, request, view=self)
         return paginator.get_paginated_response(ClueOut(page, many=True, context=page_context(request, page)).data)
 

@@ -83,6 +83,9 @@ class Clue(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "问题线索"
         ordering = ["-received_at", "-id"]
+        # The lists' order, read backwards: a page of the newest clues (or of the newest matching a common word)
+        # stops after its rows instead of sorting every visible clue.
+        indexes = [models.Index(fields=["received_at", "id"], name="clue_received_order")]
 
     def __str__(self):
         return f"{self.reference} {self.project_name}"

@@ -33,6 +33,13 @@ def user_departments(user) -> list[Department]:
     return cached
 
 
+def group_departments(user):
+    """The ids (a subquery, no query of its own) of the departments whose access group `user` is in, whatever the
+    role or the department's state: exactly the departments an object permission granted to a department group
+    (org.services.grant) reaches. Narrower readings (case roles in active departments) are user_departments'."""
+    return Department.objects.filter(group__user=user).values("pk")
+
+
 def user_roles(user) -> set[str]:
     if not getattr(user, "is_authenticated", False):
         return set()

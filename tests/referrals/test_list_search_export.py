@@ -36,6 +36,10 @@ def test_api_search_by_uscc_name_and_part_of_a_code(monitor, three):
     assert ids("search=MA9F1234") == {three[0].pk}                  # part of a code
     assert ids("search=乙工程") == {three[1].pk}                     # part of a Chinese name
     assert ids("search=洛阳 工程") == {c.pk for c in three}          # every word must match
+    # Words of one or two characters (no trigram; strpos on PostgreSQL): the same match as longer ones.
+    assert ids("search=xq") == ids("search=1234xq") == {three[0].pk}  # case-insensitive
+    assert ids("search=乙工") == {three[1].pk} and ids("search=甲 MA9F") == {three[0].pk}
+    assert ids("search=_") == ids("search=%25") == set()  # taken literally, as icontains escapes them
     assert ids("signal_type=related_bidders") == {three[1].pk}
     assert ids("status=received&ordering=reference") == {c.pk for c in three}
     bad = monitor.get("/api/v1/clues/?status=lost")
@@ -98,3 +102,62 @@ def test_the_search_uses_the_trigram_index_on_postgresql(three):
         cur.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cur.fetchall())
     assert "clue_search_trgm_upper" in plan, plan
+
+
+def test_the_page_and_the_api_say_when_the_total_is_not_exact(client, luoyang, alice, bob, monitor, monkeypatch):
+    from casework import listing
+
+    services.intake_clue(actor=alice, data=clue_input(luoyang))
+    client.force_login(bob)
+    page = client.get("/referrals/")
+    assert page.context["page"].paginator.count == 1 and page.context["page"].paginator.count_note == ""
+    heading = page.content.decode().split("<h1>")[1].split("</h1>")[0]
+    assert "共 1 条" in heading and "约" not in heading and "超过" not in heading
+    assert set(monitor.get("/api/v1/clues/").json()) == {"count", "next", "previous", "results"}
+
+    monkeypatch.setattr(listing, "count_rows", lambda qs, cap=0: (10000, "at_least"))
+    html = client.get("/referrals/").content.decode()
+    assert "共 超过 10000 条" in html and '超过</span> <strong id="list-count">10000</strong>' in html
+    body = monitor.get("/api/v1/clues/").json()
+    assert body["count"] == 10000 and body["count_at_least"] is True and "count_estimated" not in body
+
+    monkeypatch.setattr(listing, "count_rows", lambda qs, cap=0: (123456, "estimate"))
+    html = client.get("/referrals/").content.decode()
+    assert "共 约 123456 条" in html and '约</span> <strong id="list-count">123456</strong>' in html
+    body = monitor.get("/api/v1/clues/").json()
+    assert body["count"] == 123456 and body["count_estimated"] is True and len(body["results"]) == 1
+
+
+def test_the_index_looks_for_a_words_distinctive_part():
+    from referrals.filters import index_part
+
+    common = {"914", "141", "410", "103", "030", "300", "000", "00m", "0ma"}  # every Luoyang USCC's
+    assert index_part("91410300MA9F1234XQ", common) == "MA9F1234XQ"
+    assert index_part("00ma9f12", common) == "ma9f12"
+    assert index_part("乙工程", common) == "乙工程"  # no common trigram: the word itself
+    assert index_part("9141030", common) == "9141030"  # nothing but common trigrams: the word itself
+    assert index_part("91410300MA9F1234XQ", set()) == "91410300MA9F1234XQ"
+
+
+def test_a_search_by_a_words_distinctive_part_finds_only_the_whole_word(monitor, three, monkeypatch):
+    from referrals import filters
+
+    monkeypatch.setattr(filters, "common_trigrams",
+                        lambda: frozenset({"914", "141", "410", "103", "030", "300", "000", "00m", "0ma"}))
+
+    def ids(term):
+        return {c["id"] for c in monitor.get("/api/v1/clues/", {"search": term}).json()["results"]}
+
+    assert ids(USCC_A) == ids("0300ma9f1234xq") == {three[0].pk}
+    assert ids("3000MA9F1234XQ") == set()  # its part MA9F1234XQ is there, the whole word is not
+    assert ids("洛阳 0300MA9F") == {three[0].pk}
+
+
+def test_beyond_the_counting_cap_the_api_still_pages_on(monitor, three, monkeypatch):
+    from casework import listing
+
+    monkeypatch.setattr(listing, "COUNT_CAP", 1)
+    first = monitor.get("/api/v1/clues/?limit=1").json()
+    assert first["count"] == 2 and first["count_at_least"] is True and first["next"]  # the page and one more row
+    last = monitor.get("/api/v1/clues/?limit=1&offset=2").json()
+    assert last["count"] == 3 and "count_at_least" not in last and not last["next"] and len(last["results"]) == 1
