@@ -163,7 +163,7 @@ def test_a_draft_rule_is_circulated_for_comments(page, live_server, luoyang, ali
                                  established_on=timezone.localdate(), members=[d for d in luoyang["all"] if d != drc])
     as_user(page, live_server, "bob")
     page.goto(f"{live_server.url}/consultations/")
-    page.locator(".subnav").get_by_role("link", name="征求意见").click()
+    page.locator(".subnav").get_by_role("link", name="发起征求意见").click()
     page.fill("input[name=title]", "房屋建筑和市政基础设施工程招标投标监督管理实施细则")
     page.fill("textarea[name=draft_text]",
               "第一条 为规范房屋建筑和市政基础设施工程招标投标活动，根据有关法律法规，制定本细则。\n"

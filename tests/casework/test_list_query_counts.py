@@ -2,9 +2,12 @@
 again with 20, and the second read may not make one query more. The rows are made through the services, as a
 user would, and the page must show all 20 (a count over an empty page proves nothing)."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.conftest import at
 from tests.inspections.conftest import directory, item, mia, pool  # noqa: F401  (fixtures of the plan maker)
@@ -64,7 +67,9 @@ def _credit(env, n):
     from tests.credit.test_credit import CODE, sanction
 
     firm = services.ensure_subject(actor=env["bob"], type="enterprise", code=CODE, name="洛阳甲建设有限公司")
-    return sanction(env["bob"], env["luoyang"]["housing"], firm, number=f"洛建罚〔2026〕{n + 1}号").decision_number
+    decided = timezone.localdate() - dt.timedelta(days=3)  # the page's frozen today, not the day the module loaded
+    return sanction(env["bob"], env["luoyang"]["housing"], firm, number=f"洛建罚〔2026〕{n + 1}号",
+                    decided_on=decided, valid_from=decided).decision_number
 
 
 def _plan(env, n):
