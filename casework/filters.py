@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from casework.clocks.models import Clock
 from casework.handoffs.models import Handoff
-from casework.listing import CaseListFilter, date_from, date_to
+from casework.listing import CaseListFilter, date_from, date_to, ordering_by
 
 
 class HandoffFilter(CaseListFilter):
@@ -21,10 +21,7 @@ class HandoffFilter(CaseListFilter):
     sent_to = date_to("sent_at", "移交日期至")
     closed_from = date_from("closed_at", "办结日期自")
     closed_to = date_to("closed_at", "办结日期至")
-    ordering = django_filters.OrderingFilter(fields=(("sent_at", "sent_at"), ("reference", "reference"),
-                                                     ("state", "state")),
-                                             field_labels={"sent_at": "移交时间", "reference": "编号",
-                                                           "state": "状态"}, label="排序")
+    ordering = ordering_by({"sent_at": "移交时间", "reference": "编号", "state": "状态"})
 
     class Meta:
         model = Handoff
@@ -44,10 +41,7 @@ class ClockFilter(CaseListFilter):
     due_to = date_to("due_at", "截止日期至")
     started_from = date_from("started_at", "起算日期自")
     started_to = date_to("started_at", "起算日期至")
-    ordering = django_filters.OrderingFilter(fields=(("due_at", "due_at"), ("started_at", "started_at"),
-                                                     ("state", "state")),
-                                             field_labels={"due_at": "截止时间", "started_at": "起算时间",
-                                                           "state": "状态"}, label="排序")
+    ordering = ordering_by({"due_at": "截止时间", "started_at": "起算时间", "state": "状态"})
 
     class Meta:
         model = Clock

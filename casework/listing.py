@@ -138,6 +138,12 @@ def clock_subject_ids(model, *, late: bool = True, due_by: dt.datetime | None = 
     return {int(i) for i in ids if str(i).isdigit()}
 
 
+def ordering_by(labels: dict[str, str]) -> django_filters.OrderingFilter:
+    """The 排序 choice of a list: each field sorts by itself, ascending or descending, under its Chinese label."""
+    return django_filters.OrderingFilter(fields=tuple((name, name) for name in labels), field_labels=labels,
+                                         label="排序")
+
+
 YesNo = forms.Select(choices=[("", "全部"), ("true", "是"), ("false", "否")])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from casework.listing import CaseListFilter, date_from, date_to
+from casework.listing import CaseListFilter, date_from, date_to, ordering_by
 from complaints.models import Complaint, TradingType
 
 
@@ -23,11 +23,7 @@ class ComplaintFilter(CaseListFilter):
     received_to = date_to("received_at", "收到日期至")
     decided_from = date_from("decided_at", "决定日期自")
     decided_to = date_to("decided_at", "决定日期至")
-    ordering = django_filters.OrderingFilter(fields=(("received_at", "received_at"), ("reference", "reference"),
-                                                     ("status", "status"), ("decided_at", "decided_at")),
-                                             field_labels={"received_at": "收到时间", "reference": "编号",
-                                                           "status": "状态", "decided_at": "决定时间"},
-                                             label="排序")
+    ordering = ordering_by({"received_at": "收到时间", "reference": "编号", "status": "状态", "decided_at": "决定时间"})
 
     class Meta:
         model = Complaint

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import django_filters
 
-from casework.listing import CaseListFilter, date_from, date_to
+from casework.listing import CaseListFilter, date_from, date_to, ordering_by
 from consultations.models import Meeting, Solicitation
 
 
@@ -22,10 +22,7 @@ class MeetingFilter(CaseListFilter):
     status = django_filters.ChoiceFilter(choices=Meeting.Status.choices, label="状态", empty_label="全部")
     starts_from = date_from("starts_at", "会议日期自")
     starts_to = date_to("starts_at", "会议日期至")
-    ordering = django_filters.OrderingFilter(fields=(("starts_at", "starts_at"), ("reference", "reference"),
-                                                     ("status", "status")),
-                                             field_labels={"starts_at": "会议时间", "reference": "编号",
-                                                           "status": "状态"}, label="排序")
+    ordering = ordering_by({"starts_at": "会议时间", "reference": "编号", "status": "状态"})
 
     class Meta:
         model = Meeting
@@ -45,10 +42,7 @@ class SolicitationFilter(CaseListFilter):
     deadline_to = date_to("deadline", "反馈期限至", date_field=True)
     created_from = date_from("created_at", "发起日期自")
     created_to = date_to("created_at", "发起日期至")
-    ordering = django_filters.OrderingFilter(fields=(("deadline", "deadline"), ("created_at", "created_at"),
-                                                     ("reference", "reference"), ("status", "status")),
-                                             field_labels={"deadline": "反馈期限", "created_at": "发起时间",
-                                                           "reference": "编号", "status": "状态"}, label="排序")
+    ordering = ordering_by({"deadline": "反馈期限", "created_at": "发起时间", "reference": "编号", "status": "状态"})
 
     class Meta:
         model = Solicitation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from casework.listing import CaseListFilter, date_from, date_to
+from casework.listing import CaseListFilter, date_from, date_to, ordering_by
 from credit.models import CreditRecord, CreditSubject
 
 
@@ -20,10 +20,7 @@ class CreditRecordFilter(CaseListFilter):
     serious = django_filters.BooleanFilter(label="严重失信")
     decided_from = date_from("decided_on", "决定日期自", date_field=True)
     decided_to = date_to("decided_on", "决定日期至", date_field=True)
-    ordering = django_filters.OrderingFilter(fields=(("decided_on", "decided_on"),
-                                                     ("decision_number", "decision_number"), ("status", "status")),
-                                             field_labels={"decided_on": "决定日期", "decision_number": "决定书文号",
-                                                           "status": "状态"}, label="排序")
+    ordering = ordering_by({"decided_on": "决定日期", "decision_number": "决定书文号", "status": "状态"})
 
     class Meta:
         model = CreditRecord

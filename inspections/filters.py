@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from casework.listing import CaseListFilter, date_from, date_to
+from casework.listing import CaseListFilter, date_from, date_to, ordering_by
 from casework.trading import TradingField
 from inspections.models import Plan, Project, RiskLevel
 
@@ -18,11 +18,8 @@ class PlanFilter(CaseListFilter):
     starts_to = date_to("starts_on", "检查开始日期至", date_field=True)
     ends_from = date_from("ends_on", "计划结束日期自", date_field=True)
     ends_to = date_to("ends_on", "计划结束日期至", date_field=True)
-    ordering = django_filters.OrderingFilter(fields=(("created_at", "created_at"), ("reference", "reference"),
-                                                     ("starts_on", "starts_on"), ("status", "status")),
-                                             field_labels={"created_at": "制定时间", "reference": "计划编号",
-                                                           "starts_on": "检查开始日期", "status": "状态"},
-                                             label="排序")
+    ordering = ordering_by({"created_at": "制定时间", "reference": "计划编号", "starts_on": "检查开始日期",
+                            "status": "状态"})
 
     class Meta:
         model = Plan
@@ -44,12 +41,8 @@ class ProjectFilter(CaseListFilter):
     completed_from = date_from("tender_completed_on", "完成招投标日期自", date_field=True)
     completed_to = date_to("tender_completed_on", "完成招投标日期至", date_field=True)
     all = django_filters.BooleanFilter(method="filter_all", label="含更早年份")
-    ordering = django_filters.OrderingFilter(fields=(("tender_completed_on", "tender_completed_on"),
-                                                     ("project_code", "project_code"), ("risk_level", "risk_level"),
-                                                     ("contract_amount", "contract_amount")),
-                                             field_labels={"tender_completed_on": "完成招投标日期",
-                                                           "project_code": "项目编号", "risk_level": "风险等级",
-                                                           "contract_amount": "中标金额"}, label="排序")
+    ordering = ordering_by({"tender_completed_on": "完成招投标日期", "project_code": "项目编号",
+                            "risk_level": "风险等级", "contract_amount": "中标金额"})
 
     class Meta:
         model = Project

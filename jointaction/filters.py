@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from casework.listing import CaseListFilter, date_from, date_to
+from casework.listing import CaseListFilter, date_from, date_to, ordering_by
 from casework.org.selectors import user_departments
 from jointaction.models import AssistanceRequest, JointAction, Trigger
 
@@ -23,10 +23,7 @@ class AssistanceFilter(CaseListFilter):
     sent_to = date_to("created_at", "发出日期至")
     closed_from = date_from("closed_at", "办结日期自")
     closed_to = date_to("closed_at", "办结日期至")
-    ordering = django_filters.OrderingFilter(fields=(("created_at", "created_at"), ("case_name", "case_name"),
-                                                     ("state", "state"), ("reply_by", "reply_by")),
-                                             field_labels={"created_at": "发出时间", "case_name": "案件名称",
-                                                           "state": "状态", "reply_by": "反馈期限"}, label="排序")
+    ordering = ordering_by({"created_at": "发出时间", "case_name": "案件名称", "state": "状态", "reply_by": "反馈期限"})
 
     class Meta:
         model = AssistanceRequest
@@ -54,10 +51,7 @@ class JointActionFilter(CaseListFilter):
     created_to = date_to("created_at", "发起日期至")
     ended_from = date_from("ended_at", "结束日期自")
     ended_to = date_to("ended_at", "结束日期至")
-    ordering = django_filters.OrderingFilter(fields=(("created_at", "created_at"), ("reference", "reference"),
-                                                     ("state", "state")),
-                                             field_labels={"created_at": "发起时间", "reference": "编号",
-                                                           "state": "状态"}, label="排序")
+    ordering = ordering_by({"created_at": "发起时间", "reference": "编号", "state": "状态"})
 
     class Meta:
         model = JointAction

@@ -7,7 +7,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 
-from casework.listing import CaseListFilter, date_from, date_to
+from casework.listing import CaseListFilter, date_from, date_to, ordering_by
 from risk.models import Screen, Warning
 
 
@@ -23,10 +23,7 @@ class WarningFilter(CaseListFilter):
                                             min_value=0, max_value=100)
     bidder = django_filters.CharFilter(method="filter_bidder", label="投标人（名称或统一社会信用代码）")
     project = django_filters.CharFilter(method="filter_project", label="项目（招标编号、项目编号或名称）")
-    ordering = django_filters.OrderingFilter(fields=(("score", "score"), ("detected_at", "detected_at"),
-                                                     ("status", "status")),
-                                             field_labels={"score": "风险分值", "detected_at": "发现时间",
-                                                           "status": "状态"}, label="排序")
+    ordering = ordering_by({"score": "风险分值", "detected_at": "发现时间", "status": "状态"})
 
     class Meta:
         model = Warning

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 
 from casework.letters.models import Letter
-from casework.listing import CaseListFilter, date_from, date_to
+from casework.listing import CaseListFilter, date_from, date_to, ordering_by
 
 
 class LetterFilter(CaseListFilter):
@@ -25,10 +25,7 @@ class LetterFilter(CaseListFilter):
     issued_from = date_from("issued_at", "成文日期自")
     issued_to = date_to("issued_at", "成文日期至")
     year = django_filters.NumberFilter(field_name="year", label="年度", min_value=2000, max_value=2100)
-    ordering = django_filters.OrderingFilter(fields=(("issued_at", "issued_at"), ("doc_number", "doc_number"),
-                                                     ("kind", "kind")),
-                                             field_labels={"issued_at": "成文时间", "doc_number": "发文字号",
-                                                           "kind": "文种"}, label="排序")
+    ordering = ordering_by({"issued_at": "成文时间", "doc_number": "发文字号", "kind": "文种"})
 
     class Meta:
         model = Letter
