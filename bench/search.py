@@ -13,8 +13,9 @@ with --keep, then re-time with --reuse (no load; the database is kept) after cha
 Loads the Luoyang preset and N clues with bidders (Chinese company names, valid-looking USCCs), then times
 `referrals.filters.ClueFilter` over the supervisor's and a handler's scope — what the page and the API run: the
 total (exact, or the planner's estimate when counting takes long) and the first page of 50 — for an exact USCC, a
-partial code, a Chinese name fragment, two words, a word every clue has and no search; prints EXPLAIN ANALYZE of
-the slowest.
+partial code, a Chinese name fragment, a two-character word, two such words, one character, a word every clue has
+and no search; and as a handler cleared to read personal data, whose search also looks in the summaries as written
+(one clue in a hundred names a witness); prints EXPLAIN ANALYZE of the slowest.
 """
 
 import argparse
@@ -112,6 +113,7 @@ def load(n: int):
     add_membership(user=supervisor, department=office, role=Membership.Role.SUPERVISOR)
     handler = get_user_model().objects.create_user("bench-handler")
     add_membership(user=handler, department=by_type["housing"], role=Membership.Role.HANDLER)
+    cleared_handler(by_type["housing"])
     rng = random.Random(42)
     supervising = [by_type[t].pk for t in ("housing", "transport", "water") if t in by_type]
     now = timezone.now()
@@ -122,11 +124,15 @@ def load(n: int):
         for j in range(3):
             uscc = uscc_with_check(f"91410300MA{(i * 3 + j) % 10_000_000:07d}")
             bidders.append({"name": company(rng, i * 3 + j), "uscc": uscc})
+        summary = "投标人关联关系（基准测试数据）"
+        if i % 100 == 0:  # one clue in a hundred names a witness and a phone: masked in search_text
+            witness = "".join(rng.choice(SURNAMES) for _ in range(3))
+            summary = f"举报人{witness}反映（电话 139{i:08d}）：{summary}"
         clue = Clue(reference=f"XS2026{i:07d}", intake_key=f"bench:{i}", external_id=f"MON-{i:07d}",
                     payload_hash="0" * 64, source_department=by_type["trading_centre"],
                     supervising_department_id=supervising[i % len(supervising)],
                     project_code=f"LYGC2026-{i:07d}", project_name=f"洛阳市第{i}号{rng.choice(WORDS)}项目",
-                    discovered_at=now, signal_type="related_bidders", summary="投标人关联关系（基准测试数据）",
+                    discovered_at=now, signal_type="related_bidders", summary=summary,
                     bidders=bidders, received_at=now)
         clue.refresh_search_text()
         batch.append(clue)
@@ -160,6 +166,23 @@ def load(n: int):
     return supervisor, handler, probe
 
 
+def cleared_handler(housing):
+    """A housing handler cleared to read personal data (casework.view_personal_data): the search also looks in the
+    summaries as written of the clues the bureau handles."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    from casework.org.models import Membership
+    from casework.org.services import add_membership
+
+    user, made = get_user_model().objects.get_or_create(username="bench-cleared")
+    if made:
+        add_membership(user=user, department=housing, role=Membership.Role.HANDLER)
+        user.user_permissions.add(Permission.objects.get(codename="view_personal_data",
+                                                         content_type__app_label="casework"))
+    return get_user_model().objects.get(pk=user.pk)
+
+
 def reloaded():
     """The personas and the probe of the clues a --keep run loaded."""
     from django.contrib.auth import get_user_model
@@ -170,8 +193,8 @@ def reloaded():
     n = Clue.objects.filter(intake_key__startswith="bench:").count()
     clue = Clue.objects.get(intake_key=f"bench:{probe_index(n)}")
     bidder = clue.bidders[1]
-    return (users.get(username="bench-supervisor"), users.get(username="bench-handler"),
-            {"uscc": bidder["uscc"], "name": bidder["name"]}, n)
+    handler = users.get(username="bench-handler")
+    return (users.get(username="bench-supervisor"), handler, {"uscc": bidder["uscc"], "name": bidder["name"]}, n)
 
 
 def timed(qs_factory, runs: int) -> tuple[list[float], list[float], int, bool]:
@@ -226,9 +249,12 @@ def run(args):
           f"{' (reused)' if args.reuse else ''}")
     uscc, name = probe["uscc"], probe["name"]
     kinds = [("exact USCC", uscc), ("partial code", uscc[6:14]), ("Chinese name part", name[2:8]),
-             ("two words", f"{name[2:4]} {WORDS[0]}"), ("common word", "有限公司"), ("no search", "")]
+             ("two-character word", name[2:4]), ("two words", f"{name[2:4]} {WORDS[0]}"),
+             ("one character", name[2]), ("common word", "有限公司"), ("no search", "")]
+    cleared = cleared_handler(handler.memberships.get().department)
     worst, measured = 0.0, []
-    for who, user in (("supervisor (whole city)", supervisor), ("housing handler", handler)):
+    for who, user in (("supervisor (whole city)", supervisor), ("housing handler", handler),
+                      ("housing handler cleared for personal data", cleared)):
         print(f"\n  as {who}:")
         for label, term in kinds:
             def factory(term=term, user=user):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import Func, Q, TextField, Value
 from django.db.models.functions import StrIndex, Upper
@@ -12,7 +13,7 @@ from django.utils import timezone
 from casework.clocks.models import Clock
 from casework.handoffs.models import Handoff
 from casework.listing import CaseListFilter, date_from, date_to
-from referrals.models import Clue, SignalType, Transfer
+from referrals.models import Clue, SignalType, Transfer, is_pair
 
 
 def overdue_clue_ids() -> set[int]:
@@ -36,6 +37,21 @@ class Unindexed(Func):
 
     template = "(%(expressions)s || '')"
     output_field = TextField()
+
+
+class Pairs(Func):
+    """`string_to_array(search_pairs, ' ')`: the clue's character pairs as the GIN index clue_search_pairs
+    (referrals 0010) holds them."""
+
+    template = "string_to_array(%(expressions)s, ' ')"
+    output_field = ArrayField(TextField())
+
+
+def has_pair(word: str) -> bool:
+    """Whether the pairs index can answer a search for `word`: two characters, the same in upper case (Python's
+    upper case, as the index was written), one of them non-ASCII, no space."""
+    upper = word.upper()
+    return len(word) == 2 and is_pair(upper)
 
 
 COMMON_SHARE = 0.05  # a trigram in more than this share of clues is "common"
@@ -117,18 +133,24 @@ class ClueFilter(CaseListFilter):
     private_handling_field = "supervising_department"
 
     def filter_search(self, queryset, name, value):
-        """The index (`search_text`) holds the masked summary; the original summary is searched only on the clues
-        whose summary the user reads unmasked (casework.privacy), so a search cannot confirm what a page masks."""
+        """The index (`search_text`) holds the masked summary; the original summary (`private_search_text`) is
+        searched only on the clues whose summary the user reads unmasked (casework.privacy), so a search cannot
+        confirm what a page masks."""
         words = (value or "").split()[:5]
         readable = self._readable_rows() if words else None
         common = common_trigrams() if words else frozenset()
         for n, word in enumerate(words):
             alias = f"_word_{n}"
             whole = {alias: StrIndex(Upper("search_text"), Upper(Value(word)))}  # icontains' test, without LIKE
-            if len(word) < 3 and connection.vendor == "postgresql":
-                # No trigram in a word of one or two characters: as LIKE, PostgreSQL would read the whole trigram
-                # index and recheck every clue (7 s over 1,000,000 measured). Written so that the index is not
-                # used, the newest clues are read backwards (clue_received_order) until the page is full.
+            if connection.vendor == "postgresql" and has_pair(word):
+                # A two-character word holding a Chinese character: one lookup in the pairs index (referrals 0010).
+                queryset = queryset.alias(**{alias: Pairs("search_pairs")})
+                cond = Q(**{f"{alias}__contains": [word.upper()]})
+            elif len(word) < 3 and connection.vendor == "postgresql":
+                # One character, or two ASCII ones: no trigram, no indexed pair. As LIKE, PostgreSQL would read the
+                # whole trigram index and recheck every clue (7 s over 1,000,000 measured). Written so that the
+                # index is not used, the newest clues are read backwards (clue_received_order) until the page is
+                # full.
                 queryset = queryset.alias(**whole)
                 cond = Q(**{f"{alias}__gt": 0})
             elif (part := index_part(word, common)) != word:
@@ -139,8 +161,8 @@ class ClueFilter(CaseListFilter):
                 cond = Q(search_text__icontains=part) & Q(**{f"{alias}__icontains": word})
             else:
                 cond = Q(search_text__icontains=word)
-            if readable is not None:
-                cond |= Q(summary__icontains=word) & readable
+            if readable is not None:  # the summary as written, kept (and indexed) only where masking changed it
+                cond |= Q(private_search_text__gt="", private_search_text__icontains=word) & readable
             queryset = queryset.filter(cond)
         return queryset
 

@@ -68,6 +68,12 @@ class Clue(models.Model):
     # What the list's search box looks through, in one column (reference, external id, project, bidders' names
     # and USCCs, summary), so that one index serves it (pg_trgm on PostgreSQL). Set by refresh_search_text().
     search_text = models.TextField("检索文本", blank=True, default="", editable=False)
+    # The summary as written, kept only when masking changed it (it holds personal data): what the search looks in
+    # for those cleared to read it, beside search_text, through its own small index (partial: non-empty rows).
+    private_search_text = models.TextField("含个人信息的摘要（检索用）", blank=True, default="", editable=False)
+    # The search text's distinct character pairs holding a non-ASCII character, space-separated: a GIN index over
+    # them as an array (PostgreSQL) finds a two-character Chinese word, which has no trigram.
+    search_pairs = models.TextField("检索字对", blank=True, default="", editable=False)
     details = models.JSONField("其他信息", default=dict, blank=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.RECEIVED)
     received_at = models.DateTimeField("接收时间")
@@ -93,8 +99,10 @@ class Clue(models.Model):
     def get_absolute_url(self):
         return reverse("referrals:clue", args=[self.pk])
 
+    SEARCH_FIELDS = ("search_text", "search_pairs", "private_search_text")  # what refresh_search_text sets
+
     def refresh_search_text(self) -> str:
-        self.search_text = search_text_of(self)
+        self.search_text, self.search_pairs, self.private_search_text = search_texts_of(self)
         return self.search_text
 
     @property
@@ -218,15 +226,37 @@ class PenaltyPowerMove(models.Model):
         verbose_name = verbose_name_plural = "处罚权划转"
 
 
-def search_text_of(clue) -> str:
+def search_texts_of(clue) -> tuple[str, str, str]:
     """What the clue search box looks in: references, project, bidders' names and USCCs, and the summary masked
-    (the index must not answer a search for a witness's phone or name that the page masks). Takes any object with
-    the clue's fields, so the data migration that re-indexed stored clues uses it too."""
+    (the index must not answer a search for a witness's phone or name that the page masks); its character pairs
+    (`search_pairs_of`); and, for those cleared to read it, the summary as written when masking changed it (""
+    otherwise: the masked text already holds it). Takes any object with the clue's fields, so the data migrations
+    that re-indexed stored clues use it too."""
     from casework.privacy import mask_text
 
     parts = [clue.reference, clue.external_id, clue.project_code, clue.project_name]
     for b in clue.bidders or []:
         if isinstance(b, dict):
             parts += [str(b.get("name") or ""), str(b.get("uscc") or "")]
-    parts.append(mask_text(clue.summary[:2000]))
-    return " ".join(p.strip() for p in parts if p and p.strip())
+    summary = clue.summary[:2000]
+    masked = mask_text(summary)
+    parts.append(masked)
+    text = " ".join(p.strip() for p in parts if p and p.strip())
+    return text, search_pairs_of(text), (summary if masked != summary else "")
+
+
+def search_pairs_of(text: str) -> str:
+    """The distinct pairs of adjacent characters of `text` in upper case that hold a non-ASCII character and no
+    space, space-separated (the words of a two-character search the pairs index can answer: see has_pair)."""
+    upper = text.upper()
+    return " ".join(sorted({upper[i:i + 2] for i in range(len(upper) - 1) if is_pair(upper[i:i + 2])}))
+
+
+def is_pair(word: str) -> bool:
+    """Whether `word` (already in upper case) is a pair the index holds: two characters, one non-ASCII, no space."""
+    return len(word) == 2 and (ord(word[0]) > 0x7F or ord(word[1]) > 0x7F) and not (
+        word[0].isspace() or word[1].isspace())
+
+
+def search_text_of(clue) -> str:
+    return search_texts_of(clue)[0]

@@ -229,7 +229,7 @@ def _create(actor, client, source, supervising, data, bidders, details, key, ext
         clue.callback_url, clue.callback_secret = data.callback_url, webhooks.new_secret()
         secret = clue.callback_secret
     clue.refresh_search_text()
-    clue.save(update_fields=["reference", "callback_url", "callback_secret", "search_text"])
+    clue.save(update_fields=["reference", "callback_url", "callback_secret", *Clue.SEARCH_FIELDS])
     grant("view_clue", [source, supervising], clue)
     # The push's five or so audit events in one INSERT at the end (same transaction, same order).
     audit = [Entry(clue, "clue.received", actor=actor, after={
@@ -304,7 +304,7 @@ def intake_report(*, department: Department, project_code: str, project_name: st
             details={"channel": "anonymous_report"}, received_at=now, received_by=None)
         clue.reference = numbered("JB", clue.pk, now)
         clue.refresh_search_text()
-        clue.save(update_fields=["reference", "search_text"])
+        clue.save(update_fields=["reference", *Clue.SEARCH_FIELDS])
         _grant(clue, department)
         record(actor=None, obj=clue, action="clue.reported", after={"reference": clue.reference,
                                                                     "department": department.code})
@@ -361,7 +361,7 @@ def refer_matter(*, actor, department: Department, origin, project_code: str, pr
         return Clue.objects.get(intake_key=key)
     clue.reference = numbered("XS", clue.pk, now)
     clue.refresh_search_text()
-    clue.save(update_fields=["reference", "search_text"])
+    clue.save(update_fields=["reference", *Clue.SEARCH_FIELDS])
     _grant(clue, department)
     record(actor=actor, obj=clue, action="clue.referred_from",
            after={"reference": clue.reference, "department": department.code, "origin": details["origin"],

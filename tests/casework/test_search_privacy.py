@@ -47,9 +47,13 @@ def test_clue_summary_is_indexed_masked_and_read_unmasked_only_by_cleared_staff(
         luoyang, external_id="MON-PRIV-1",
         summary=f"举报人{WITNESS}反映（电话 {PHONE}）：两家投标人的项目负责人社保缴纳单位相同。")).clue
     assert PHONE not in clue.search_text and WITNESS not in clue.search_text
+    assert clue.private_search_text == clue.summary  # kept as written, for the cleared, because masking changed it
+    plain = referrals.intake_clue(actor=alice, data=clue_input(luoyang, external_id="MON-PRIV-2",
+                                                               summary="无个人信息。"))
+    assert plain.clue.private_search_text == ""
     referrals.register_clue(actor=bob, clue=clue)
     bob = _clear(bob, "view_personal_data")
-    for word in (WITNESS, PHONE):
+    for word in (WITNESS, PHONE, WITNESS[-2:]):  # two characters: the pairs index
         assert _count(bob, "/api/v1/clues/", word) == 1, word
         assert _count(uma, "/api/v1/clues/", word) == 0, word
     assert _count(uma, "/api/v1/clues/", "社保缴纳") == 1  # the rest of the summary is searchable for all

@@ -104,6 +104,34 @@ def test_the_search_uses_the_trigram_index_on_postgresql(three):
     assert "clue_search_trgm_upper" in plan, plan
 
 
+def test_a_two_character_chinese_word_is_looked_up_in_the_pairs_index(monitor, three):
+    """Most Chinese given names have two characters, and pg_trgm has no trigram for them: on PostgreSQL they are
+    looked up in the index of the text's character pairs (referrals 0010), with the same matches as elsewhere."""
+    from django.db import connection
+
+    from referrals.filters import ClueFilter, has_pair
+    from referrals.models import Clue, search_pairs_of
+
+    assert has_pair("许朱") and has_pair("a座") and not has_pair("xq") and not has_pair("许")
+    assert not has_pair("ß座") and not has_pair("许\u3000")  # longer in upper case; an ideographic space
+    assert search_pairs_of("第1号 洛阳许朱 a座\u3000集团") == "1号 A座 洛阳 第1 许朱 阳许 集团"
+
+    def ids(term):
+        return {c["id"] for c in monitor.get("/api/v1/clues/", {"search": term}).json()["results"]}
+
+    assert ids("乙工") == ids("程集") == {three[1].pk} and ids("建设 甲建") == {three[0].pk}
+    assert ids("第1") == {three[1].pk} and ids("工甲") == set()  # a pair of digit and character; no such pair
+    if connection.vendor != "postgresql":
+        return
+    sql, params = ClueFilter({"search": "乙工"}, queryset=Clue.objects.all()).qs.values("pk").query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("SET LOCAL enable_indexscan = off")
+        cur.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cur.fetchall())
+    assert "clue_search_pairs" in plan, plan
+
+
 def test_the_page_and_the_api_say_when_the_total_is_not_exact(client, luoyang, alice, bob, monitor, monkeypatch):
     from casework import listing
 
