@@ -11,7 +11,7 @@ from casework.letters.filters import LetterFilter
 from casework.listing import api_list, schema_parameters
 
 
-class LetterOut(serializers.Serializer):
+class LetterListOut(serializers.Serializer):
     """Reads a casework.letters.selectors.LetterRow: the letter and what of it the user may read."""
 
     id = serializers.IntegerField(source="letter.pk")
@@ -41,10 +41,10 @@ class LetterOut(serializers.Serializer):
 class LetterList(APIView):
     """本单位发出、收到或分送本单位的文书（监管人员为本辖区），与页面同一筛选：文种、收发、含保密身份信息、成文日期、年度、单位、搜索、排序。"""
 
-    @extend_schema(parameters=schema_parameters(LetterFilter), responses=LetterOut(many=True))
+    @extend_schema(parameters=schema_parameters(LetterFilter), responses=LetterListOut(many=True))
     def get(self, request):
         from casework.letters import selectors
 
         source = selectors.letter_list_ledger(request.user)
-        return api_list(request, self, source.filterset_class, source.queryset, LetterOut,
+        return api_list(request, self, source.filterset_class, source.queryset, LetterListOut,
                         prepare=lambda rows: selectors.letter_rows(request.user, rows))
