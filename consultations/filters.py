@@ -71,7 +71,9 @@ class DecisionFilter(CaseListFilter):
     owner = django_filters.CharFilter(field_name="owner__code", label="责任单位（单位代码）")
     due_from = date_from("due_on", "完成期限自", date_field=True)
     due_to = date_to("due_on", "完成期限至", date_field=True)
-    mechanism = django_filters.NumberFilter(field_name="meeting__mechanism", label="会商机制")
+    # the page and the API take the mechanism from their path; a background export of the board carries it here
+    mechanism = django_filters.NumberFilter(field_name="meeting__mechanism", label="会商机制（编号）", min_value=1,
+                                            max_value=2**31 - 1)
     ordering = ordering_by({"due_on": "完成期限", "reference": "编号", "state": "状态", "completed_at": "落实时间"})
 
     class Meta:

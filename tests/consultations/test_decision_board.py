@@ -232,6 +232,8 @@ def test_the_api_takes_the_same_filters(board, lena, cleared_bob, mechanism):
     assert paged["count"] == 4 and len(paged["results"]) == 2 and "offset=2" in paged["next"]
     bad = api.get(path, {"state": "late"})
     assert bad.status_code == 400 and "state" in bad.json()["error"]["fields"]
+    assert api.get(path, {"mechanism": "9" * 20}).status_code == 400  # never past the database's integer
+    assert api.get(path, {"mechanism": mechanism.pk}).json()["count"] == 4
 
     api.force_authenticate(cleared_bob)
     found = api.get(path, {"search": WHISTLE}).json()["results"]
