@@ -311,22 +311,28 @@ def get_ledger(name: str) -> Callable:
     return _LEDGERS[name]
 
 
-def export_query(params) -> str:
-    """The filter part of a list's query string (without `export` and `page`), as a background export keeps it."""
+def export_query(params, fixed: dict | None = None) -> str:
+    """The filter part of a list's query string (without `export` and `page`), as a background export keeps it;
+    `fixed`: filter values the page takes from its path (one mechanism's list), which the worker needs too."""
     params = params.copy()
     for key in ("export", "page"):
         params.pop(key, None)
+    for key, value in (fixed or {}).items():
+        params[key] = str(value)
     return params.urlencode()
 
 
 def list_page(request, source: Ledger, *, template: str, context: dict | None = None,
-              prepare: Callable[[list], Iterable] | None = None, per_page: int = PER_PAGE):
+              prepare: Callable[[list], Iterable] | None = None, per_page: int = PER_PAGE,
+              export_params: dict | None = None):
     """A list page: `?export=csv|xlsx` gives the ledger of the current filter (every row, not one page); otherwise
     one page of `per_page` rows with the total. `prepare` turns a page's rows into what the template shows (e.g.
     pairs of row and masked identity).
 
     An export of up to PORTAL_EXPORT_INLINE_ROWS rows answers in the request; a larger one of a registered ledger
-    becomes a background job (casework.exportjobs) and the user is sent to its progress page."""
+    becomes a background job (casework.exportjobs) and the user is sent to its progress page. `export_params`: the
+    filter values implied by the page's path (e.g. {"mechanism": pk} for one mechanism's list over a ledger
+    registered for all of them), added to the job's query so the worker rebuilds the same rows."""
     from casework.ledger import FORMATS, export
 
     filtered = bind(source.filterset_class, request.GET, source.queryset, request)
@@ -338,7 +344,7 @@ def list_page(request, source: Ledger, *, template: str, context: dict | None = 
         if source.name and filtered.qs.order_by()[:inline + 1].count() > inline:
             from casework.exportjobs.services import request_export
 
-            job = request_export(actor=request.user, ledger=source.name, query=export_query(request.GET),
+            job = request_export(actor=request.user, ledger=source.name, query=export_query(request.GET, export_params),
                                  fmt=fmt, path=request.path)
             return redirect("casework:export_job", pk=job.pk)
         return export(filtered.qs.iterator(chunk_size=500), source.columns, fmt=fmt, filename=source.filename)
@@ -357,13 +363,17 @@ def list_page(request, source: Ledger, *, template: str, context: dict | None = 
     return render(request, template, ctx)
 
 
-def api_list(request, view, filterset_class, queryset, serializer_class, *, context: dict | None = None):
-    """The API list with the page's filters: {count, next, previous, results}, `limit`/`offset` bounded."""
+def api_list(request, view, filterset_class, queryset, serializer_class, *, context: dict | None = None,
+             prepare: Callable[[list], Iterable] | None = None):
+    """The API list with the page's filters: {count, next, previous, results}, `limit`/`offset` bounded. `prepare`
+    turns a page's rows into what the serializer reads, as on the page (e.g. each letter as the user may see it)."""
     from casework.api_limits import BoundedLimitOffsetPagination
 
     filtered = bind(filterset_class, request.query_params, queryset, request)
     paginator = BoundedLimitOffsetPagination()
     page = paginator.paginate_queryset(filtered.qs, request, view=view)
+    if prepare is not None:
+        page = list(prepare(list(page)))
     ctx = {"request": request}
     ctx.update(context or {})
     return paginator.get_paginated_response(serializer_class(page, many=True, context=ctx).data)

@@ -2,14 +2,16 @@
 owner's follow-up (progress, result). Translates HTTP to selectors and services; errors are mapped once by
 casework.api_errors."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.api import ClockOut, PrivateText
 from casework.clocks.timing import due_date
+from casework.listing import api_list, schema_parameters
 from consultations import selectors, services
+from consultations.filters import DecisionFilter, MeetingFilter, SolicitationFilter
 
 
 class MechanismOut(serializers.Serializer):
@@ -91,7 +93,7 @@ class DecisionOut(serializers.Serializer):
     clock = ClockOut(allow_null=True)
 
     def get_state(self, decision) -> str:
-        return selectors.decision_state(decision)
+        return selectors.state_of(decision)
 
 
 class DecisionDetailOut(DecisionOut):
@@ -116,23 +118,77 @@ class MemberList(APIView):
 
 
 class DecisionList(APIView):
-    """议定事项及落实状态（state：open 落实中、overdue 已超期、done 已落实）。"""
+    """议定事项及落实状态（state：open 落实中、overdue 已超期、done 按期落实、done-late 逾期落实），与页面同一筛选：
+    状态（done 含逾期落实）、责任单位、完成期限、搜索（编号、议定事项、责任单位、会议名称）、排序。"""
 
-    @extend_schema(parameters=[OpenApiParameter("state", str), OpenApiParameter("owner", str, description="单位代码"),
-                               OpenApiParameter("search", str, description="编号、议定事项、责任单位、会议名称"),
-                               OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
-                   responses=DecisionOut(many=True))
+    @extend_schema(parameters=schema_parameters(DecisionFilter), responses=DecisionOut(many=True))
     def get(self, request, pk: int):
-        from casework.api_limits import BoundedLimitOffsetPagination
-
         mechanism = selectors.get_mechanism(request.user, pk)
-        rows = selectors.filter_board(selectors.decisions_board(request.user, mechanism),
-                                      state=request.query_params.get("state", ""),
-                                      owner=request.query_params.get("owner", ""),
-                                      search=request.query_params.get("search", ""))
-        paginator = BoundedLimitOffsetPagination()
-        page = paginator.paginate_queryset([r.decision for r in rows], request, view=self)
-        return paginator.get_paginated_response(DecisionOut(page, many=True, context={"request": request}).data)
+        source = selectors.board_ledger(request.user, mechanism)
+        return api_list(request, self, source.filterset_class, source.queryset, DecisionOut)
+
+
+class MeetingOut(serializers.Serializer):
+    """A meeting as the list page shows it (its content and record, free text, are not in the list)."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="会议编号")
+    title = serializers.CharField(help_text="会议主题")
+    kind = serializers.CharField(help_text="regular 定期会商会议（例会）、ad_hoc 专题会商会议")
+    kind_display = serializers.CharField(source="get_kind_display")
+    scope = serializers.CharField()
+    scope_display = serializers.CharField(source="get_scope_display")
+    convener = serializers.CharField(source="convener.code", help_text="发起部门的单位代码")
+    convener_name = serializers.CharField(source="convener.name")
+    starts_at = serializers.DateTimeField(help_text="会议时间")
+    place = serializers.CharField(help_text="地点")
+    reply_due_on = serializers.DateField(help_text="受邀单位答复期限")
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    held_at = serializers.DateTimeField(allow_null=True, help_text="召开时间")
+    minutes = serializers.CharField(source="minutes_letter.doc_number", allow_null=True, default=None,
+                                    help_text="会议纪要文号")
+
+
+class MeetingList(APIView):
+    """本机制中本单位发起、受邀或督促的会商会议，与页面同一筛选：会议类型、形式、状态、单位、会议日期、超期答复、搜索、排序。"""
+
+    @extend_schema(parameters=schema_parameters(MeetingFilter), responses=MeetingOut(many=True))
+    def get(self, request, pk: int):
+        mechanism = selectors.get_mechanism(request.user, pk)
+        source = selectors.meeting_list_ledger(request.user, mechanism)
+        return api_list(request, self, source.filterset_class, source.queryset, MeetingOut)
+
+
+class SolicitationOut(serializers.Serializer):
+    """A solicitation as the list page shows it, with how many member units were asked and have replied."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="征求意见事项编号")
+    title = serializers.CharField(help_text="文件名称")
+    kind = serializers.CharField()
+    kind_display = serializers.CharField(source="get_kind_display")
+    initiator = serializers.CharField(source="initiator.code", help_text="起草单位的单位代码")
+    initiator_name = serializers.CharField(source="initiator.name")
+    letter = serializers.CharField(source="letter.doc_number", allow_null=True, default=None,
+                                   help_text="征求意见函文号")
+    deadline = serializers.DateField(help_text="反馈期限")
+    asked = serializers.IntegerField(help_text="征求意见的成员单位数")
+    replied = serializers.IntegerField(help_text="已反馈或已逾期的单位数")
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    created_at = serializers.DateTimeField(help_text="发起时间")
+    finalised_at = serializers.DateTimeField(allow_null=True, help_text="定稿时间")
+
+
+class SolicitationList(APIView):
+    """本机制中本单位起草、被征求意见或督促的征求意见事项，与页面同一筛选：类别、状态、单位、反馈期限、发起日期、超期反馈、搜索、排序。"""
+
+    @extend_schema(parameters=schema_parameters(SolicitationFilter), responses=SolicitationOut(many=True))
+    def get(self, request, pk: int):
+        mechanism = selectors.get_mechanism(request.user, pk)
+        source = selectors.solicitation_list_ledger(request.user, mechanism)
+        return api_list(request, self, source.filterset_class, source.queryset, SolicitationOut)
 
 
 class DecisionDetail(APIView):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Case, CharField, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from casework import privacy
@@ -16,6 +16,7 @@ from casework.clocks.models import Clock
 from casework.errors import NotFound
 from casework.events.models import Event
 from casework.letters.models import Letter
+from casework.listing import Ledger, ledger
 from casework.org.selectors import supervised_jurisdiction_ids, user_departments
 from consultations.models import (
     CommentReply,
@@ -126,7 +127,7 @@ def get_decision(user, pk) -> Decision:
 @dataclass
 class BoardRow:
     decision: Decision
-    state: str  # open | due-soon | overdue | done | done-late | withdrawn
+    state: str  # open | overdue | done | done-late | withdrawn
     label: str
     last_progress: Progress | None
 
@@ -136,6 +137,7 @@ STATE_LABELS = {"open": "落实中", "overdue": "已超期", "done": "按期落�
 
 
 def decision_state(decision: Decision, now: dt.datetime | None = None) -> str:
+    """One decision's state (its page, its API detail); the board computes the same in SQL (board_state)."""
     now = now or timezone.now()
     clock = decision.clock
     if decision.status == Decision.Status.WITHDRAWN:
@@ -147,48 +149,97 @@ def decision_state(decision: Decision, now: dt.datetime | None = None) -> str:
     return "open"
 
 
-def decisions_board(user, mechanism: Mechanism) -> list[BoardRow]:
-    """Every decision of the mechanism the user may see, with its state: the lead department's view of who is
-    behind (a decision whose clock the sweep marked breached, or past its date, is overdue)."""
-    qs = (visible_decisions(user, mechanism).exclude(status=Decision.Status.WITHDRAWN)
-          .prefetch_related(Prefetch("progress", queryset=Progress.objects.order_by("-created_at", "-id"),
-                                     to_attr="progress_desc"), "followups", "clock__steps")
-          .order_by("status", "due_on", "id"))
-    now = timezone.now()
+def board_state(now: dt.datetime) -> Case:
+    """decision_state as an SQL expression, so the board filters, counts and pages its states in the database."""
+    done, breached = Decision.Status.DONE, Clock.State.BREACHED
+    return Case(
+        When(status=Decision.Status.WITHDRAWN, then=Value("withdrawn")),
+        When(status=done, clock__state=breached, then=Value("done-late")),
+        When(status=done, then=Value("done")),
+        When(clock__state=breached, then=Value("overdue")),
+        When(clock__due_at__lte=now, then=Value("overdue")),
+        default=Value("open"), output_field=CharField())
+
+
+def decisions_for_board(user, mechanism: Mechanism | None = None):
+    """The decisions the user may see (of one mechanism, or all), withdrawn ones left out, each with its `state`
+    and what a board row shows fetched in a fixed number of queries (the latest progress first in
+    `progress_desc`). Ordered as the board always was: by status, then due date."""
+    return (visible_decisions(user, mechanism).exclude(status=Decision.Status.WITHDRAWN)
+            .annotate(state=board_state(timezone.now()))
+            .select_related("meeting__minutes_letter", "clock__rule_version__rule")
+            .prefetch_related(Prefetch("progress", queryset=Progress.objects.order_by("-created_at", "-id"),
+                                       to_attr="progress_desc"), "followups", "clock__steps")
+            .order_by("status", "due_on", "id"))
+
+
+def _last_progress(decision: Decision) -> Progress | None:
+    progress = getattr(decision, "progress_desc", None)
+    if progress is None:
+        progress = list(decision.progress.order_by("-created_at", "-id")[:1])
+    return progress[0] if progress else None
+
+
+def state_of(decision: Decision) -> str:
+    """The board's state of a decision: the SQL annotation when it came from the board, else decision_state."""
+    return getattr(decision, "state", None) or decision_state(decision)
+
+
+def board_rows(decisions) -> list[BoardRow]:
+    """A page of the board: each decision with its state, label and latest progress."""
     rows = []
-    for decision in qs:
-        s = decision_state(decision, now)
-        rows.append(BoardRow(decision, s, STATE_LABELS[s],
-                             decision.progress_desc[0] if decision.progress_desc else None))
+    for decision in decisions:
+        state = state_of(decision)
+        rows.append(BoardRow(decision, state, STATE_LABELS[state], _last_progress(decision)))
     return rows
 
 
-def filter_board(rows: list[BoardRow], *, state: str = "", owner: str = "", search: str = "") -> list[BoardRow]:
-    """`state`: open | overdue | done (on time or late); `owner`: a department code; `search`: words that must
-    each appear in the reference, the decision, the owner's name or the meeting's title (the board is one
-    mechanism's decisions, already in memory: its state is computed per row, so it is filtered here)."""
-    words = (search or "").lower().split()[:5]
-
-    def hay(r: BoardRow) -> str:  # the decision as the board shows it to most readers: masked
-        d = r.decision
-        return f"{d.reference} {privacy.mask_for(d, d.text)} {d.owner.name} {d.meeting.title}".lower()
-
-    return [r for r in rows if (not state or r.state == state or (state == "done" and r.state == "done-late"))
-            and (not owner or r.decision.owner.code == owner) and all(w in hay(r) for w in words)]
+def decisions_board(user, mechanism: Mechanism) -> list[BoardRow]:
+    """Every decision of the mechanism the user may see, with its state: the lead department's view of who is
+    behind (a decision whose clock the sweep marked breached, or past its date, is overdue)."""
+    return board_rows(decisions_for_board(user, mechanism))
 
 
-def board_ledger():
+def board_counts(decisions) -> dict[str, int]:
+    """The board's chips: how many decisions are open, overdue and done (on time or late), in one query."""
+    from django.db.models import Count
+
+    return decisions.order_by().aggregate(
+        open=Count("pk", filter=Q(state="open")), overdue=Count("pk", filter=Q(state="overdue")),
+        done=Count("pk", filter=Q(state__in=("done", "done-late"))))
+
+
+def board_columns():
+    """The board's ledger: the free text masked, as most readers see it on the page."""
     from casework.ledger import Column
 
+    def last_note(d: Decision) -> str:
+        progress = _last_progress(d)
+        return privacy.mask_for(d, progress.note if progress else d.result)
+
     return [
-        Column("编号", lambda r: r.decision.reference),
-        Column("议定事项", lambda r: privacy.mask_for(r.decision, r.decision.text)),
-        Column("责任单位", lambda r: r.decision.owner.name), Column("会议", lambda r: r.decision.meeting.title),
-        Column("完成期限", lambda r: r.decision.due_on), Column("状态", lambda r: r.label),
-        Column("最新进展", lambda r: privacy.mask_for(r.decision, r.last_progress.note if r.last_progress
-                                                        else r.decision.result)),
-        Column("落实时间", lambda r: r.decision.completed_at),
+        Column("编号", lambda d: d.reference),
+        Column("议定事项", lambda d: privacy.mask_for(d, d.text)),
+        Column("责任单位", lambda d: d.owner.name), Column("会议", lambda d: d.meeting.title),
+        Column("完成期限", lambda d: d.due_on), Column("状态", lambda d: STATE_LABELS[state_of(d)]),
+        Column("最新进展", last_note),
+        Column("落实时间", lambda d: d.completed_at),
     ]
+
+
+def board_ledger(user, mechanism: Mechanism | None = None) -> Ledger:
+    """The decisions board as `user` sees it (one mechanism's, or every mechanism's for a background export, which
+    narrows to the page's mechanism by the `mechanism` filter)."""
+    from consultations.filters import DecisionFilter
+
+    return Ledger(DecisionFilter, decisions_for_board(user, mechanism), board_columns(), "议定事项落实台账",
+                  name=decision_list_ledger.ledger_name)
+
+
+@ledger("consultations.decisions")
+def decision_list_ledger(user) -> Ledger:
+    """Every decision the user may see on a board, for a background export of the board."""
+    return board_ledger(user)
 
 
 def meeting_ledger():
@@ -202,6 +253,22 @@ def meeting_ledger():
         Column("状态", lambda m: m.get_status_display()), Column("召开时间", lambda m: m.held_at),
         Column("会议纪要", lambda m: m.minutes_letter.doc_number if m.minutes_letter_id else ""),
     ]
+
+
+def meeting_list_ledger(user, mechanism: Mechanism) -> Ledger:
+    """One mechanism's meetings as the user sees them: the page, its ledger and the API list. A few hundred at
+    most, so not registered for background export: the export always answers in the request."""
+    from consultations.filters import MeetingFilter
+
+    rows = visible_meetings(user, mechanism).order_by("-starts_at", "-pk")
+    return Ledger(MeetingFilter, rows, meeting_ledger(), "会商会议台账")
+
+
+def solicitation_list_ledger(user, mechanism: Mechanism) -> Ledger:
+    """One mechanism's solicitations as the user sees them, replies counted: the page, its ledger and the API."""
+    from consultations.filters import SolicitationFilter
+
+    return Ledger(SolicitationFilter, solicitations_for_list(user, mechanism), solicitation_ledger(), "征求意见台账")
 
 
 def solicitations_for_list(user, mechanism: Mechanism):

@@ -448,14 +448,10 @@ def meeting_action(request, pk: int, action: str):
 @lists_saved_views
 def meeting_list(request, pk: int):
     """Every meeting of the mechanism the user may see, found, filtered and exported one way."""
-    from casework.listing import Ledger, list_page
-    from consultations.filters import MeetingFilter
+    from casework.listing import list_page
 
-    # One mechanism's meetings (the mechanism is in the path, not the query): a few hundred at most, so the
-    # ledger is not registered for background export and always answers in the request.
     mechanism = selectors.get_mechanism(request.user, pk)
-    rows = selectors.visible_meetings(request.user, mechanism).order_by("-starts_at", "-pk")
-    return list_page(request, Ledger(MeetingFilter, rows, selectors.meeting_ledger(), "会商会议台账"),
+    return list_page(request, selectors.meeting_list_ledger(request.user, mechanism),
                      template="consultations/meeting_list.html", context={"mechanism": mechanism, "tab": "meetings"})
 
 
@@ -463,35 +459,30 @@ def meeting_list(request, pk: int):
 @lists_saved_views
 def solicitation_list(request, pk: int):
     """Every solicitation of the mechanism the user may see, with its replies counted, found and exported one way."""
-    from casework.listing import Ledger, list_page
-    from consultations.filters import SolicitationFilter
+    from casework.listing import list_page
 
     mechanism = selectors.get_mechanism(request.user, pk)
-    rows = selectors.solicitations_for_list(request.user, mechanism)
-    return list_page(request, Ledger(SolicitationFilter, rows, selectors.solicitation_ledger(), "征求意见台账"),
+    return list_page(request, selectors.solicitation_list_ledger(request.user, mechanism),
                      template="consultations/solicitation_list.html",
                      context={"mechanism": mechanism, "tab": "solicitations"})
 
 
 # --- decisions -------------------------------------------------------------------------------------------------
 @login_required
+@lists_saved_views
 def decision_board(request, pk: int):
-    mechanism = selectors.get_mechanism(request.user, pk)
-    state = request.GET.get("state", "")
-    owner = request.GET.get("owner", "")
-    search = request.GET.get("search", "").strip()
-    all_rows = selectors.decisions_board(request.user, mechanism)
-    rows = selectors.filter_board(all_rows, state=state, owner=owner, search=search)
-    if request.GET.get("export"):
-        from casework.ledger import export
+    """The mechanism's decisions with their state (落实中, 已超期, 已落实), found, filtered, paged and exported one way;
+    a big export runs in the background from the registered ledger, narrowed to this mechanism."""
+    from casework.listing import list_page
 
-        return export(rows, selectors.board_ledger(), fmt=request.GET["export"], filename="议定事项落实台账")
-    counts = {k: sum(1 for r in all_rows if r.state in states) for k, states in (
-        ("open", ("open",)), ("overdue", ("overdue",)), ("done", ("done", "done-late")))}
-    return render(request, "consultations/decisions.html", {
-        "mechanism": mechanism, "rows": rows, "state": state, "owner": owner, "counts": counts, "search": search,
-        "query": request.GET.urlencode(),
-        "owners": _active_members(mechanism), "oversees": selectors.oversees(request.user, mechanism)})
+    mechanism = selectors.get_mechanism(request.user, pk)
+    source = selectors.board_ledger(request.user, mechanism)
+    context = {"mechanism": mechanism, "state": request.GET.get("state", ""), "owner": request.GET.get("owner", ""),
+               "owners": _active_members(mechanism), "oversees": selectors.oversees(request.user, mechanism)}
+    if not request.GET.get("export"):
+        context["counts"] = selectors.board_counts(source.queryset)
+    return list_page(request, source, template="consultations/decisions.html", context=context,
+                     prepare=selectors.board_rows, export_params={"mechanism": mechanism.pk})
 
 
 def _decision_page(request, decision: Decision, status=200, **forms):

@@ -159,6 +159,8 @@ ROUTES: dict[str, R] = {
                               party(party_liaison=404, sup=404), identity=CLEARED),
     "notices/<int:pk>.pdf": R(lambda w: f"/notices/{w.public_notice.pk}.pdf", PUBLIC),
     "api/v1/departments/": R(lambda w: "/api/v1/departments/", API_LOGIN),
+    # the letters list as on its page: the decision letter masked for all but the cleared handlers
+    "api/v1/letters/": R(lambda w: "/api/v1/letters/", API_LOGIN, identity=CLEARED),
     "api/v1/clocks/": R(lambda w: "/api/v1/clocks/", API_LOGIN),
     "api/v1/clocks/<int:pk>/": R(lambda w: f"/api/v1/clocks/{w.clock.pk}/", api_party()),
     "api/schema/": R(lambda w: "/api/schema/", PUBLIC),
@@ -318,6 +320,11 @@ ROUTES: dict[str, R] = {
                                                 API_MEMBERS),
     "api/v1/consultations/<int:pk>/decisions/": R(
         lambda w: f"/api/v1/consultations/{w.mechanism.pk}/decisions/", API_MEMBERS),
+    # the mechanism's lists as on their pages: each unit's own meetings and solicitations, free text not listed
+    "api/v1/consultations/<int:pk>/meetings/": R(
+        lambda w: f"/api/v1/consultations/{w.mechanism.pk}/meetings/", API_MEMBERS),
+    "api/v1/consultations/<int:pk>/solicitations/": R(
+        lambda w: f"/api/v1/consultations/{w.mechanism.pk}/solicitations/", API_MEMBERS),
     "api/v1/consultations/decisions/<int:pk>/": R(lambda w: f"/api/v1/consultations/decisions/{w.decision.pk}/",
                                                   API_MEMBERS),
     "api/v1/consultations/decisions/<int:pk>/progress/": R(

@@ -180,7 +180,7 @@ def test_expired_files_are_deleted_and_the_orphan_sweep_keeps_live_ones(client, 
 
 
 @pytest.mark.parametrize("name", ["casework.letters.all", "risk.warnings", "inspections.projects",
-                                  "referrals.clues", "casework.clocks"])
+                                  "referrals.clues", "casework.clocks", "consultations.decisions"])
 def test_a_worker_finds_every_list_ledger_by_its_name(luoyang, bob, name, monkeypatch):
     """The worker rebuilds a job's list from its registered name alone, whichever package's selectors define it."""
     import sys

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.conftest import at
+from tests.consultations.conftest import drc, lena, mechanism  # noqa: F401  (the consultation mechanism, its lead)
 from tests.inspections.conftest import directory, item, mia, pool  # noqa: F401  (fixtures of the plan maker)
 from tests.jointaction.conftest import mark  # noqa: F401  (the market regulator persona)
 
@@ -80,7 +81,23 @@ def _plan(env, n):
         env["item"], title=f"2026年第{n}批房建市政工程双随机抽查")).reference
 
 
-# (list page, who reads it, how a row is made and what of it the page shows)
+def _decision(env, n):
+    """A decision of housing's meeting, owned in turn by transport and the police (the board of the mechanism)."""
+    from consultations import services
+    from tests.consultations.conftest import held_meeting
+
+    if "meeting" not in env:
+        env["meeting"] = held_meeting(env["luoyang"], env["mechanism"], env["bob"], env["frozen"])
+    owner = env["luoyang"]["transport" if n % 2 else "police"]
+    return services.add_decision(actor=env["bob"], meeting=env["meeting"], text=f"第{n}项：核查投标人关联关系",
+                                 owner=owner, due_on=at(2026, 3, 20 + n % 5).date()).reference
+
+
+def _board(env) -> str:
+    return f"/consultations/{env['mechanism'].pk}/decisions/"
+
+
+# (list page or how to find it, who reads it, how a row is made and what of it the page shows)
 PAGES = [
     ("/referrals/", "bob", _clue),
     ("/complaints/", "bob", _complaint),
@@ -91,6 +108,7 @@ PAGES = [
     ("/clocks/", "mark", _clock_marker),
     ("/handoffs/", "bob", _handoff_ref),
     ("/", "mark", _clock_marker),  # the workbench: the assisting bureau's open clocks
+    (_board, "lena", _decision),  # one mechanism's decisions board, read by the lead department
 ]
 
 
@@ -101,16 +119,20 @@ def _queries(client, url) -> tuple[int, str]:
     return len(ctx.captured_queries), resp.content.decode()
 
 
-@pytest.mark.parametrize("url,persona,make", PAGES, ids=[p[0] for p in PAGES])
+@pytest.mark.parametrize("url,persona,make", PAGES, ids=[p[0] if isinstance(p[0], str) else "decisions-board"
+                                                         for p in PAGES])
 def test_list_page_queries_do_not_grow_with_its_length(request, client, luoyang, alice, bob, frozen, url, persona,
                                                        make):
     frozen(at(2026, 11, 20, 9))  # a Friday: every clock started here is open and within its period
 
-    env = {"luoyang": luoyang, "alice": alice, "bob": bob}
+    env = {"luoyang": luoyang, "alice": alice, "bob": bob, "frozen": frozen}
     if make is _plan:
         for name in ("item", "pool", "directory"):
             env[name] = request.getfixturevalue(name)
+    if make is _decision:  # the mechanism is set up, and its meeting held, in March 2026
+        env["mechanism"] = request.getfixturevalue("mechanism")
     viewer = request.getfixturevalue(persona)
+    url = url(env) if callable(url) else url
     shown = [make(env, n) for n in range(2)]
     client.force_login(viewer)
     client.get(url)  # per-process caches (calendar, content types, rules) warmed
