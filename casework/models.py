@@ -10,7 +10,7 @@ from casework.handoffs.models import Handoff
 from casework.letters.models import Letter, LetterDraft, LetterSequence
 from casework.notifications.models import NoticeSetting, Notification
 from casework.org.models import ApiClient, Department, Jurisdiction, Membership
-from casework.rules.models import Rule, RuleProfile, RuleVersion
+from casework.rules.models import Rule, RuleProfile, RulesRevision, RuleVersion
 from casework.savedviews.models import SavedView
 from casework.sms.models import SmsMessage
 from casework.webhooks.models import WebhookDelivery
@@ -19,6 +19,7 @@ __all__ = [
     "AccountSecurity", "ApiClient", "Attachment", "AttachmentShare", "AuditHead", "CalendarDay", "CalendarYear",
     "Clock", "Department", "EscalationStep", "Event", "ExportJob", "Handoff", "Jurisdiction", "Letter", "LetterDraft",
     "LetterSequence", "Membership",
-    "NoticeSetting", "Notification", "PauseSpan", "Rule", "RuleProfile", "RuleVersion", "SavedView", "SmsMessage",
+    "NoticeSetting", "Notification", "PauseSpan", "Rule", "RuleProfile", "RulesRevision", "RuleVersion", "SavedView",
+    "SmsMessage",
     "WebhookDelivery",
 ]

@@ -141,3 +141,15 @@ class RuleVersion(models.Model):
         if self.note:
             parts.append(self.note)
         return "；".join(parts)
+
+
+class RulesRevision(models.Model):
+    """One row: a token replaced whenever a rule profile, a rule, a rule version or a jurisdiction is saved or
+    deleted (casework.rules.services, by signal, in the same transaction), so that a process keeping the rules in
+    memory knows when to read them again. A new random token each time, never a counter: a rolled-back change
+    restores the token the rules had, so no token ever names two different sets of rules."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "规则缓存版本"

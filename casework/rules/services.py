@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import threading
+import uuid
+
+from django.db import connection, transaction
 
 from casework import presets
 from casework.errors import DomainError
 from casework.events.services import record
 from casework.letters.models import Letter
 from casework.org.models import Department, Jurisdiction
-from casework.rules.models import Rule, RuleProfile, RuleVersion, Source, StartsOn, Unit
+from casework.rules.models import Rule, RuleProfile, RulesRevision, RuleVersion, Source, StartsOn, Unit
 
 TERMS = ("amount", "unit", "starts_on", "source", "clause", "note")
 
@@ -104,12 +107,57 @@ def update_rule(*, actor, rule: Rule, reason: str, **terms) -> RuleVersion:
     return version
 
 
+# --- the rules kept in memory ------------------------------------------------------------------------------------
+# A push starts two clocks and a filing checks three rules: reading the profile and its ~30 rules again in every
+# request was about a sixth of a push (issue 18). Inside a request they come from this process's copy while the
+# revision token (RulesRevision, one indexed row read once a request) is the one they were read under. Outside a
+# request (a task, a command, a test calling a service), or in a request that changed rules (casework.memo.forget),
+# they are read from the database every time, as before.
+_kept: dict[str, tuple[str, dict]] = {}
+_kept_lock = threading.Lock()
+
+
+def _revision_token() -> str | None:
+    with connection.cursor() as cur:
+        cur.execute("SELECT token FROM casework_rulesrevision WHERE id = 1")
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
+def _kept_rules(key, compute):
+    from casework.memo import active, memo
+
+    if not active():
+        return compute()
+    token = memo("rules.revision", _revision_token)
+    if token is None:  # no revision row (a database flushed by a test): per request only
+        return memo(key, compute)
+    with _kept_lock:
+        entry = _kept.get(connection.alias)
+        if entry is None or entry[0] != token:
+            entry = _kept[connection.alias] = (token, {})
+    try:
+        return entry[1][key]
+    except KeyError:
+        value = entry[1][key] = compute()
+        return value
+
+
+def rules_changed(**kwargs) -> None:
+    """A profile, rule, version or jurisdiction was saved or deleted: a new revision token (with the change's
+    transaction), and no memo of the rules for the rest of this request. Connected in casework.apps."""
+    from casework.memo import forget
+
+    token = uuid.uuid4().hex
+    if not RulesRevision.objects.filter(pk=1).update(token=token):
+        RulesRevision.objects.update_or_create(pk=1, defaults={"token": token})
+    forget()
+
+
 def profile_for(jurisdiction: Jurisdiction) -> RuleProfile:
     """The nearest profile at or above the jurisdiction: a district uses its city's rules
-    unless it has its own. Read once a request (casework.memo)."""
-    from casework.memo import memo
-
-    profile = memo(("rules.profile", jurisdiction.pk), lambda: _nearest_profile(jurisdiction))
+    unless it has its own. Kept in memory while the rules are unchanged (_kept_rules)."""
+    profile = _kept_rules(("rules.profile", jurisdiction.pk), lambda: _nearest_profile(jurisdiction))
     if profile is not None:
         return profile
     raise DomainError(f"{jurisdiction.name}及其上级均未配置时限规则", code="no_rule_profile")
@@ -134,13 +182,13 @@ def _profile_rules(profile: RuleProfile) -> dict[str, Rule]:
 
 
 def rule_for(department: Department, key: str) -> Rule:
-    """The department's rule `key`. Within a request the profile's rules are read once, together (a complaint
-    filing compares three of them)."""
-    from casework.memo import active, memo
+    """The department's rule `key`. Within a request the profile's rules come together from memory (a complaint
+    filing compares three of them; _kept_rules)."""
+    from casework.memo import active
 
     profile = profile_for(department.jurisdiction)
     if active():
-        rule = memo(("rules.rules", profile.pk), lambda: _profile_rules(profile)).get(key)
+        rule = _kept_rules(("rules.rules", profile.pk), lambda: _profile_rules(profile)).get(key)
     else:
         rule = Rule.objects.select_related("current_version", "profile").filter(profile=profile, key=key).first()
         if rule is not None and rule.current_version is not None:
