@@ -80,6 +80,16 @@ def world(luoyang, alice, bob, carol, lily, dave, leo, erin, olga, sam, audrey, 
     return clues, people
 
 
+def _opens(user, pk) -> bool:
+    from casework.errors import NotFound
+
+    try:
+        selectors.get_clue(user, pk)
+    except NotFound:
+        return False
+    return True
+
+
 def fresh(user):
     """The user as a new request reads it (nothing cached on the object)."""
     return user if not user.is_authenticated else type(user).objects.get(pk=user.pk)
@@ -93,6 +103,8 @@ def test_every_persona_sees_exactly_what_the_object_permissions_grant(world):
         new = {names[pk] for pk in selectors.visible_clues(fresh(user)).values_list("pk", flat=True)}
         old = {names[pk] for pk in by_grants(fresh(user)).values_list("pk", flat=True)}
         assert new == old, who
+        one_by_one = {name for name, clue in clues.items() if _opens(fresh(user), clue.pk)}
+        assert one_by_one == new, who  # get_clue judges one clue as visible_clues does
         seen[who] = new
     luoyang_clues = set(clues) - {"copied"}
     assert seen["dave"] == luoyang_clues  # the city's supervisor, district included; not Weihai
