@@ -40,10 +40,10 @@ class Unindexed(Func):
 
 
 class Pairs(Func):
-    """`string_to_array(search_pairs, ' ')`: the clue's character pairs as the GIN index clue_search_pairs
+    """`portal_pairs(search_pairs)`: the clue's character pairs as an array, as the GIN index clue_search_pairs
     (referrals 0010) holds them."""
 
-    template = "string_to_array(%(expressions)s, ' ')"
+    function = "portal_pairs"
     output_field = ArrayField(TextField())
 
 
@@ -141,7 +141,10 @@ class ClueFilter(CaseListFilter):
         common = common_trigrams() if words else frozenset()
         for n, word in enumerate(words):
             alias = f"_word_{n}"
-            whole = {alias: StrIndex(Upper("search_text"), Upper(Value(word)))}  # icontains' test, without LIKE
+            # icontains' test, without LIKE; a word without case (Chinese, digits) skips UPPER over every row read
+            caseless = word.upper() == word.lower()
+            whole = {alias: StrIndex("search_text", Value(word)) if caseless
+                     else StrIndex(Upper("search_text"), Upper(Value(word)))}
             if connection.vendor == "postgresql" and has_pair(word):
                 # A two-character word holding a Chinese character: one lookup in the pairs index (referrals 0010).
                 queryset = queryset.alias(**{alias: Pairs("search_pairs")})
