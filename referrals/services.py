@@ -239,7 +239,7 @@ def _create(actor, client, source, supervising, data, bidders, details, key, ext
     # The trading centre's push limit runs from discovery; pushing now meets or misses it.
     push = start_clock(actor=actor, subject=clue, rule_key="referral.push", department=source,
                        counterpart=supervising, started_at=clue.discovered_at, label="推送问题线索（自发现之日起）",
-                       audit=audit)
+                       audit=audit, unsaved=True)  # met or missed by this very push: written once, closed
     if push is not None:
         push = complete_clock(actor=actor, clock=push, at=now, created_here=True, audit=audit)
         if push.state == Clock.State.BREACHED:

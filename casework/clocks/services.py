@@ -162,14 +162,17 @@ def _audit(audit: list[Entry] | None, entry: Entry) -> None:
 @transaction.atomic(savepoint=False)
 def start_clock(*, actor, subject, rule_key: str, department: Department, started_at: dt.datetime,
                 counterpart: Department | None = None, assignee=None, label: str = "",
-                due_on: dt.date | None = None, audit: list[Entry] | None = None) -> Clock | None:
+                due_on: dt.date | None = None, audit: list[Entry] | None = None,
+                unsaved: bool = False) -> Clock | None:
     """Start the clock that `rule_key` sets for `department` on `subject`.
 
     `due_on` is a deadline set by whoever asked (a meeting's decision, a letter's requested
     reply date); it applies only to steps whose rule sets no fixed limit, and the rule version
     is still recorded as the basis. Returns None when the rule sets no fixed limit and no date
     was set (the step is still recorded by the caller, just not timed). `audit`: a list the caller
-    writes with one `record_many` before its transaction ends, instead of an INSERT here.
+    writes with one `record_many` before its transaction ends, instead of an INSERT here. `unsaved`: the caller
+    completes the clock at once in the same transaction (complete_clock(created_here=True), a clue pushed late or
+    on time), which writes it in one INSERT instead of an INSERT and an UPDATE.
     """
     if timezone.is_naive(started_at):
         raise DomainError.for_field("started_at", "起算时间须带时区")
@@ -193,7 +196,8 @@ def start_clock(*, actor, subject, rule_key: str, department: Department, starte
     now = timezone.now()
     clock.state = Clock.State.RUNNING
     clock.next_action_at = next_action_at(cal, clock, rule.profile, set())
-    clock.save()
+    if not unsaved:
+        clock.save()
     delay = entry_delay(clock)
     after = {"label": clock.label, "rule": rule.key, "rule_version": version.number,
              "started_at": started_at, "due_at": clock.due_at,
@@ -245,8 +249,13 @@ def complete_clock(*, actor, clock: Clock, at: dt.datetime | None = None, note: 
     clock.closed_at = at
     clock.state = Clock.State.MET if at <= clock.due_at else Clock.State.BREACHED
     clock.next_action_at = None
-    clock.save(update_fields=["closed_at", "state", "next_action_at", "due_at", "paused_units",
-                              "provisional", "first_year", "last_year"])
+    if clock.pk is None:  # started unsaved by this caller (start_clock(unsaved=True)): one INSERT, closed
+        if not created_here:
+            raise ValueError("an unsaved clock is completed only by the caller that started it")
+        clock.save(force_insert=True)
+    else:
+        clock.save(update_fields=["closed_at", "state", "next_action_at", "due_at", "paused_units",
+                                  "provisional", "first_year", "last_year"])
     _audit(audit, Entry(clock, "clock.completed", before=before, reason=note, actor=actor,
                         after={**_snapshot(clock), "closed_at": at, "late": clock.state == Clock.State.BREACHED}))
     return clock

@@ -84,7 +84,8 @@ def test_a_rolled_back_rule_change_leaves_no_stale_rules_in_memory(luoyang, caro
     with memo.scope():
         before = rule_for(luoyang["housing"], "referral.transfer").current_version.number
     with pytest.raises(RuntimeError), transaction.atomic():
-        update_rule(actor=carol, rule=Rule.objects.get(key="referral.transfer", profile=rule_for(luoyang["housing"], "referral.transfer").profile),
+        profile = rule_for(luoyang["housing"], "referral.transfer").profile
+        update_rule(actor=carol, rule=Rule.objects.get(key="referral.transfer", profile=profile),
                     reason="测试：撤回的修改", amount=99)
         with memo.scope():  # a request that read the changed rules before the rollback
             assert rule_for(luoyang["housing"], "referral.transfer").current_version.amount == 99

@@ -25,11 +25,14 @@ def test_clue_push_query_count(monitor, luoyang, bob, django_assert_max_num_quer
     PostgreSQL, 19 on SQLite (MAX(seq) for the audit write): the chain is linked by the sequencer after commit
     (no lock, no query here), the five audit events in one INSERT, no savepoint per clock, the permission's id read
     once a process, reference data (rules, calendar) once a request, and the response shows the clocks just
-    started without reading them back."""
+    started without reading them back. Then 16 (17 on SQLite): the rules kept in memory while their revision token
+    is unchanged (one read of the token instead of the profile and its rules), and the push clock, met or missed
+    by the push itself, written once, closed."""
     monitor.post("/api/v1/clues/", payload(luoyang, external_id="warm"), format="json")  # per-process reads
-    with django_assert_max_num_queries(19) as ctx:
+    with django_assert_max_num_queries(17) as ctx:
         resp = monitor.post("/api/v1/clues/", payload(luoyang), format="json")
     assert resp.status_code == 201
+    assert _statements(ctx, 'INSERT INTO "CASEWORK_CLOCK"') == 2 and _statements(ctx, 'UPDATE "CASEWORK_CLOCK"') == 0
     assert _statements(ctx, 'INSERT INTO "CASEWORK_EVENT"') == 1  # clue received, push clock met, transfer clock
     assert _statements(ctx, "SAVEPOINT") <= 1  # the push's own block (a savepoint only inside the test's transaction)
     assert "FOR UPDATE" not in " ".join(q["sql"] for q in ctx.captured_queries)  # no lock on the chain head
