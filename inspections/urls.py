@@ -27,6 +27,7 @@ urlpatterns = [
     path("plans/<int:pk>/draws/<int:number>/", views.draw_detail, name="draw"),
     path("plans/<int:pk>/draws/<int:number>/record.json", views.draw_json, name="draw_json"),
     path("plans/<int:pk>/targets/<int:tid>/result/", views.target_result, name="target_result"),
+    path("plans/<int:pk>/targets/<int:tid>/notice/", views.target_notice, name="target_notice"),
     path("plans/<int:pk>/targets/<int:tid>/members/<int:mid>/replace/", views.replace_member,
          name="replace_member"),
     path("plans/<int:pk>/<str:action>/", views.plan_action, name="plan_action"),

@@ -473,6 +473,21 @@ def draw_detail(request, pk: int, number: int):
 
 
 @login_required
+def target_notice(request, pk: int, tid: int):
+    """检查通知书 to the inspected party of one target of the plan's current draw: who inspects (the inspectors now
+    serving, with their certificate numbers, to be shown on site), what is checked and on what basis, when, and
+    what to prepare; addressed to the tenderer, naming the winning bidder and the agency."""
+    plan = selectors.get_plan(request.user, pk)
+    target = selectors.targets_of(plan.current_draw).filter(pk=tid).first()
+    if target is None:
+        raise NotFound("未找到该检查对象（仅本次有效抽取的检查对象可出具检查通知书）。")
+    number = list(plan.current_draw.targets.values_list("pk", flat=True)).index(target.pk) + 1  # as the plan lists them
+    return render(request, "inspections/notice_print.html", {
+        "plan": plan, "target": target, "number": number, "team": selectors.serving(target),
+        "items": list(plan.items.order_by("id")), "printed_at": timezone.localtime(), "printed_by": request.user})
+
+
+@login_required
 def draw_json(request, pk: int, number: int):
     plan = selectors.get_plan(request.user, pk)
     record = selectors.get_draw(plan, number)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("assistance/<int:pk>/<str:name>/", views.assistance_action, name="assistance_action"),
     path("actions/new/", views.action_new, name="action_new"),
     path("actions/<int:pk>/", views.action_detail, name="action"),
+    path("actions/<int:pk>/plan/print/", views.action_plan_print, name="action_plan_print"),
     path("actions/<int:pk>/<str:name>/", views.action_step, name="action_step"),
 ]

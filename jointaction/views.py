@@ -252,6 +252,28 @@ def action_detail(request, pk: int, **forms):
 
 
 @login_required
+def action_plan_print(request, pk: int):
+    """The joint action's plan on paper (行动方案): the settled version, or the latest one marked 征求意见稿, with
+    its duties and the staff each department sends; free text masked as on the action's page."""
+    from django.utils import timezone
+
+    action = _action(request, pk)
+    version = action.settled_version or action.current_version
+    if version is None:
+        raise NotFound("该联合行动尚未起草方案")
+    names = {d.code: d.name for d in services.action_departments(action)}
+    participants = list(action.participants.select_related("department").order_by("department__code"))
+    sent = {r.department_id: r.staff for r in version.replies.all() if r.confirmed}  # confirmed this version
+    staff = [(action.initiator.name, version.initiator_staff)] + [
+        (p.department.name, sent.get(p.department_id, [])) for p in participants]
+    return render(request, "jointaction/plan_print.html", {
+        "action": action, "version": version, "settled": action.settled_version_id == version.pk,
+        "participants": participants,
+        "duties": [(names.get(code, code), text) for code, text in version.duties.items()], "staff": staff,
+        "printed_at": timezone.localtime(), "printed_by": request.user})
+
+
+@login_required
 @require_POST
 def action_step(request, pk: int, name: str):
     action = _action(request, pk)

@@ -231,6 +231,7 @@ ROUTES: dict[str, R] = {
                                                POST_ONLY),
     "joint/actions/new/": R(lambda w: "/joint/actions/new/", expect(other=200, admins=400)),
     "joint/actions/<int:pk>/": R(lambda w: f"/joint/actions/{w.joint_action.pk}/", party()),
+    "joint/actions/<int:pk>/plan/print/": R(lambda w: f"/joint/actions/{w.joint_action.pk}/plan/print/", party()),
     "joint/actions/<int:pk>/<str:name>/": R(lambda w: f"/joint/actions/{w.joint_action.pk}/conclude/",
                                             POST_ONLY),
     "api/v1/assistance/": R(lambda w: "/api/v1/assistance/", API_LOGIN),
@@ -268,6 +269,9 @@ ROUTES: dict[str, R] = {
         lambda w: f"/inspections/plans/{w.published_plan.pk}/draws/1/record.json", party()),
     "inspections/plans/<int:pk>/targets/<int:tid>/result/": R(
         lambda w: f"/inspections/plans/{w.published_plan.pk}/targets/1/result/", POST_ONLY),
+    "inspections/plans/<int:pk>/targets/<int:tid>/notice/": R(
+        lambda w: f"/inspections/plans/{w.published_plan.pk}/targets/"
+                  f"{w.published_plan.current_draw.targets.first().pk}/notice/", party()),
     "inspections/plans/<int:pk>/targets/<int:tid>/members/<int:mid>/replace/": R(
         lambda w: f"/inspections/plans/{w.published_plan.pk}/targets/1/members/1/replace/", POST_ONLY),
     "inspections/plans/<int:pk>/<str:action>/": R(lambda w: f"/inspections/plans/{w.published_plan.pk}/draw/",

@@ -64,6 +64,16 @@ def test_plan_draw_verify_end_results_publish_public(page, live_server, luoyang,
     assert first_team.locator(".member:not(.replaced)").count() == 2
     assert first_team.inner_text().count("房屋建筑和市政工程") == 2
     page.screenshot(path=str(SHOTS / "inspection-3-drawn.png"), full_page=True)
+    # The 检查通知书 for the first target, on paper: the tenderer, the project, the items, the inspectors serving.
+    page.locator("#targets a.notice-link").first.click()
+    page.wait_for_url("**/targets/*/notice/")
+    notice = page.locator("#notice-print").inner_text()
+    assert "检 查 通 知 书" in notice and f"{plan.reference}-1" in notice
+    assert page.locator("#notice-team tbody tr").count() == 2
+    page.emulate_media(media="print")
+    page.screenshot(path=str(SHOTS / "inspection-3b-notice.png"), full_page=True)
+    page.emulate_media(media="screen")
+    page.go_back()
 
     # The draw record: seed, inputs, result; verification passes; another seed gives another result.
     page.get_by_role("link", name="查看抽取记录（输入、结果）并核验").click()

@@ -73,6 +73,14 @@ def test_joint_action_from_draft_plan_to_published_result(page, live_server, luo
     assert "实施中" in page.locator("#action-state").inner_text()
     assert "赵六 民警" in page.locator("#participants").inner_text()
     page.screenshot(path=str(SHOTS / "joint-2-settled.png"), full_page=True)
+    page.locator("#print-plan").click()
+    page.wait_for_url("**/plan/print/")
+    assert "已确定" in page.locator("#plan-print .doc-number").inner_text()
+    assert "赵六 民警" in page.locator("#plan-staff").inner_text()
+    page.emulate_media(media="print")
+    page.screenshot(path=str(SHOTS / "joint-2a-plan-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+    page.go_back()
 
     # 3. Findings: market regulation handles its own; housing refers one to the discipline organ in one step.
     as_user(page, live_server, "mark")
