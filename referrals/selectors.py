@@ -48,7 +48,7 @@ def get_clue(user, pk, *, transfers=None) -> Clue:
     three sub-selects OR-ed, cost more to compile than to run, for every case page and API read (issue 18)."""
     from django.db.models import Exists, OuterRef, prefetch_related_objects
 
-    from casework.org.models import Department
+    from casework.org.selectors import group_departments
 
     try:
         pk = int(pk)
@@ -56,7 +56,7 @@ def get_clue(user, pk, *, transfers=None) -> Clue:
         raise NotFound("未找到该线索。") from None
     if not getattr(user, "is_authenticated", False):
         raise NotFound("未找到该线索。")
-    mine = Department.objects.filter(group__user=user)  # group_departments, asked of the clue's two departments
+    mine = group_departments(user)  # asked of the clue's two departments, in the clue's own query
     clue = (Clue.objects.select_related("source_department", "supervising_department").filter(pk=pk)
             .annotate(_in_my_groups=Exists(mine.filter(pk__in=[OuterRef("source_department_id"),
                                                                OuterRef("supervising_department_id")])))
