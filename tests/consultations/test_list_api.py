@@ -6,10 +6,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from consultations import services
-from consultations.models import Solicitation
 from tests.conftest import at
 from tests.consultations.conftest import SET_UP, meeting_input
-from tests.consultations.test_solicitations import data as solicit_data
+from tests.consultations.test_lists import two_solicitations
 
 pytestmark = pytest.mark.django_db
 
@@ -67,12 +66,7 @@ def test_meeting_api_filters_scope_and_shape(meetings, mechanism, bob, erin, fro
 
 
 def test_solicitation_api_filters_scope_and_counts(luoyang, mechanism, drc, bob, pete):
-    rule = services.solicit_comments(actor=bob, mechanism=mechanism, initiator=luoyang["housing"],
-                                     data=solicit_data(luoyang, drc))
-    site = services.solicit_comments(actor=bob, mechanism=mechanism, initiator=luoyang["housing"],
-                                     data=solicit_data(luoyang, drc, kind=Solicitation.Kind.POLICY,
-                                                       title="交易现场见证管理办法",
-                                                       recipients=[drc, luoyang["police"]]))
+    rule, site = two_solicitations(luoyang, mechanism, drc, bob)
     path = f"/api/v1/consultations/{mechanism.pk}/solicitations/"
     api = client_for(bob)
     body = api.get(path, {"ordering": "reference"}).json()

@@ -24,6 +24,17 @@ def schedule(luoyang, mechanism, bob, frozen, **kw):
                                      data=meeting_input(luoyang, **kw))
 
 
+def two_solicitations(luoyang, mechanism, drc, bob):
+    """A rule asked of the default recipients, and a policy on on-site witnessing asked of the DRC and the police."""
+    rule = services.solicit_comments(actor=bob, mechanism=mechanism, initiator=luoyang["housing"],
+                                     data=solicit_data(luoyang, drc))
+    site = services.solicit_comments(actor=bob, mechanism=mechanism, initiator=luoyang["housing"],
+                                     data=solicit_data(luoyang, drc, kind=Solicitation.Kind.POLICY,
+                                                       title="交易现场见证管理办法",
+                                                       recipients=[drc, luoyang["police"]]))
+    return rule, site
+
+
 def clone(meeting, n, tag="c"):
     """n more rows like `meeting` (the list reads rows, not the flow that made them)."""
     for i in range(n):
@@ -88,12 +99,7 @@ def test_meeting_list_pagination_and_query_count(client, luoyang, mechanism, bob
 
 
 def test_solicitation_list_search_filters_ledger_and_query_count(client, luoyang, mechanism, drc, bob, erin, pete):
-    rule = services.solicit_comments(actor=bob, mechanism=mechanism, initiator=luoyang["housing"],
-                                     data=solicit_data(luoyang, drc))
-    site = services.solicit_comments(actor=bob, mechanism=mechanism, initiator=luoyang["housing"],
-                                     data=solicit_data(luoyang, drc, kind=Solicitation.Kind.POLICY,
-                                                       title="交易现场见证管理办法",
-                                                       recipients=[drc, luoyang["police"]]))
+    rule, site = two_solicitations(luoyang, mechanism, drc, bob)
     url = f"/consultations/{mechanism.pk}/solicitations/"
     client.force_login(bob)
     page = client.get(url, {"search": "见证"}).content.decode()

@@ -86,6 +86,18 @@ def test_the_list_and_its_export_stay_scoped(client, erin, three):
     assert len(rows) == 1
 
 
+def index_plan(queryset) -> str:
+    """PostgreSQL's plan for the ids of `queryset` with plain and B-tree scans priced out: the GIN index it uses."""
+    from django.db import connection
+
+    sql, params = queryset.values("pk").query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("SET LOCAL enable_indexscan = off")
+        cur.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cur.fetchall())
+
+
 def test_the_search_uses_the_trigram_index_on_postgresql(three):
     """icontains compares UPPER(search_text): the GIN index must be on that expression, or a search over a million
     clues is a sequential scan (3 s measured). Plain and B-tree scans priced out, the plan must use the index."""
@@ -95,12 +107,7 @@ def test_the_search_uses_the_trigram_index_on_postgresql(three):
 
     if connection.vendor != "postgresql":
         pytest.skip("the trigram index exists on PostgreSQL only")
-    sql, params = Clue.objects.filter(search_text__icontains="1234XQ").values("pk").query.sql_with_params()
-    with connection.cursor() as cur:
-        cur.execute("SET LOCAL enable_seqscan = off")
-        cur.execute("SET LOCAL enable_indexscan = off")
-        cur.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cur.fetchall())
+    plan = index_plan(Clue.objects.filter(search_text__icontains="1234XQ"))
     assert "clue_search_trgm_upper" in plan, plan
 
 
@@ -123,12 +130,7 @@ def test_a_two_character_chinese_word_is_looked_up_in_the_pairs_index(monitor, t
     assert ids("第1") == {three[1].pk} and ids("工甲") == set()  # a pair of digit and character; no such pair
     if connection.vendor != "postgresql":
         return
-    sql, params = ClueFilter({"search": "乙工"}, queryset=Clue.objects.all()).qs.values("pk").query.sql_with_params()
-    with connection.cursor() as cur:
-        cur.execute("SET LOCAL enable_seqscan = off")
-        cur.execute("SET LOCAL enable_indexscan = off")
-        cur.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cur.fetchall())
+    plan = index_plan(ClueFilter({"search": "乙工"}, queryset=Clue.objects.all()).qs)
     assert "clue_search_pairs" in plan, plan
 
 
